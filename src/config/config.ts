@@ -1,0 +1,270 @@
+/**
+ * Salon's configuration: one zod schema over the environment, read once by the composition root. This is the only
+ * module that looks at `process.env`; everything else receives a {@link Config}.
+ */
+import { z } from "zod";
+import { AppError } from "../core/errors.js";
+
+/** pino's level names. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Discord is enabled when this is present. */
+export interface DiscordConfig {
+  /** Bot token (Developer Portal → Bot), sent as `Authorization: Bot …`. */
+  token: string;
+  /** Application id (a snowflake), used to register and route slash commands. */
+  applicationId: string;
+  /** REST base without a trailing slash, e.g. `https://discord.com/api` or a REST proxy; the gateway URL comes from it. */
+  apiUrl: string;
+  /** When set, `npm run commands:deploy` registers guild commands in this guild (instant, for development) instead of global ones. */
+  devGuildId?: string;
+}
+
+/** Slack is enabled when this is present. */
+export interface SlackConfig {
+  /** Bot User OAuth Token (`xoxb-…`). */
+  botToken: string;
+  /** Verifies that HTTP requests come from Slack. */
+  signingSecret: string;
+  /** App-level token (`xapp-…`); when present Slack is reached over Socket Mode. */
+  appToken?: string;
+  /** `socket` when an app token is set, otherwise `http` (events arrive on {@link Config.port}). */
+  mode: "socket" | "http";
+  /** Web API base with a trailing slash, e.g. `https://slack.com/api/` (GovSlack: `https://slack-gov.com/api/`). */
+  apiUrl: string;
+  /** Users who are Salon admins in addition to workspace admins and owners. */
+  adminUserIds: string[];
+}
+
+export interface OpenAIConfig {
+  apiKey: string;
+  /** Absent means the SDK's default (OpenAI's own API). */
+  baseUrl?: string;
+  imageModel: string;
+  /** Per-request timeout of the image and moderation calls. */
+  timeoutMs: number;
+}
+
+/** The validated configuration. At least one of `discord` and `slack` is present. */
+export interface Config {
+  discord?: DiscordConfig;
+  slack?: SlackConfig;
+  openai: OpenAIConfig;
+  database: {
+    /** A SQLite URL: `file:./relative.db` or `file:/absolute.db`. */
+    url: string;
+  };
+  /** Where images and other files live; created at start when missing. */
+  dataDir: string;
+  /** Port of `GET /healthz` and of Slack's HTTP events; 0 picks a free port. */
+  port: number;
+  logLevel: LogLevel;
+  /** Images generated at the same time. */
+  generationConcurrency: number;
+  /** Days of gallery posts whose likes are re-read from the platform at start-up and on `/salon recount`; 0 turns it off. */
+  reconcileDays: number;
+  /** A JSON price table that overrides the built-in one (see `loadPriceTable`). */
+  pricesFile?: string;
+  /** Salt of the hashed member id sent to OpenAI as `user`. */
+  userHashSalt: string;
+}
+
+/** Every configuration problem found, listed in one message, each with how to fix it. */
+export class ConfigError extends AppError {
+  constructor(readonly problems: string[]) {
+    super("config", formatProblems(problems));
+    this.name = "ConfigError";
+  }
+}
+
+function formatProblems(problems: string[]): string {
+  const heading = problems.length === 1 ? "Salon's configuration has 1 problem:" : `Salon's configuration has ${problems.length} problems:`;
+  return [heading, ...problems.map((p) => `  - ${p}`), "Set these environment variables (see .env.example) and start again."].join("\n");
+}
+
+// Where each value is found, so that every message says how to fix it.
+const WHERE = {
+  discordToken: "Discord Developer Portal → your app → Bot → Reset Token",
+  discordAppId: "Discord Developer Portal → your app → General Information → Application ID",
+  slackBotToken: "api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, starts with xoxb-",
+  slackSigningSecret: "api.slack.com/apps → your app → Basic Information → App Credentials → Signing Secret",
+  slackAppToken: "api.slack.com/apps → your app → Basic Information → App-Level Tokens, scope connections:write, starts with xapp-",
+  openaiKey: "platform.openai.com → API keys",
+} as const;
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+const httpUrl = (name: string, example: string) =>
+  z.string().refine(
+    (value) => URL.canParse(value) && ["http:", "https:"].includes(new URL(value).protocol),
+    // The value is not echoed: a URL may carry credentials.
+    `${name} is not a valid http(s) URL; use a full URL such as ${example}`,
+  );
+
+const integer = (name: string, min: number, max: number, fallback: number, unit = "") => {
+  const expected = `${name} must be a whole number from ${min} to ${max}${unit} (default ${fallback})`;
+  return z
+    .string()
+    .regex(/^-?\d+$/, { error: (issue) => `${expected}, not "${String(issue.input)}"` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: (issue) => `${expected}, not ${String(issue.input)}` })
+    .default(fallback);
+};
+
+const discordToken = z
+  .string()
+  .refine((t) => !/^bot\s/i.test(t), `DISCORD_TOKEN must be the bare token, without the "Bot " prefix (${WHERE.discordToken})`)
+  .refine((t) => /^bot\s/i.test(t) || /^[\w-]+\.[\w-]+\.[\w-]+$/.test(t), `DISCORD_TOKEN does not look like a bot token (three dot-separated parts); the OAuth2 client secret is not the bot token (${WHERE.discordToken})`);
+
+/** One entry per environment variable Salon reads. Blank values arrive here as `undefined`. */
+const variables = z.object({
+  DISCORD_TOKEN: discordToken.optional(),
+  DISCORD_APPLICATION_ID: z.string()
+    .regex(SNOWFLAKE, `DISCORD_APPLICATION_ID must be a numeric id of 17 to 20 digits (${WHERE.discordAppId})`)
+    .optional(),
+  DISCORD_API_URL: httpUrl("DISCORD_API_URL", "https://discord.com/api").default("https://discord.com/api"),
+  DISCORD_DEV_GUILD_ID: z.string()
+    .regex(SNOWFLAKE, "DISCORD_DEV_GUILD_ID must be a numeric server id of 17 to 20 digits (Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset for global commands")
+    .optional(),
+  SLACK_BOT_TOKEN: z.string()
+    .startsWith("xoxb-", `SLACK_BOT_TOKEN must be the bot token (${WHERE.slackBotToken})`)
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: z.string()
+    .startsWith("xapp-", `SLACK_APP_TOKEN must be an app-level token (${WHERE.slackAppToken}); unset it to receive events over HTTP instead`)
+    .optional(),
+  SLACK_API_URL: httpUrl("SLACK_API_URL", "https://slack.com/api/").default("https://slack.com/api/"),
+  SLACK_ADMIN_USERS: z.string()
+    .transform((list) => list.split(",").map((id) => id.trim()).filter((id) => id.length > 0))
+    .refine((ids) => ids.every((id) => SLACK_USER_ID.test(id)), "SLACK_ADMIN_USERS must be Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL (Slack → a member's profile → ⋮ → Copy member ID)")
+    .optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: httpUrl("OPENAI_BASE_URL", "https://api.openai.com/v1").optional(),
+  OPENAI_TIMEOUT_MS: integer("OPENAI_TIMEOUT_MS", 1_000, 600_000, 120_000, " milliseconds"),
+  IMAGE_MODEL: z.string().default("gpt-image-2"),
+  DATABASE_URL: z.string()
+    .refine((url) => !/^postgres(ql)?:/i.test(url), "DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file URL such as file:./data/salon.db")
+    .refine((url) => /^postgres(ql)?:/i.test(url) || /^file:.+/.test(url), "DATABASE_URL must be a SQLite file URL: file:./data/salon.db (relative) or file:/var/lib/salon/salon.db (absolute)")
+    .default("file:./data/salon.db"),
+  DATA_DIR: z.string().default("./data"),
+  PORT: integer("PORT", 0, 65_535, 3000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (default info), not "${String(issue.input)}"` })
+    .default("info"),
+  GENERATION_CONCURRENCY: integer("GENERATION_CONCURRENCY", 1, 32, 2),
+  RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
+  PRICES_FILE: z.string().optional(),
+  USER_HASH_SALT: z.string().default("salon"),
+});
+
+/** The names of every environment variable Salon reads, in schema order. */
+export const CONFIG_VARIABLES = Object.keys(variables.shape) as (keyof typeof variables.shape)[];
+
+type Variables = z.output<typeof variables>;
+
+/** Values are trimmed and blank ones become `undefined`, so `FOO=` in a `.env` file means "unset". */
+function blankToUnset(env: unknown): Record<string, string | undefined> {
+  const input = (env ?? {}) as Record<string, unknown>;
+  const cleaned: Record<string, string | undefined> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = input[name];
+    const trimmed = typeof value === "string" ? value.trim() : undefined;
+    cleaned[name] = trimmed === "" ? undefined : trimmed;
+  }
+  return cleaned;
+}
+
+/** Rules across variables; they run even when single variables failed, so every problem is reported at once. */
+function checkCombinations(v: Partial<Variables>, ctx: z.RefinementCtx): void {
+  const problem = (message: string) => ctx.addIssue({ code: "custom", message });
+  const discordAny = v.DISCORD_TOKEN !== undefined || v.DISCORD_APPLICATION_ID !== undefined;
+  const slackAny = v.SLACK_BOT_TOKEN !== undefined || v.SLACK_SIGNING_SECRET !== undefined || v.SLACK_APP_TOKEN !== undefined;
+
+  if (!discordAny && !slackAny) {
+    problem(
+      "No chat platform is configured. For Discord set DISCORD_TOKEN " +
+        `(${WHERE.discordToken}) and DISCORD_APPLICATION_ID (${WHERE.discordAppId}); ` +
+        `for Slack set SLACK_BOT_TOKEN (${WHERE.slackBotToken}) and SLACK_SIGNING_SECRET (${WHERE.slackSigningSecret}); or both`,
+    );
+  }
+  if (discordAny) {
+    if (v.DISCORD_TOKEN === undefined) problem(`DISCORD_TOKEN is required when DISCORD_APPLICATION_ID is set (${WHERE.discordToken})`);
+    if (v.DISCORD_APPLICATION_ID === undefined) problem(`DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (${WHERE.discordAppId})`);
+  }
+  if (slackAny) {
+    const because = v.SLACK_BOT_TOKEN !== undefined ? "SLACK_BOT_TOKEN" : v.SLACK_SIGNING_SECRET !== undefined ? "SLACK_SIGNING_SECRET" : "SLACK_APP_TOKEN";
+    if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken})`);
+    if (v.SLACK_SIGNING_SECRET === undefined) problem(`SLACK_SIGNING_SECRET is required when ${because} is set (${WHERE.slackSigningSecret})`);
+  }
+  if (v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
+}
+
+function toConfig(v: Variables): Config {
+  const config: Config = {
+    openai: {
+      apiKey: v.OPENAI_API_KEY!,
+      ...(v.OPENAI_BASE_URL ? { baseUrl: v.OPENAI_BASE_URL } : {}),
+      imageModel: v.IMAGE_MODEL,
+      timeoutMs: v.OPENAI_TIMEOUT_MS,
+    },
+    database: { url: v.DATABASE_URL },
+    dataDir: v.DATA_DIR,
+    port: v.PORT,
+    logLevel: v.LOG_LEVEL,
+    generationConcurrency: v.GENERATION_CONCURRENCY,
+    reconcileDays: v.RECONCILE_DAYS,
+    userHashSalt: v.USER_HASH_SALT,
+    ...(v.PRICES_FILE ? { pricesFile: v.PRICES_FILE } : {}),
+  };
+  if (v.DISCORD_TOKEN && v.DISCORD_APPLICATION_ID) {
+    config.discord = {
+      token: v.DISCORD_TOKEN,
+      applicationId: v.DISCORD_APPLICATION_ID,
+      apiUrl: v.DISCORD_API_URL.replace(/\/+$/, ""),
+      ...(v.DISCORD_DEV_GUILD_ID ? { devGuildId: v.DISCORD_DEV_GUILD_ID } : {}),
+    };
+  }
+  if (v.SLACK_BOT_TOKEN && v.SLACK_SIGNING_SECRET) {
+    config.slack = {
+      botToken: v.SLACK_BOT_TOKEN,
+      signingSecret: v.SLACK_SIGNING_SECRET,
+      ...(v.SLACK_APP_TOKEN ? { appToken: v.SLACK_APP_TOKEN } : {}),
+      mode: v.SLACK_APP_TOKEN ? "socket" : "http",
+      // Slack's WebClient joins method names onto the base, so it needs exactly one trailing slash.
+      apiUrl: `${v.SLACK_API_URL.replace(/\/+$/, "")}/`,
+      adminUserIds: v.SLACK_ADMIN_USERS ?? [],
+    };
+  }
+  return config;
+}
+
+/** The environment schema: blank values unset, each variable checked, then the rules across variables. */
+export const configSchema = z
+  .preprocess(blankToUnset, variables.superRefine(checkCombinations, { when: () => true }))
+  .transform(toConfig);
+
+/**
+ * Reads and validates the configuration. Throws one {@link ConfigError} that lists every problem, each with how to
+ * fix it; secret values are never repeated in it.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => issue.message));
+}
+
+/** Every secret in the configuration, for the logger to redact wherever it appears. */
+export function secretValues(config: Config): string[] {
+  const secrets = [
+    config.discord?.token,
+    config.slack?.botToken,
+    config.slack?.signingSecret,
+    config.slack?.appToken,
+    config.openai.apiKey,
+    // The salt keeps hashed member ids from being reversed; the built-in default protects nothing and is a common word.
+    config.userHashSalt === "salon" ? undefined : config.userHashSalt,
+  ];
+  return secrets.filter((s): s is string => typeof s === "string" && s.length > 0);
+}

@@ -1,0 +1,115 @@
+/**
+ * The process's HTTP port: `GET /healthz` reports whether each platform is ready; every other request goes to an
+ * optional fallback handler (Slack's HTTP events share the port) or gets a 404.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "../core/ports.js";
+
+/** One platform's state as `/healthz` shows it. */
+export interface PlatformHealth {
+  ready: boolean;
+  /** A short, secret-free explanation, e.g. "connecting to the gateway". */
+  detail?: string;
+}
+
+/** Handles a request that is not `/healthz`; it must answer the request. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HealthServerOptions {
+  /** 0 picks a free port (see {@link HealthServer.port}). */
+  port: number;
+  /** Interface to listen on; every interface when absent. */
+  host?: string;
+  /** The state of each configured platform, read on every request. */
+  status: () => Record<string, PlatformHealth>;
+  logger: Logger;
+  fallback?: RequestHandler;
+}
+
+export interface HealthServer {
+  /** The port actually listened on. */
+  port: number;
+  /** Stops accepting connections and resolves once open requests have been answered. */
+  close(): Promise<void>;
+}
+
+/** The body of `/healthz`: 200 when every platform is ready, 503 otherwise. */
+export interface HealthBody {
+  status: "ok" | "unavailable";
+  platforms: Record<string, PlatformHealth>;
+}
+
+/** Listens, then resolves with the port; rejects when the port cannot be bound (e.g. EADDRINUSE). */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const logger = options.logger.child({ component: "http" });
+
+  const server = createServer((req, res) => {
+    const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (pathname === "/healthz") {
+      answerHealth(req, res, options.status, logger);
+      return;
+    }
+    if (!options.fallback) {
+      sendJson(res, 404, { error: "not found" });
+      return;
+    }
+    Promise.resolve()
+      .then(() => options.fallback!(req, res))
+      .catch((error: unknown) => {
+        logger.error({ err: error, method: req.method, path: pathname }, "HTTP request handler failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+        else res.end();
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.on("error", (error) => logger.error({ err: error }, "HTTP server error"));
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive connections with no request in flight would otherwise hold `close` open.
+        server.closeIdleConnections();
+      })),
+  };
+}
+
+function answerHealth(req: IncomingMessage, res: ServerResponse, status: HealthServerOptions["status"], logger: Logger): void {
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("allow", "GET, HEAD");
+    sendJson(res, 405, { error: "method not allowed" });
+    return;
+  }
+  let platforms: Record<string, PlatformHealth>;
+  try {
+    platforms = status();
+  } catch (error) {
+    logger.error({ err: error }, "health status could not be read");
+    sendJson(res, 503, { status: "unavailable", platforms: {} } satisfies HealthBody);
+    return;
+  }
+  const ok = Object.values(platforms).every((platform) => platform.ready);
+  const body: HealthBody = { status: ok ? "ok" : "unavailable", platforms };
+  sendJson(res, ok ? 200 : 503, body, req.method === "HEAD");
+}
+
+function sendJson(res: ServerResponse, statusCode: number, body: unknown, headOnly = false): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+  });
+  res.end(headOnly ? undefined : text);
+}

@@ -1,0 +1,263 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../src/core/errors.js";
+import { CONFIG_VARIABLES, ConfigError, loadConfig, secretValues } from "../../src/config/config.js";
+
+const DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GAbCdE.abcdefghijklmnopqrstuvwxyz0123456789";
+const discord = { DISCORD_TOKEN, DISCORD_APPLICATION_ID: "123456789012345678" };
+const slack = { SLACK_BOT_TOKEN: "xoxb-1111-2222-abcdefabcdef", SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5" };
+const openai = { OPENAI_API_KEY: "sk-test-0123456789abcdefghij" };
+
+/** The ConfigError thrown for an environment, or a failure when none is thrown. */
+function problemsOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected loadConfig to throw a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("reads a Discord setup and fills in every documented default", () => {
+    expect(loadConfig({ ...discord, ...openai })).toEqual({
+      discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "https://discord.com/api" },
+      openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", timeoutMs: 120_000 },
+      database: { url: "file:./data/salon.db" },
+      dataDir: "./data",
+      port: 3000,
+      logLevel: "info",
+      generationConcurrency: 2,
+      reconcileDays: 7,
+      userHashSalt: "salon",
+    });
+  });
+
+  it("reads every optional variable into the nested camelCase config", () => {
+    const config = loadConfig({
+      ...discord,
+      ...slack,
+      ...openai,
+      DISCORD_API_URL: "http://nirn-proxy:8080/api/",
+      DISCORD_DEV_GUILD_ID: "987654321098765432",
+      SLACK_APP_TOKEN: "xapp-1-A111-222-abc",
+      SLACK_API_URL: "https://slack-gov.com/api",
+      SLACK_ADMIN_USERS: " U012ABCDEF, W034GHIJKL ,",
+      OPENAI_BASE_URL: "http://127.0.0.1:9999/v1",
+      OPENAI_TIMEOUT_MS: "90000",
+      IMAGE_MODEL: "gpt-image-1",
+      DATABASE_URL: "file:/var/lib/salon/salon.db",
+      DATA_DIR: "/var/lib/salon",
+      PORT: "8080",
+      LOG_LEVEL: "debug",
+      GENERATION_CONCURRENCY: "4",
+      RECONCILE_DAYS: "0",
+      PRICES_FILE: "/etc/salon/prices.json",
+      USER_HASH_SALT: "pepper-and-salt",
+    });
+    expect(config).toEqual({
+      discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "http://nirn-proxy:8080/api", devGuildId: "987654321098765432" },
+      slack: {
+        botToken: slack.SLACK_BOT_TOKEN,
+        signingSecret: slack.SLACK_SIGNING_SECRET,
+        appToken: "xapp-1-A111-222-abc",
+        mode: "socket",
+        apiUrl: "https://slack-gov.com/api/",
+        adminUserIds: ["U012ABCDEF", "W034GHIJKL"],
+      },
+      openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", timeoutMs: 90_000 },
+      database: { url: "file:/var/lib/salon/salon.db" },
+      dataDir: "/var/lib/salon",
+      port: 8080,
+      logLevel: "debug",
+      generationConcurrency: 4,
+      reconcileDays: 0,
+      pricesFile: "/etc/salon/prices.json",
+      userHashSalt: "pepper-and-salt",
+    });
+  });
+
+  it("receives Slack events over HTTP when no app-level token is set", () => {
+    const config = loadConfig({ ...slack, ...openai });
+    expect(config.discord).toBeUndefined();
+    expect(config.slack).toEqual({
+      botToken: slack.SLACK_BOT_TOKEN,
+      signingSecret: slack.SLACK_SIGNING_SECRET,
+      mode: "http",
+      apiUrl: "https://slack.com/api/",
+      adminUserIds: [],
+    });
+  });
+
+  it("treats empty and whitespace-only values as unset, as a copied .env.example leaves them", () => {
+    const config = loadConfig({ ...discord, ...openai, SLACK_BOT_TOKEN: "", SLACK_SIGNING_SECRET: "  ", PORT: "", LOG_LEVEL: "", DATABASE_URL: "" });
+    expect(config.slack).toBeUndefined();
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe("info");
+    expect(config.database.url).toBe("file:./data/salon.db");
+  });
+
+  it("ignores environment variables that are not its own", () => {
+    expect(() => loadConfig({ ...discord, ...openai, PATH: "/usr/bin", HOME: "/root" })).not.toThrow();
+  });
+
+  it("says what to set for each platform when neither is configured", () => {
+    const error = problemsOf({ ...openai });
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(/No chat platform is configured/);
+    for (const name of ["DISCORD_TOKEN", "DISCORD_APPLICATION_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]) {
+      expect(error.problems[0]).toContain(name);
+    }
+  });
+
+  it("asks for the missing half of a platform and says where to find it", () => {
+    expect(problemsOf({ DISCORD_TOKEN, ...openai }).problems).toEqual([
+      "DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (Discord Developer Portal → your app → General Information → Application ID)",
+    ]);
+    expect(problemsOf({ SLACK_SIGNING_SECRET: slack.SLACK_SIGNING_SECRET, ...openai }).problems).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set \(.*OAuth & Permissions.*\)$/),
+    ]);
+  });
+
+  it("reports a half-configured platform even when the other platform is complete", () => {
+    expect(problemsOf({ ...discord, SLACK_BOT_TOKEN: slack.SLACK_BOT_TOKEN, ...openai }).problems).toEqual([
+      expect.stringMatching(/^SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set/),
+    ]);
+  });
+
+  it("requires OPENAI_API_KEY", () => {
+    expect(problemsOf({ ...discord }).problems).toEqual(["OPENAI_API_KEY is required (platform.openai.com → API keys)"]);
+  });
+
+  it("reports every problem at once in one ConfigError, one line each", () => {
+    const error = problemsOf({
+      DISCORD_TOKEN,
+      SLACK_APP_TOKEN: "xoxb-pasted-into-the-wrong-variable",
+      DATABASE_URL: "postgresql://salon:hunter2@db/salon",
+      PORT: "http",
+      GENERATION_CONCURRENCY: "64",
+      LOG_LEVEL: "verbose",
+      DISCORD_API_URL: "discord.com/api",
+    });
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe("config");
+    expect(error.problems.map((p) => p.split(/[ :]/)[0])).toEqual(
+      expect.arrayContaining([
+        "DISCORD_APPLICATION_ID",
+        "SLACK_APP_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "DATABASE_URL",
+        "PORT",
+        "GENERATION_CONCURRENCY",
+        "LOG_LEVEL",
+        "DISCORD_API_URL",
+        "OPENAI_API_KEY",
+      ]),
+    );
+    expect(error.problems).toHaveLength(10);
+    expect(error.message.split("\n")).toHaveLength(error.problems.length + 2);
+    expect(error.message).toMatch(/^Salon's configuration has 10 problems:\n {2}- /);
+  });
+
+  it("says PostgreSQL is not supported yet and shows a SQLite URL instead", () => {
+    const [problem] = problemsOf({ ...discord, ...openai, DATABASE_URL: "postgres://salon:hunter2@db/salon" }).problems;
+    expect(problem).toMatch(/PostgreSQL is not supported yet.*file:\.\/data\/salon\.db/);
+    expect(problem).not.toContain("hunter2");
+  });
+
+  it("accepts only SQLite file URLs as DATABASE_URL", () => {
+    expect(problemsOf({ ...discord, ...openai, DATABASE_URL: "./data/salon.db" }).problems).toEqual([expect.stringMatching(/^DATABASE_URL must be a SQLite file URL/)]);
+    expect(problemsOf({ ...discord, ...openai, DATABASE_URL: "file:" }).problems).toHaveLength(1);
+  });
+
+  it("keeps numbers within their ranges", () => {
+    const bad = { PORT: "70000", GENERATION_CONCURRENCY: "0", RECONCILE_DAYS: "-1", OPENAI_TIMEOUT_MS: "12.5" };
+    expect([...problemsOf({ ...discord, ...openai, ...bad }).problems].sort()).toEqual([
+      "GENERATION_CONCURRENCY must be a whole number from 1 to 32 (default 2), not 0",
+      'OPENAI_TIMEOUT_MS must be a whole number from 1000 to 600000 milliseconds (default 120000), not "12.5"',
+      "PORT must be a whole number from 0 to 65535 (default 3000), not 70000",
+      "RECONCILE_DAYS must be a whole number from 0 to 90 days (default 7), not -1",
+    ]);
+  });
+
+  it("recognises the usual token mix-ups and says how to fix them", () => {
+    const { problems } = problemsOf({
+      DISCORD_TOKEN: `Bot ${DISCORD_TOKEN}`,
+      DISCORD_APPLICATION_ID: "my-app",
+      SLACK_BOT_TOKEN: "xapp-1-A111-222-abc",
+      SLACK_SIGNING_SECRET: slack.SLACK_SIGNING_SECRET,
+      SLACK_ADMIN_USERS: "@alice",
+      ...openai,
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^DISCORD_TOKEN must be the bare token, without the "Bot " prefix/),
+      expect.stringMatching(/^DISCORD_APPLICATION_ID must be a numeric id/),
+      expect.stringMatching(/^SLACK_BOT_TOKEN must be the bot token \(.*xoxb-/),
+      expect.stringMatching(/^SLACK_ADMIN_USERS must be Slack user ids/),
+    ]);
+  });
+
+  it("never repeats a secret in its message", () => {
+    const secret = "not-a-discord-token-but-secret";
+    const error = problemsOf({ DISCORD_TOKEN: secret, DISCORD_APPLICATION_ID: "1", SLACK_BOT_TOKEN: "xoxp-user-token-secret", OPENAI_API_KEY: "sk-x" });
+    expect(error.message).toMatch(/DISCORD_TOKEN does not look like a bot token/);
+    expect(error.message).not.toContain(secret);
+    expect(error.message).not.toContain("xoxp-user-token-secret");
+  });
+});
+
+describe("secretValues", () => {
+  it("lists every token, key and signing secret, for the logger to redact", () => {
+    const config = loadConfig({ ...discord, ...slack, ...openai, SLACK_APP_TOKEN: "xapp-1-A111-222-abc", USER_HASH_SALT: "pepper-and-salt" });
+    expect(secretValues(config).sort()).toEqual(
+      [DISCORD_TOKEN, slack.SLACK_BOT_TOKEN, slack.SLACK_SIGNING_SECRET, "xapp-1-A111-222-abc", openai.OPENAI_API_KEY, "pepper-and-salt"].sort(),
+    );
+  });
+
+  it("leaves out platforms that are not configured and the built-in salt", () => {
+    expect(secretValues(loadConfig({ ...discord, ...openai }))).toEqual([DISCORD_TOKEN, openai.OPENAI_API_KEY]);
+  });
+});
+
+describe(".env.example", () => {
+  const lines = readFileSync(new URL("../../.env.example", import.meta.url), "utf8").split("\n");
+  const declared = lines.map((line) => /^(?:#\s*)?([A-Z][A-Z0-9_]*)=/.exec(line)?.[1]).filter((name): name is string => Boolean(name));
+
+  it("lists exactly the variables of the config schema, each once", () => {
+    expect([...declared].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+
+  it("explains every variable in a comment just above it", () => {
+    for (const name of declared) {
+      const index = lines.findIndex((line) => new RegExp(`^(#\\s*)?${name}=`).test(line));
+      expect(lines[index - 1], `comment above ${name}`).toMatch(/^# \S/);
+      expect(lines[index - 1], `comment above ${name}`).not.toMatch(/^#\s*[A-Z][A-Z0-9_]*=/);
+    }
+  });
+
+  it("shows each default of the schema on its commented-out line", () => {
+    const defaults = loadConfig({ ...discord, ...openai });
+    const shown = Object.fromEntries(lines.map((line) => /^#\s*([A-Z][A-Z0-9_]*)=(.+)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1], m[2]]));
+    expect(shown).toMatchObject({
+      DISCORD_API_URL: defaults.discord!.apiUrl,
+      SLACK_API_URL: "https://slack.com/api/",
+      IMAGE_MODEL: defaults.openai.imageModel,
+      OPENAI_TIMEOUT_MS: String(defaults.openai.timeoutMs),
+      DATABASE_URL: defaults.database.url,
+      DATA_DIR: defaults.dataDir,
+      PORT: String(defaults.port),
+      LOG_LEVEL: defaults.logLevel,
+      GENERATION_CONCURRENCY: String(defaults.generationConcurrency),
+      RECONCILE_DAYS: String(defaults.reconcileDays),
+      USER_HASH_SALT: defaults.userHashSalt,
+    });
+  });
+
+  it("is accepted as it is once the required values are filled in", () => {
+    const env = Object.fromEntries(lines.map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)).filter((m) => m !== null).map((m) => [m[1], m[2]]));
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig({ ...env, ...discord, ...openai })).not.toThrow();
+  });
+});
