@@ -1,0 +1,91 @@
+/** The `/salon` admin commands. Every one checks the actor's admin right and touches only the actor's community. */
+import type { SalonDeps } from "./deps.js";
+import { UserError } from "./errors.js";
+import { usd } from "./format.js";
+import { requireSetUp } from "./imagine.js";
+import { reconcileCommunity, recountMember, type ReconcileResult } from "./likes.js";
+import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "./settings-input.js";
+import { localDay } from "./time.js";
+import type { Actor, Community } from "./types.js";
+
+export function requireAdmin(actor: Actor): void {
+  if (!actor.isAdmin) throw new UserError("not_admin", "Only community admins can use this command.");
+}
+
+export interface SetupInput {
+  galleryChannelId: string;
+  digestChannelId?: string | undefined;
+  digestTime?: string | undefined;
+  timezone?: string | undefined;
+}
+
+export async function setup(deps: SalonDeps, actor: Actor, input: SetupInput): Promise<string> {
+  requireAdmin(actor);
+  // Parse everything before writing anything: bad input changes nothing.
+  const digestTime = input.digestTime === undefined ? undefined : parseDigestTime(input.digestTime);
+  const timezone = input.timezone === undefined ? undefined : parseTimeZone(input.timezone);
+  const community = await deps.store.ensureCommunity(actor.community);
+  const updated = await deps.store.updateCommunity(community.id, {
+    galleryChannelId: input.galleryChannelId,
+    ...(input.digestChannelId === undefined ? {} : { digestChannelId: input.digestChannelId }),
+    ...(digestTime === undefined ? {} : { digestTime }),
+    ...(timezone === undefined ? {} : { timezone }),
+    problem: null,
+  });
+  return `Salon is set up. ${describeChannels(updated)}\nMembers can now use \`/imagine\`.`;
+}
+
+function describeChannels(c: Community): string {
+  const digest = c.digestChannelId ?? c.galleryChannelId;
+  return `Gallery: <#${c.galleryChannelId}>. Digest: <#${digest}> at ${c.digestTime} (${c.timezone}).`;
+}
+
+export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
+  requireAdmin(actor);
+  const c = await requireSetUp(deps, actor);
+  const today = localDay(deps.clock.now(), c.timezone);
+  const { spendTodayMicroUsd } = await deps.store.usage(c.id, actor.userId, today);
+  const lines = [
+    describeChannels(c),
+    `Limits: ${c.perMemberDaily} creations per member per day, ${c.cooldownSeconds} s cooldown, prompts up to ${c.maxPromptLength} characters.`,
+    `Budget today: ${usd(spendTodayMicroUsd)} spent of ${usd(c.budgetMicroUsd)}, ${usd(Math.max(0, c.budgetMicroUsd - spendTodayMicroUsd))} left.`,
+    `Image model: ${deps.options.imageModel}. Digest: top ${c.digestSize}.`,
+    `Likes: ${c.likeEmoji ? c.likeEmoji.join(" ") : "any emoji"}${c.allowSelfLikes ? ", self-likes count" : ", self-likes don't count"}.`,
+  ];
+  if (c.problem) lines.push(`⚠️ Problem: ${c.problem}`);
+  return lines.join("\n");
+}
+
+export interface LimitsInput {
+  perMemberDaily?: number | string | undefined;
+  budgetUsdDaily?: number | string | undefined;
+  cooldownSeconds?: number | string | undefined;
+}
+
+export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput): Promise<string> {
+  requireAdmin(actor);
+  const c = await requireSetUp(deps, actor);
+  const patch = {
+    ...(input.perMemberDaily === undefined ? {} : { perMemberDaily: parseWholeNumber(input.perMemberDaily, "per_member_daily", 0, 1000) }),
+    ...(input.budgetUsdDaily === undefined ? {} : { budgetMicroUsd: parseBudgetUsd(input.budgetUsdDaily) }),
+    ...(input.cooldownSeconds === undefined ? {} : { cooldownSeconds: parseWholeNumber(input.cooldownSeconds, "cooldown_seconds", 0, 86_400) }),
+  };
+  const updated = Object.keys(patch).length === 0 ? c : await deps.store.updateCommunity(c.id, patch);
+  return `Limits: ${updated.perMemberDaily} creations per member per day, ${usd(updated.budgetMicroUsd)} per day for the community, ${updated.cooldownSeconds} s cooldown.`;
+}
+
+export async function setBlocked(deps: SalonDeps, actor: Actor, userId: string, blocked: boolean): Promise<string> {
+  requireAdmin(actor);
+  const c = await requireSetUp(deps, actor);
+  if (blocked && userId === actor.userId) throw new UserError("block_self", "You can't block yourself.");
+  await deps.store.setBlocked(c.id, userId, blocked);
+  await recountMember(deps, c.id, userId);
+  return blocked
+    ? `<@${userId}> is blocked: they can't create, and their reactions no longer count as likes.`
+    : `<@${userId}> is unblocked.`;
+}
+
+export async function recount(deps: SalonDeps, actor: Actor): Promise<ReconcileResult> {
+  requireAdmin(actor);
+  return reconcileCommunity(deps, await requireSetUp(deps, actor));
+}

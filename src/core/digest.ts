@@ -1,0 +1,112 @@
+/**
+ * The daily digest: the top N liked creations of the previous local calendar day, posted once per community and
+ * day. The `Digest` row is the claim that makes "exactly once" hold across timers, restarts and processes.
+ */
+import type { SalonDeps } from "./deps.js";
+import type { GeneratedImage, PostRef } from "./ports.js";
+import { publisherFor } from "./publisher-for.js";
+import { addDays, dayBounds, dayTitle, localDay, localTimeOn } from "./time.js";
+import type { Community, DigestView } from "./types.js";
+
+/** How long a claim holds before another process may take over an abandoned one. */
+export const DIGEST_LEASE_MS = 10 * 60_000;
+
+export async function buildDigest(deps: Pick<SalonDeps, "store">, community: Community, day: string): Promise<DigestView> {
+  const { start, end } = dayBounds(day, community.timezone);
+  const [entries, stats, creators] = await Promise.all([
+    deps.store.topCreations(community.id, start, end, community.digestSize),
+    deps.store.windowStats(community.id, start, end),
+    deps.store.topCreators(community.id, start, end, 1),
+  ]);
+  const first = creators[0];
+  return {
+    day,
+    title: dayTitle(day),
+    entries,
+    summary: { creations: stats.creations, likers: stats.likers, topCreator: first ? { userId: first.userId, likeCount: first.likeCount } : null },
+  };
+}
+
+export async function renderCollage(deps: Pick<SalonDeps, "files" | "collage">, digest: DigestView): Promise<GeneratedImage | null> {
+  const images: GeneratedImage[] = [];
+  for (const entry of digest.entries) {
+    const image = entry.imageHash ? await deps.files.get(entry.imageHash) : null;
+    if (image) images.push(image);
+  }
+  return images.length === 0 ? null : deps.collage.render(images);
+}
+
+export type PublishOutcome =
+  | { status: "posted"; post: PostRef; digest: DigestView }
+  | { status: "empty"; digest: DigestView }
+  | { status: "already" }
+  | { status: "busy" };
+
+/** Publishes one community's digest for one day, unless it already was (or another process is doing it). */
+export async function publishDigest(deps: SalonDeps, community: Community, day: string): Promise<PublishOutcome> {
+  const { store, clock, options, logger } = deps;
+  const existing = await store.digestStatus(community.id, day);
+  if (existing === "posted" || existing === "empty") return { status: "already" };
+  if (!(await store.claimDigest(community.id, day, options.instanceId, clock.now(), DIGEST_LEASE_MS))) return { status: "busy" };
+  try {
+    const digest = await buildDigest(deps, community, day);
+    if (digest.entries.length === 0) {
+      await store.completeDigest(community.id, day, { status: "empty", entries: 0, at: clock.now() });
+      return { status: "empty", digest };
+    }
+    const channelId = community.digestChannelId ?? community.galleryChannelId!;
+    const collage = await renderCollage(deps, digest);
+    const post = await publisherFor(deps, community.platform).postDigest({ community, channelId, digest, collage });
+    await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
+    logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
+    return { status: "posted", post, digest };
+  } catch (error) {
+    await store.releaseDigest(community.id, day, options.instanceId);
+    throw error;
+  }
+}
+
+/** The most recent day whose digest is due at `now`: yesterday once today's digest time has passed. */
+export function dueDay(community: Community, now: Date): string {
+  const today = localDay(now, community.timezone);
+  const dueToday = localTimeOn(today, community.digestTime, community.timezone);
+  return addDays(today, now >= dueToday ? -1 : -2);
+}
+
+/**
+ * Publishes every due digest that has not been published: the scheduler calls it each minute, and at start-up it
+ * catches up a digest missed while the bot was down.
+ */
+export async function publishDueDigests(deps: SalonDeps): Promise<number> {
+  const now = deps.clock.now();
+  let posted = 0;
+  for (const community of await deps.store.listCommunities()) {
+    if (!community.galleryChannelId || !deps.publishers[community.platform]) continue;
+    const day = dueDay(community, now);
+    try {
+      const outcome = await publishDigest(deps, community, day);
+      if (outcome.status === "posted") posted++;
+    } catch (error) {
+      deps.logger.error({ err: error, communityId: community.id, day }, "digest failed; it will be retried on the next tick");
+    }
+  }
+  return posted;
+}
+
+export type DigestCommandResult =
+  | { status: "preview"; digest: DigestView; collage: GeneratedImage | null }
+  | PublishOutcome;
+
+/**
+ * `/salon digest`: `day: today` is always a preview (nothing recorded); `yesterday` with `preview` shows what would
+ * be posted; without it, posts now unless already posted.
+ */
+export async function digestCommand(deps: SalonDeps, community: Community, day: "yesterday" | "today", preview: boolean): Promise<DigestCommandResult> {
+  const today = localDay(deps.clock.now(), community.timezone);
+  const date = day === "today" ? today : addDays(today, -1);
+  if (day === "today" || preview) {
+    const digest = await buildDigest(deps, community, date);
+    return { status: "preview", digest, collage: await renderCollage(deps, digest) };
+  }
+  return publishDigest(deps, community, date);
+}

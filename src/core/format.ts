@@ -1,0 +1,30 @@
+/** Text shared by every platform, so Discord and Slack say the same thing. */
+
+/** "1 like", "N likes": the one way a like count is ever shown. */
+export function likes(count: number): string {
+  return `${count} ${count === 1 ? "like" : "likes"}`;
+}
+
+/** A prompt shortened for lists, on a word boundary when one is near, with an ellipsis. */
+export function excerpt(prompt: string, max = 80): string {
+  const flat = prompt.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Micro-dollars as "$1.23". */
+export function usd(micro: number): string {
+  return `$${(micro / 1_000_000).toFixed(2)}`;
+}
+
+/** "3 seconds", "1 minute 5 seconds". */
+export function duration(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const minutes = Math.floor(s / 60);
+  const rest = s % 60;
+  const part = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (minutes === 0) return part(rest, "second");
+  return rest === 0 ? part(minutes, "minute") : `${part(minutes, "minute")} ${part(rest, "second")}`;
+}

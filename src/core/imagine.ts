@@ -1,0 +1,114 @@
+/** `/imagine`: the checks of PRODUCT.md §Creating 2, in order, then a durable queued job. */
+import { createHash } from "node:crypto";
+import type { SalonDeps } from "./deps.js";
+import { UserError } from "./errors.js";
+import { duration, usd } from "./format.js";
+import { priceMicroUsd } from "./pricing.js";
+import { validatePrompt } from "./prompt.js";
+import { publisherFor } from "./publisher-for.js";
+import { localDay } from "./time.js";
+import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type Quality } from "./types.js";
+
+export interface ImagineInput {
+  prompt: string;
+  aspect?: Aspect | undefined;
+  quality?: Quality | undefined;
+  /** Where the member's status message lives, for the platform adapter. */
+  statusRef: string | null;
+}
+
+export const DEFAULT_ASPECT: Aspect = "square";
+export const DEFAULT_QUALITY: Quality = "medium";
+
+/** The community, or the refusal every command gives before `/salon setup` has named a gallery. */
+export async function requireSetUp(deps: Pick<SalonDeps, "store">, actor: Actor): Promise<Community> {
+  const community = await deps.store.findCommunity(actor.community);
+  if (!community?.galleryChannelId) {
+    throw new UserError("not_set_up", "Salon isn't set up in this community yet. An admin can run `/salon setup` to choose the gallery channel.");
+  }
+  return community;
+}
+
+/** The id OpenAI sees for a member: stable, but not the platform id. */
+export function hashedUser(salt: string, actor: Actor): string {
+  return createHash("sha256").update(`${salt}:${actor.community.platform}:${actor.community.externalId}:${actor.userId}`).digest("hex").slice(0, 32);
+}
+
+export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput, onQueued: () => void): Promise<{ creation: Creation; position: number }> {
+  const { store, clock, options } = deps;
+  const community = await requireSetUp(deps, actor);
+  if (await store.isBlocked(community.id, actor.userId)) {
+    throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
+  }
+  const prompt = validatePrompt(input.prompt, community.maxPromptLength);
+  const now = clock.now();
+  const day = localDay(now, community.timezone);
+  const usage = await store.usage(community.id, actor.userId, day);
+  if (usage.lastRequestAt && community.cooldownSeconds > 0) {
+    const waitMs = usage.lastRequestAt.getTime() + community.cooldownSeconds * 1000 - now.getTime();
+    if (waitMs > 0) throw new UserError("cooldown", `Please wait ${duration(waitMs / 1000)} before your next creation.`);
+  }
+  if (usage.memberToday >= community.perMemberDaily) throw quotaError(community);
+  const aspect = input.aspect ?? DEFAULT_ASPECT;
+  const quality = input.quality ?? DEFAULT_QUALITY;
+  const size = SIZE_OF_ASPECT[aspect];
+  const cost = priceMicroUsd(options.prices, options.imageModel, quality, size);
+  if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
+
+  const moderation = await deps.provider.moderate(prompt);
+  if (moderation.flagged) {
+    const words = moderation.categories.length > 0 ? moderation.categories.join(", ") : "content policy";
+    throw new UserError("prompt_flagged", `Your prompt was flagged by moderation (${words}). Please rephrase it.`);
+  }
+
+  // Quota and budget are checked again inside the insert: two requests racing for the last slot can't both win.
+  const created = await store.insertCreationWithinLimits(
+    { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef },
+    { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd },
+  );
+  if (created === "quota") throw quotaError(community);
+  if (created === "budget") throw budgetError(community, (await store.usage(community.id, actor.userId, day)).spendTodayMicroUsd);
+
+  const position = await store.queuePosition(created.id);
+  if (created.statusRef) await publisherFor(deps, community.platform).updateStatus(created.statusRef, { state: "queued", position, creationId: created.id });
+  onQueued();
+  return { creation: created, position };
+}
+
+function quotaError(community: Community): UserError {
+  return new UserError("quota", `You've used all ${community.perMemberDaily} of today's creations. Your quota resets at midnight (${community.timezone}).`);
+}
+
+function budgetError(community: Community, spent: number): UserError {
+  return new UserError(
+    "budget",
+    `This community has reached today's image budget (${usd(spent)} of ${usd(community.budgetMicroUsd)}). It resets at midnight (${community.timezone}).`,
+  );
+}
+
+/** Cancels a queued creation of the actor's; refunded because cancelled creations count toward nothing. */
+export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
+  const community = await requireSetUp(deps, actor);
+  const creation = await deps.store.getCreation(creationId);
+  if (!creation || creation.communityId !== community.id) throw new UserError("not_found", "That creation no longer exists.");
+  if (creation.authorUserId !== actor.userId) throw new UserError("not_yours", "Only the member who asked for this image can cancel it.");
+  const moved = await deps.store.transitionCreation(creationId, ["queued"], { status: "cancelled", finishedAt: deps.clock.now() });
+  if (!moved) throw new UserError("not_cancellable", "It's too late to cancel: this image is already being made.");
+  if (creation.statusRef) await publisherFor(deps, community.platform).updateStatus(creation.statusRef, { state: "cancelled", creationId });
+}
+
+/** The gallery post's delete button: the creator or an admin removes the post; the creation leaves the rankings. */
+export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
+  const community = await requireSetUp(deps, actor);
+  const creation = await deps.store.getCreation(creationId);
+  if (!creation || creation.communityId !== community.id || creation.status !== "posted") {
+    throw new UserError("not_found", "That creation is already gone.");
+  }
+  if (creation.authorUserId !== actor.userId && !actor.isAdmin) {
+    throw new UserError("not_yours", "Only the creator or an admin can delete this post.");
+  }
+  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
+  if (creation.galleryChannelId && creation.galleryMessageId) {
+    await publisherFor(deps, community.platform).deletePost(community, creation.galleryChannelId, creation.galleryMessageId);
+  }
+}

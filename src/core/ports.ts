@@ -1,0 +1,98 @@
+/**
+ * The ports the core talks to. Adapters (OpenAI, Discord, Slack, the Prisma store, the scheduler) implement them;
+ * the core never imports an SDK.
+ */
+import type { Community, Creation, DigestView, ImageSize, Platform, Quality } from "./types.js";
+
+/** Time, injectable so tests can move it. */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface GeneratedImage {
+  bytes: Buffer;
+  mimeType: "image/png" | "image/jpeg";
+}
+
+export interface ModerationResult {
+  flagged: boolean;
+  /** Flagged categories in words, e.g. "violence", "self-harm". */
+  categories: string[];
+}
+
+/**
+ * Generates images and moderates prompts. Implementations make exactly one attempt per call and throw a
+ * `ProviderError` whose kind tells the caller whether and when to retry.
+ */
+export interface ImageProvider {
+  generate(request: {
+    prompt: string;
+    model: string;
+    size: ImageSize;
+    quality: Quality;
+    /** A stable, hashed member id (never the raw platform id) for the provider's abuse monitoring. */
+    user: string;
+    signal?: AbortSignal;
+  }): Promise<GeneratedImage>;
+  moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
+}
+
+/** Content-addressed image files under the data directory. */
+export interface ImageFiles {
+  /** Stores the bytes and returns their SHA-256 hex digest; storing the same bytes twice is a no-op. */
+  put(bytes: Buffer, mimeType: GeneratedImage["mimeType"]): Promise<string>;
+  get(hash: string): Promise<GeneratedImage | null>;
+  delete(hash: string): Promise<void>;
+}
+
+/** Where a message landed on the platform. */
+export interface PostRef {
+  channelId: string;
+  messageId: string;
+  url: string;
+}
+
+/** One member's reaction with one emoji, as read back from the platform. */
+export interface ReactionSnapshot {
+  userId: string;
+  /** Normalised emoji: the unicode character for standard emoji, `name:id` for custom ones. */
+  emoji: string;
+  isBot: boolean;
+}
+
+/** What the member's status message should say now. */
+export type JobStatus =
+  | { state: "queued"; position: number; creationId: number }
+  | { state: "generating"; creationId: number }
+  | { state: "posted"; creationId: number; url: string }
+  | { state: "failed"; creationId: number; reason: string }
+  | { state: "cancelled"; creationId: number };
+
+/** A platform's outbound side, as the core needs it. One per platform. */
+export interface Publisher {
+  readonly platform: Platform;
+  /** Posts the creation to the community's gallery channel with the bot's own credentials. */
+  postCreation(input: { community: Community; creation: Creation; image: GeneratedImage }): Promise<PostRef>;
+  /** Deletes a gallery post; a post that is already gone is not an error. */
+  deletePost(community: Community, channelId: string, messageId: string): Promise<void>;
+  postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef>;
+  /** Every reaction on a post, or "deleted" when the post no longer exists. */
+  fetchReactions(community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted">;
+  /** Edits the member's status message; failures (an expired token) are the adapter's to swallow and log. */
+  updateStatus(statusRef: string, status: JobStatus): Promise<void>;
+}
+
+/** Renders the digest's collage from the top entries' images. */
+export interface CollageRenderer {
+  render(images: GeneratedImage[]): Promise<GeneratedImage>;
+}
+
+/** Structured logging, pino-shaped; `child` binds context such as the event id. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}

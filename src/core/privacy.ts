@@ -1,0 +1,26 @@
+/** `/privacy export` and `/privacy forget`. */
+import type { SalonDeps } from "./deps.js";
+import { publisherFor } from "./publisher-for.js";
+import type { Actor } from "./types.js";
+
+/** Everything stored about the member in this community, as pretty JSON. */
+export async function exportMemberData(deps: SalonDeps, actor: Actor): Promise<string> {
+  const community = await deps.store.findCommunity(actor.community);
+  const data = community ? await deps.store.exportMember(community.id, actor.userId) : { userId: actor.userId, blocked: false, creations: [], reactions: [] };
+  return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: data }, null, 2);
+}
+
+/** Deletes the member's likes, prompts, images and gallery posts; every count stays consistent. */
+export async function forgetMember(deps: SalonDeps, actor: Actor): Promise<{ posts: number; images: number }> {
+  const community = await deps.store.findCommunity(actor.community);
+  if (!community) return { posts: 0, images: 0 };
+  const { imageHashes, posts } = await deps.store.forgetMember(community.id, actor.userId);
+  const publisher = publisherFor(deps, community.platform);
+  for (const post of posts) {
+    await publisher.deletePost(community, post.channelId, post.messageId).catch((error: unknown) =>
+      deps.logger.warn({ err: error, channelId: post.channelId, messageId: post.messageId }, "could not delete a forgotten member's post"),
+    );
+  }
+  for (const hash of imageHashes) await deps.files.delete(hash);
+  return { posts: posts.length, images: imageHashes.length };
+}

@@ -1,0 +1,96 @@
+/**
+ * The inbound port: what platform adapters call. It binds the use-cases to their dependencies and owns the
+ * generation workers. Adapters translate events into these calls and the answers back into platform messages.
+ */
+import * as admin from "./admin.js";
+import type { SalonDeps } from "./deps.js";
+import { digestCommand, publishDueDigests, type DigestCommandResult } from "./digest.js";
+import { GenerationQueue } from "./generation-queue.js";
+import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
+import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
+import { exportMemberData, forgetMember } from "./privacy.js";
+import { profile, top, type TopView } from "./rankings.js";
+import type { Actor, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
+
+export class Salon {
+  readonly queue: GenerationQueue;
+
+  constructor(
+    readonly deps: SalonDeps,
+    concurrency: number,
+  ) {
+    this.queue = new GenerationQueue(deps, concurrency);
+  }
+
+  imagine(actor: Actor, input: ImagineInput): Promise<{ creation: Creation; position: number }> {
+    return imagine(this.deps, actor, input, () => this.queue.notify());
+  }
+  cancel(actor: Actor, creationId: number): Promise<void> {
+    return cancelCreation(this.deps, actor, creationId);
+  }
+  deletePost(actor: Actor, creationId: number): Promise<void> {
+    return deleteCreation(this.deps, actor, creationId);
+  }
+
+  reaction(event: ReactionEvent): Promise<number | null> {
+    return recordReaction(this.deps, event);
+  }
+  postsDeleted(community: CommunityRef, channelId: string, messageIds: string[]): Promise<number> {
+    return recordPostsDeleted(this.deps, community, channelId, messageIds);
+  }
+
+  top(actor: Actor, period?: TopPeriod, by?: TopBy): Promise<TopView> {
+    return top(this.deps, actor, period, by);
+  }
+  profile(actor: Actor, userId?: string): Promise<ProfileView> {
+    return profile(this.deps, actor, userId);
+  }
+
+  setup(actor: Actor, input: admin.SetupInput): Promise<string> {
+    return admin.setup(this.deps, actor, input);
+  }
+  settings(actor: Actor): Promise<string> {
+    return admin.settings(this.deps, actor);
+  }
+  limits(actor: Actor, input: admin.LimitsInput): Promise<string> {
+    return admin.limits(this.deps, actor, input);
+  }
+  block(actor: Actor, userId: string): Promise<string> {
+    return admin.setBlocked(this.deps, actor, userId, true);
+  }
+  unblock(actor: Actor, userId: string): Promise<string> {
+    return admin.setBlocked(this.deps, actor, userId, false);
+  }
+  recount(actor: Actor): Promise<ReconcileResult> {
+    return admin.recount(this.deps, actor);
+  }
+  async digest(actor: Actor, day: DigestDay = "yesterday", preview = false): Promise<DigestCommandResult> {
+    admin.requireAdmin(actor);
+    return digestCommand(this.deps, await requireSetUp(this.deps, actor), day, preview);
+  }
+
+  exportData(actor: Actor): Promise<string> {
+    return exportMemberData(this.deps, actor);
+  }
+  forget(actor: Actor): Promise<{ posts: number; images: number }> {
+    return forgetMember(this.deps, actor);
+  }
+
+  /** Start-up and scheduler work. */
+  publishDueDigests(): Promise<number> {
+    return publishDueDigests(this.deps);
+  }
+  async reconcileAll(platform?: CommunityRef["platform"]): Promise<ReconcileResult> {
+    const total: ReconcileResult = { posts: 0, corrected: 0, deleted: 0, failed: 0 };
+    for (const community of await this.deps.store.listCommunities()) {
+      if (!community.galleryChannelId || !this.deps.publishers[community.platform]) continue;
+      if (platform && community.platform !== platform) continue;
+      const r = await reconcileCommunity(this.deps, community);
+      total.posts += r.posts;
+      total.corrected += r.corrected;
+      total.deleted += r.deleted;
+      total.failed += r.failed;
+    }
+    return total;
+  }
+}

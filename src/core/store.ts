@@ -1,0 +1,141 @@
+/**
+ * The persistence port. The Prisma implementation lives in `src/store`; its tests run against a real database.
+ * Every method is scoped by community: nothing here reads or writes across communities.
+ */
+import type { Community, CommunityRef, Creation, CreationStatus, RankedCreation, RankedCreator } from "./types.js";
+
+export type CommunityPatch = Partial<Omit<Community, "id" | "platform" | "externalId">>;
+
+export interface NewCreation {
+  communityId: number;
+  userId: string;
+  prompt: string;
+  aspect: Creation["aspect"];
+  quality: Creation["quality"];
+  size: Creation["size"];
+  model: string;
+  costMicroUsd: number;
+  day: string;
+  now: Date;
+  statusRef: string | null;
+}
+
+/** What the limits are checked against, read in the same transaction that inserts. */
+export interface Usage {
+  memberToday: number;
+  spendTodayMicroUsd: number;
+  lastRequestAt: Date | null;
+}
+
+export type CreationPatch = Partial<
+  Pick<
+    Creation,
+    | "status"
+    | "error"
+    | "attempts"
+    | "imageHash"
+    | "galleryChannelId"
+    | "galleryMessageId"
+    | "galleryUrl"
+    | "postedAt"
+    | "statusRef"
+    | "prompt"
+  > & { startedAt: Date | null; finishedAt: Date | null; notBefore: Date | null }
+>;
+
+export interface WindowStats {
+  creations: number;
+  likers: number;
+}
+
+export interface ReactionRow {
+  userId: string;
+  emoji: string;
+}
+
+export interface MemberExport {
+  userId: string;
+  blocked: boolean;
+  creations: Array<Pick<Creation, "id" | "prompt" | "aspect" | "quality" | "size" | "model" | "status" | "costMicroUsd" | "createdAt" | "postedAt" | "galleryUrl" | "likeCount" | "imageHash">>;
+  reactions: Array<{ creationId: number; emoji: string; galleryUrl: string | null }>;
+}
+
+export interface Store {
+  findCommunity(ref: CommunityRef): Promise<Community | null>;
+  ensureCommunity(ref: CommunityRef): Promise<Community>;
+  getCommunity(id: number): Promise<Community | null>;
+  updateCommunity(id: number, patch: CommunityPatch): Promise<Community>;
+  listCommunities(): Promise<Community[]>;
+
+  isBlocked(communityId: number, userId: string): Promise<boolean>;
+  setBlocked(communityId: number, userId: string, blocked: boolean): Promise<void>;
+
+  /** Usage of the member and the community on `day`; failed and cancelled creations do not count. */
+  usage(communityId: number, userId: string, day: string): Promise<Usage>;
+  /**
+   * Inserts a queued creation if, inside one transaction, the member's count and the community's spend for the day
+   * still leave room; returns which limit stopped it otherwise. Two racing requests can never both take the last slot.
+   */
+  insertCreationWithinLimits(
+    input: NewCreation,
+    limits: { perMemberDaily: number; budgetMicroUsd: number },
+  ): Promise<Creation | "quota" | "budget">;
+  getCreation(id: number): Promise<Creation | null>;
+  findCreationByPost(communityId: number, channelId: string, messageId: string): Promise<Creation | null>;
+  updateCreation(id: number, patch: CreationPatch): Promise<Creation>;
+  /** Moves a creation from one status to another only if it is still in `from`; true when it moved. */
+  transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }): Promise<boolean>;
+  /** Queued creations ahead of this one in round-robin order, plus one. 0 when it is not queued. */
+  queuePosition(id: number): Promise<number>;
+  /**
+   * Takes the next job: the oldest queued creation of the member whose turn came longest ago (round-robin), whose
+   * `notBefore` has passed; marks it `generating`. Null when nothing is ready.
+   */
+  claimNextJob(now: Date): Promise<Creation | null>;
+  /** The earliest `notBefore` among queued creations, to sleep until then. */
+  nextJobDueAt(): Promise<Date | null>;
+  /**
+   * At start-up: creations left `generating` or `posting` by a previous process go back to the queue (one whose
+   * image is stored is only posted, not generated again).
+   */
+  requeueInterrupted(): Promise<number>;
+  /** Posted creations of the community posted at or after `since`, for reconciliation. */
+  listPostedSince(communityId: number, since: Date): Promise<Creation[]>;
+
+  /** Adds or removes one (member, emoji) reaction. True when something changed. */
+  setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean): Promise<boolean>;
+  /** Removes every reaction, or every reaction with one emoji. */
+  clearReactions(creationId: number, emoji?: string): Promise<void>;
+  /** Makes the stored reactions equal to what the platform reports. True when something changed. */
+  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[]): Promise<boolean>;
+  /** Recomputes and stores the like count of a creation from its reactions and the community's rules. */
+  recountLikes(creationId: number): Promise<number>;
+  /** Ids of creations a member has reacted to (to recount when the member is blocked or forgotten). */
+  creationsReactedBy(communityId: number, userId: string): Promise<number[]>;
+
+  /** Posted creations with at least one like, posted in [from, to), most liked first, ties to the earlier post. */
+  topCreations(communityId: number, from: Date | null, to: Date | null, limit: number): Promise<RankedCreation[]>;
+  /** Creators by likes received on creations posted in [from, to). */
+  topCreators(communityId: number, from: Date | null, to: Date | null, limit: number): Promise<RankedCreator[]>;
+  /** Posted creations in [from, to) and the distinct members whose like counts on them. */
+  windowStats(communityId: number, from: Date, to: Date): Promise<WindowStats>;
+  /** Every posted creation of a member, newest first. */
+  memberCreations(communityId: number, userId: string): Promise<Creation[]>;
+
+  /**
+   * Claims the digest of a community and day for `owner`. True when this caller now owns it: no row existed, or an
+   * earlier claim was never completed and its lease expired. A completed digest is never claimed again.
+   */
+  claimDigest(communityId: number, day: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  completeDigest(communityId: number, day: string, result: { status: "posted" | "empty"; channelId?: string; messageId?: string; entries: number; at: Date }): Promise<void>;
+  /** Releases a claim after a failure so the next tick can try again. */
+  releaseDigest(communityId: number, day: string, owner: string): Promise<void>;
+  digestStatus(communityId: number, day: string): Promise<string | null>;
+
+  exportMember(communityId: number, userId: string): Promise<MemberExport>;
+  /**
+   * Deletes the member's reactions and prompts and marks their creations deleted; recounts every creation they had
+   * reacted to. Returns what the caller must still remove outside the database.
+   */
+  forgetMember(communityId: number, userId: string): Promise<{ imageHashes: string[]; posts: Array<{ channelId: string; messageId: string }> }>;
+}

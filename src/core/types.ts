@@ -1,0 +1,134 @@
+/** Plain domain types shared by the core and its adapters. */
+
+export type Platform = "discord" | "slack";
+export type Aspect = "square" | "portrait" | "landscape";
+export type Quality = "low" | "medium" | "high";
+export type ImageSize = "1024x1024" | "1024x1536" | "1536x1024";
+export type TopPeriod = "today" | "week" | "month" | "all";
+export type TopBy = "creations" | "creators";
+export type DigestDay = "yesterday" | "today";
+
+export const ASPECTS = ["square", "portrait", "landscape"] as const satisfies readonly Aspect[];
+export const QUALITIES = ["low", "medium", "high"] as const satisfies readonly Quality[];
+export const TOP_PERIODS = ["today", "week", "month", "all"] as const satisfies readonly TopPeriod[];
+
+export const SIZE_OF_ASPECT: Record<Aspect, ImageSize> = {
+  square: "1024x1024",
+  portrait: "1024x1536",
+  landscape: "1536x1024",
+};
+
+/**
+ * Life of a creation: `queued` → `generating` → `posting` → `posted`; or `failed` / `cancelled` (refunded: neither
+ * counts toward quota nor budget); `deleted` when its gallery post is gone (it keeps its cost, it leaves rankings).
+ */
+export type CreationStatus = "queued" | "generating" | "posting" | "posted" | "failed" | "cancelled" | "deleted";
+
+/** One Discord guild or Slack workspace. */
+export interface CommunityRef {
+  platform: Platform;
+  externalId: string;
+}
+
+/** Who is acting: a member of a community, with admin rights as the platform reports them. */
+export interface Actor {
+  community: CommunityRef;
+  userId: string;
+  displayName?: string;
+  isAdmin: boolean;
+}
+
+/** A community's settings as stored; defaults come from PRODUCT.md. */
+export interface Community {
+  id: number;
+  platform: Platform;
+  externalId: string;
+  galleryChannelId: string | null;
+  digestChannelId: string | null;
+  /** Local time of the digest, `HH:MM`. */
+  digestTime: string;
+  /** IANA time zone name. */
+  timezone: string;
+  perMemberDaily: number;
+  /** Daily budget in micro-dollars (1 USD = 1,000,000), so sums stay exact. */
+  budgetMicroUsd: number;
+  cooldownSeconds: number;
+  digestSize: number;
+  maxPromptLength: number;
+  /** Emoji that count as likes; `null` means any emoji. */
+  likeEmoji: string[] | null;
+  allowSelfLikes: boolean;
+  /** The last problem seen while posting (missing permission, deleted channel), shown in `/salon settings`. */
+  problem: string | null;
+}
+
+/** A creation as the core and the publishers see it. */
+export interface Creation {
+  id: number;
+  communityId: number;
+  authorUserId: string;
+  prompt: string;
+  aspect: Aspect;
+  quality: Quality;
+  size: ImageSize;
+  model: string;
+  status: CreationStatus;
+  costMicroUsd: number;
+  /** The community-local calendar day it was requested on, `YYYY-MM-DD` (quota and budget day). */
+  day: string;
+  createdAt: Date;
+  imageHash: string | null;
+  galleryChannelId: string | null;
+  galleryMessageId: string | null;
+  galleryUrl: string | null;
+  postedAt: Date | null;
+  likeCount: number;
+  error: string | null;
+  attempts: number;
+  /** Opaque handle the platform adapter uses to edit the member's status message. */
+  statusRef: string | null;
+}
+
+/** One entry of a ranking (digest or `/top` by creations). */
+export interface RankedCreation {
+  rank: number;
+  creationId: number;
+  prompt: string;
+  authorUserId: string;
+  likeCount: number;
+  channelId: string;
+  messageId: string;
+  url: string;
+  imageHash: string | null;
+  postedAt: Date;
+}
+
+/** One entry of `/top by:creators`. */
+export interface RankedCreator {
+  rank: number;
+  userId: string;
+  likeCount: number;
+  creations: number;
+  bestUrl: string | null;
+}
+
+/** The published (or previewed) ranking of one community for one calendar day. */
+export interface DigestView {
+  /** `YYYY-MM-DD` in the community's timezone. */
+  day: string;
+  /** e.g. "25 November 2026". */
+  title: string;
+  entries: RankedCreation[];
+  summary: { creations: number; likers: number; topCreator: { userId: string; likeCount: number } | null };
+}
+
+export interface ProfileView {
+  userId: string;
+  creations: number;
+  likesReceived: number;
+  best: { url: string; prompt: string; likeCount: number } | null;
+  /** Rank among creators by likes received this week; null when the member has no likes this week. */
+  weekRank: number | null;
+  /** Consecutive community-local days, ending today or yesterday, with at least one posted creation. */
+  streakDays: number;
+}
