@@ -1,0 +1,40 @@
+import OpenAI from "openai";
+import { classifyOpenAIError } from "./classify-openai-error.js";
+
+export type ModelCheck = { ok: true } | { ok: false; reason: string };
+
+/** Anything that can check a model: a bare client, or the provider built on one. */
+export interface ModelChecker {
+  checkModel(model: string, signal?: AbortSignal): Promise<ModelCheck>;
+}
+
+/** GPT image models take the parameters Salon sends (quality low/medium/high, output_format); DALL·E does not. */
+const GPT_IMAGE_MODEL = /^(gpt-image|chatgpt-image)/;
+
+/**
+ * Asks OpenAI (GET /v1/models/{model}) whether the configured image model exists for this key, so that start-up
+ * can say "here is how to fix it" instead of every `/imagine` failing. A model that is listed can still answer 403
+ * at generation time while the organisation's verification is pending.
+ */
+export async function checkImageModel(source: OpenAI | ModelChecker, model: string, signal?: AbortSignal): Promise<ModelCheck> {
+  if (!(source instanceof OpenAI)) return source.checkModel(model, signal);
+  if (!GPT_IMAGE_MODEL.test(model)) {
+    return { ok: false, reason: `model ${model} is not a GPT image model (gpt-image-…); Salon only speaks to GPT image models` };
+  }
+  try {
+    await source.models.retrieve(model, signal ? { signal } : undefined);
+    return { ok: true };
+  } catch (error) {
+    // A check reports instead of throwing: every failure becomes a reason the operator can act on.
+    const failure = classifyOpenAIError(error, { secrets: source.apiKey ? [source.apiKey] : [] });
+    const status = failure.details.status;
+    if (status === 404) {
+      return { ok: false, reason: `model ${model} does not exist or your organisation cannot use it (gpt-image models need a verified organisation)` };
+    }
+    if (status === 401) return { ok: false, reason: "OpenAI rejected the API key (401): check OPENAI_API_KEY" };
+    if (failure.kind === "transient" && status === undefined) {
+      return { ok: false, reason: `could not reach OpenAI at ${source.baseURL}: ${failure.message}` };
+    }
+    return { ok: false, reason: failure.message };
+  }
+}
