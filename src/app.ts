@@ -1,0 +1,124 @@
+/**
+ * Wires Salon from a validated {@link Config}: database (migrated), OpenAI, the platforms, the generation workers,
+ * the digest scheduler and the health endpoint. `src/main.ts` calls it with the environment; tests and the demo
+ * call it with their own config pointing at loopback servers.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import type { Config } from "./config/config.js";
+import { loadPriceTable } from "./config/prices.js";
+import type { SalonDeps } from "./core/deps.js";
+import type { Clock, Logger, Publisher } from "./core/ports.js";
+import { Salon } from "./core/salon.js";
+import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
+import { startHealthServer } from "./health/health-server.js";
+import { createCollageRenderer } from "./images/collage.js";
+import { createImageFiles } from "./images/image-files.js";
+import { createOpenAIImageProvider } from "./openai/index.js";
+import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
+import { openDatabase } from "./store/database.js";
+import { PrismaStore } from "./store/prisma-store.js";
+import { systemClock } from "./runtime/system-clock.js";
+
+export interface RunningSalon {
+  salon: Salon;
+  discord: DiscordBot | null;
+  /** The port `/healthz` listens on (useful when the config asked for port 0). */
+  port: number;
+  /** Resolves when start-up reconciliation has finished. */
+  reconciled: Promise<void>;
+  /** Stops taking work, lets running jobs finish (or return to the queue), closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Run the per-minute digest scheduler (tests that drive digests themselves turn it off). */
+  scheduler?: boolean;
+  /** How long running jobs get to finish on stop before returning to the queue. */
+  drainMs?: number;
+  /** Overrides of the retry policy (tests use short backoffs). */
+  retry?: { maxAttempts?: number; retryBaseMs?: number };
+}
+
+export async function startSalon(config: Config, options: StartOptions): Promise<RunningSalon> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true });
+  const db = await openDatabase(config.database.url);
+  if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
+
+  const provider = createOpenAIImageProvider({
+    apiKey: config.openai.apiKey,
+    ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
+    timeoutMs: config.openai.timeoutMs,
+    logger: logger.child({ component: "openai" }),
+  });
+  const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
+  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }));
+
+  const deps: SalonDeps = {
+    store: new PrismaStore(db.prisma),
+    provider,
+    files: createImageFiles(config.dataDir),
+    collage: createCollageRenderer(),
+    clock,
+    logger,
+    publishers,
+    options: {
+      imageModel: config.openai.imageModel,
+      prices: await loadPriceTable(config.pricesFile),
+      reconcileDays: config.reconcileDays,
+      maxAttempts: options.retry?.maxAttempts ?? 4,
+      retryBaseMs: options.retry?.retryBaseMs ?? 2_000,
+      instanceId: randomUUID(),
+      userHashSalt: config.userHashSalt,
+    },
+  };
+  const salon = new Salon(deps, config.generationConcurrency);
+
+  provider.checkModel(config.openai.imageModel).then(
+    (check) => {
+      if (!check.ok) logger.error({ model: config.openai.imageModel, reason: check.reason }, `IMAGE_MODEL problem: ${check.reason}`);
+    },
+    (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
+  );
+
+  const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
+  const health = await startHealthServer({
+    port: config.port,
+    logger,
+    status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}) }),
+  });
+
+  await discord?.start();
+  await salon.queue.start();
+  const scheduler = options.scheduler === false ? null : startDigestScheduler({ tick: () => salon.publishDueDigests(), logger });
+  const started = clock.now().getTime();
+  const reconciled = (config.reconcileDays > 0 ? salon.reconcileAll() : Promise.resolve(null)).then(
+    (result) => {
+      if (result) logger.info({ ...result, ms: clock.now().getTime() - started }, "reconciled recent likes with the platforms");
+    },
+    (error: unknown) => logger.error({ err: error }, "start-up reconciliation failed"),
+  );
+  logger.info({ port: health.port, discord: Boolean(discord) }, "salon started");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    salon,
+    discord,
+    port: health.port,
+    reconciled,
+    stop: () =>
+      (stopping ??= (async () => {
+        await scheduler?.stop();
+        await salon.queue.stop(options.drainMs ?? 8_000);
+        await reconciled;
+        await discord?.stop();
+        await health.close();
+        await db.close();
+        logger.info({}, "salon stopped");
+      })()),
+  };
+}

@@ -1,0 +1,122 @@
+/** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
+import { DiscordAPIError, HTTPError, type REST } from "discord.js";
+import { Routes, type APIMessage, type APIUser } from "discord-api-types/v10";
+import { PublishError } from "../core/errors.js";
+import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
+import type { Community } from "../core/types.js";
+import { digestMessage, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
+
+/** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
+export interface DiscordStatusRef {
+  applicationId: string;
+  token: string;
+}
+
+const MISSING_ACCESS = new Set([50001, 50013]);
+const UNKNOWN_CHANNEL = 10003;
+const UNKNOWN_MESSAGE = 10008;
+
+export function messageUrl(guildId: string, channelId: string, messageId: string): string {
+  return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
+}
+
+/** Standard emoji by character, custom emoji as `name:id`: the same value the gateway handlers produce. */
+export function emojiKey(emoji: { id?: string | null; name?: string | null }): string {
+  return emoji.id ? `${emoji.name ?? ""}:${emoji.id}` : (emoji.name ?? "");
+}
+
+export function toPublishError(error: unknown): PublishError | unknown {
+  if (error instanceof DiscordAPIError) {
+    if (MISSING_ACCESS.has(Number(error.code))) return new PublishError("missing_access", error.message, { cause: error });
+    if (error.code === UNKNOWN_CHANNEL) return new PublishError("channel_not_found", error.message, { cause: error });
+    if (error.status >= 500) return new PublishError("transient", error.message, { cause: error });
+    return new PublishError("other", error.message, { cause: error });
+  }
+  if (error instanceof HTTPError) return new PublishError(error.status >= 500 ? "transient" : "other", error.message, { cause: error });
+  if (error instanceof Error && /timeout|ECONNRESET|ECONNREFUSED|aborted/i.test(error.message)) return new PublishError("transient", error.message, { cause: error });
+  return error;
+}
+
+export class DiscordPublisher implements Publisher {
+  readonly platform = "discord" as const;
+
+  constructor(
+    private readonly rest: REST,
+    private readonly logger: Logger,
+  ) {}
+
+  async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
+    const channelId = community.galleryChannelId!;
+    const name = imageFileName(creation, image.mimeType);
+    try {
+      const message = (await this.rest.post(Routes.channelMessages(channelId), {
+        body: galleryPost(creation, name),
+        files: [{ name, data: image.bytes, contentType: image.mimeType }],
+      })) as APIMessage;
+      return { channelId, messageId: message.id, url: messageUrl(community.externalId, channelId, message.id) };
+    } catch (error) {
+      throw toPublishError(error);
+    }
+  }
+
+  async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    try {
+      await this.rest.delete(Routes.channelMessage(channelId, messageId));
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === UNKNOWN_MESSAGE || error.code === UNKNOWN_CHANNEL)) return;
+      throw toPublishError(error);
+    }
+  }
+
+  async postDigest({ community, channelId, digest, collage }: Parameters<Publisher["postDigest"]>[0]): Promise<PostRef> {
+    const name = `salon-digest-${digest.day}.${collage?.mimeType === "image/jpeg" ? "jpg" : "png"}`;
+    try {
+      const message = (await this.rest.post(Routes.channelMessages(channelId), {
+        body: {
+          content: digestMessage(digest),
+          allowed_mentions: NO_PINGS,
+          nonce: `salon-digest-${digest.day}`.slice(0, 25),
+          enforce_nonce: true,
+        },
+        files: collage ? [{ name, data: collage.bytes, contentType: collage.mimeType }] : [],
+      })) as APIMessage;
+      return { channelId, messageId: message.id, url: messageUrl(community.externalId, channelId, message.id) };
+    } catch (error) {
+      throw toPublishError(error);
+    }
+  }
+
+  async fetchReactions(_community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
+    let message: APIMessage;
+    try {
+      message = (await this.rest.get(Routes.channelMessage(channelId, messageId))) as APIMessage;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === UNKNOWN_MESSAGE || error.code === UNKNOWN_CHANNEL)) return "deleted";
+      throw error;
+    }
+    const snapshot: ReactionSnapshot[] = [];
+    for (const reaction of message.reactions ?? []) {
+      const key = emojiKey(reaction.emoji);
+      const routeEmoji = reaction.emoji.id ? `${reaction.emoji.name}:${reaction.emoji.id}` : reaction.emoji.name!;
+      let after: string | undefined;
+      for (;;) {
+        const query = new URLSearchParams({ limit: "100", ...(after ? { after } : {}) });
+        const users = (await this.rest.get(Routes.channelMessageReaction(channelId, messageId, routeEmoji), { query })) as APIUser[];
+        for (const user of users) snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true });
+        if (users.length < 100) break;
+        after = users[users.length - 1]!.id;
+      }
+    }
+    return snapshot;
+  }
+
+  async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
+    const ref = JSON.parse(statusRef) as DiscordStatusRef;
+    try {
+      await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { body: statusMessage(status), auth: false });
+    } catch (error) {
+      // The interaction token lives 15 minutes; past that the member finds the result in the gallery.
+      this.logger.warn({ err: error, state: status.state, creationId: status.creationId }, "could not update the status message");
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Slash commands and buttons. Every interaction is deferred (ephemeral) before anything else, so Discord's
+ * 3-second deadline always holds; then the core is called and the reply edited. This is the error boundary:
+ * a UserError becomes the reply, anything else is logged with the interaction's context and gets a short apology.
+ */
+import {
+  AttachmentBuilder,
+  MessageFlags,
+  PermissionFlagsBits,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from "discord.js";
+import { UserError } from "../core/errors.js";
+import type { Logger } from "../core/ports.js";
+import type { Salon } from "../core/salon.js";
+import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
+import type { DiscordStatusRef } from "./discord-publisher.js";
+import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage } from "./render.js";
+
+const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
+
+type Reply = { content: string; files?: AttachmentBuilder[] };
+
+function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isAdmin: boolean): Actor {
+  return {
+    community: { platform: "discord", externalId: interaction.guildId! },
+    userId: interaction.user.id,
+    displayName: interaction.user.username,
+    isAdmin,
+  };
+}
+
+/**
+ * `/salon` is registered with default_member_permissions = Manage Server, and Discord enforces it (including any
+ * override the server owner makes in Server Settings → Integrations), so reaching the handler is the admin right.
+ */
+function commandActor(interaction: ChatInputCommandInteraction): Actor {
+  return actorOf(interaction, interaction.commandName === "salon");
+}
+
+/** Buttons carry no command permission: the creator or a member who can manage the server or messages. */
+function buttonActor(interaction: ButtonInteraction): Actor {
+  const perms = interaction.memberPermissions;
+  return actorOf(interaction, Boolean(perms?.has(PermissionFlagsBits.ManageGuild) || perms?.has(PermissionFlagsBits.ManageMessages)));
+}
+
+export function createInteractionHandler(salon: Salon, logger: Logger) {
+  return async function onInteractionCreate(interaction: Interaction): Promise<void> {
+    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    const log = logger.child({
+      interactionId: interaction.id,
+      guildId: interaction.guildId,
+      userId: interaction.user.id,
+      command: interaction.isChatInputCommand() ? `${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ""}`.trim() : interaction.customId,
+    });
+    try {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    } catch (error) {
+      log.error({ err: error }, "could not defer the interaction");
+      return;
+    }
+    let reply: Reply | null;
+    try {
+      if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
+      reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : await runButton(salon, interaction);
+    } catch (error) {
+      if (error instanceof UserError) reply = { content: error.userMessage };
+      else {
+        log.error({ err: error }, "interaction failed");
+        reply = { content: SORRY };
+      }
+    }
+    if (reply === null) return;
+    try {
+      await interaction.editReply({ content: reply.content, files: reply.files ?? [], allowedMentions: NO_PINGS });
+    } catch (error) {
+      log.warn({ err: error }, "could not edit the interaction reply");
+    }
+  };
+}
+
+/** The reply to write, or null when the core already wrote it (the `/imagine` status message). */
+async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction): Promise<Reply | null> {
+  const actor = commandActor(interaction);
+  const o = interaction.options;
+  switch (interaction.commandName) {
+    case "imagine": {
+      const statusRef: DiscordStatusRef = { applicationId: interaction.applicationId, token: interaction.token };
+      await salon.imagine(actor, {
+        prompt: o.getString("prompt", true),
+        aspect: (o.getString("aspect") ?? undefined) as Aspect | undefined,
+        quality: (o.getString("quality") ?? undefined) as Quality | undefined,
+        statusRef: JSON.stringify(statusRef),
+      });
+      // The core already wrote the status message (position and Cancel button) into the deferred reply.
+      return null;
+    }
+    case "top":
+      return { content: topMessage(await salon.top(actor, (o.getString("period") ?? "week") as TopPeriod, (o.getString("by") ?? "creations") as TopBy)) };
+    case "profile":
+      return { content: profileMessage(await salon.profile(actor, o.getUser("member")?.id)) };
+    case "privacy":
+      return runPrivacy(salon, actor, o.getSubcommand(true));
+    case "salon":
+      return runAdmin(salon, actor, interaction);
+    default:
+      throw new UserError("unknown_command", "I don't know that command. Try `/imagine`, `/top` or `/profile`.");
+  }
+}
+
+async function runPrivacy(salon: Salon, actor: Actor, sub: string): Promise<Reply> {
+  if (sub === "export") {
+    const json = await salon.exportData(actor);
+    return { content: "Here is everything Salon stores about you in this server.", files: [new AttachmentBuilder(Buffer.from(json), { name: "salon-export.json" })] };
+  }
+  const { posts, images } = await salon.forget(actor);
+  return { content: `Done. I deleted your prompts and likes, ${posts} gallery ${posts === 1 ? "post" : "posts"} and ${images} ${images === 1 ? "image" : "images"}.` };
+}
+
+async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputCommandInteraction): Promise<Reply> {
+  const o = interaction.options;
+  switch (o.getSubcommand(true)) {
+    case "setup":
+      return {
+        content: await salon.setup(actor, {
+          galleryChannelId: o.getChannel("gallery", true).id,
+          digestChannelId: o.getChannel("digest")?.id,
+          digestTime: o.getString("digest_time") ?? undefined,
+          timezone: o.getString("timezone") ?? undefined,
+        }),
+      };
+    case "settings":
+      return { content: await salon.settings(actor) };
+    case "limits":
+      return {
+        content: await salon.limits(actor, {
+          perMemberDaily: o.getInteger("per_member_daily") ?? undefined,
+          budgetUsdDaily: o.getNumber("budget_usd_daily") ?? undefined,
+          cooldownSeconds: o.getInteger("cooldown_seconds") ?? undefined,
+        }),
+      };
+    case "digest": {
+      const result = await salon.digest(actor, (o.getString("day") ?? "yesterday") as DigestDay, o.getBoolean("preview") ?? false);
+      switch (result.status) {
+        case "preview":
+          if (result.digest.entries.length === 0) return { content: `Preview for ${result.digest.title}: no liked creations, so nothing would be posted.` };
+          return {
+            content: `Preview (only you can see this):\n\n${digestMessage(result.digest)}`.slice(0, 2000),
+            files: result.collage ? [new AttachmentBuilder(result.collage.bytes, { name: "salon-digest-preview.png" })] : [],
+          };
+        case "posted":
+          return { content: `Posted the digest for ${result.digest.title}: ${result.post.url}` };
+        case "empty":
+          return { content: `No liked creations on ${result.digest.title}, so there is nothing to post.` };
+        case "already":
+          return { content: "That day's digest has already been published." };
+        case "busy":
+          return { content: "That digest is being published right now." };
+      }
+    }
+    // falls through: every digest result returns above
+    case "recount": {
+      const r = await salon.recount(actor);
+      return { content: `Re-read the likes of ${r.posts} recent ${r.posts === 1 ? "post" : "posts"}: ${r.corrected} corrected, ${r.deleted} found deleted${r.failed ? `, ${r.failed} could not be read` : ""}.` };
+    }
+    case "block":
+      return { content: await salon.block(actor, o.getUser("member", true).id) };
+    case "unblock":
+      return { content: await salon.unblock(actor, o.getUser("member", true).id) };
+    default:
+      throw new UserError("unknown_subcommand", "Unknown `/salon` subcommand. Try `/salon settings`.");
+  }
+}
+
+async function runButton(salon: Salon, interaction: ButtonInteraction): Promise<Reply> {
+  const parsed = parseButtonId(interaction.customId);
+  if (!parsed) throw new UserError("unknown_button", "This button is no longer supported.");
+  const actor = buttonActor(interaction);
+  if (parsed.action === "cancel") {
+    await salon.cancel(actor, parsed.creationId);
+    return { content: "Cancelled. It won't count toward your daily limit." };
+  }
+  await salon.deletePost(actor, parsed.creationId);
+  return { content: "Deleted the post. It no longer counts in any ranking." };
+}

@@ -1,0 +1,110 @@
+/** Domain answers → Discord message bodies. Echoed text never pings: every body carries empty allowed_mentions. */
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
+import { excerpt, likes } from "../core/format.js";
+import type { JobStatus } from "../core/ports.js";
+import type { TopView } from "../core/rankings.js";
+import type { Creation, DigestView, ProfileView } from "../core/types.js";
+
+export const NO_PINGS = { parse: [] as never[] };
+const CONTENT_LIMIT = 2000;
+
+export function truncate(text: string, max = CONTENT_LIMIT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
+export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
+
+export function parseButtonId(customId: string): { action: "cancel" | "delete"; creationId: number } | null {
+  const match = /^salon:(cancel|delete):(\d+)$/.exec(customId);
+  return match ? { action: match[1] as "cancel" | "delete", creationId: Number(match[2]) } : null;
+}
+
+function row(...buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
+  return { type: ComponentType.ActionRow, components: buttons };
+}
+
+export function imageFileName(creation: Pick<Creation, "id">, mimeType: string): string {
+  return `salon-${creation.id}.${mimeType === "image/jpeg" ? "jpg" : "png"}`;
+}
+
+/** The gallery post: image, prompt, creator (no ping), model/quality/size, and a delete button. */
+export function galleryPost(creation: Creation, fileName: string) {
+  const embed: APIEmbed = {
+    description: truncate(creation.prompt, 4096),
+    image: { url: `attachment://${fileName}` },
+    fields: [
+      { name: "Creator", value: `<@${creation.authorUserId}>`, inline: true },
+      { name: "Model", value: creation.model, inline: true },
+      { name: "Quality · Size", value: `${creation.quality} · ${creation.size}`, inline: true },
+    ],
+    footer: { text: "React to like · Salon" },
+  };
+  return {
+    content: `🎨 New creation by <@${creation.authorUserId}>`,
+    embeds: [embed],
+    components: [row({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Delete", emoji: { name: "🗑️" }, custom_id: buttonId("delete", creation.id) })],
+    allowed_mentions: NO_PINGS,
+    // Discord drops a second message with the same nonce for a few minutes: a retried post can't appear twice.
+    nonce: `salon-creation-${creation.id}`,
+    enforce_nonce: true,
+  };
+}
+
+export function statusMessage(status: JobStatus) {
+  switch (status.state) {
+    case "queued":
+      return {
+        content: `⏳ Queued — position ${status.position}. I'll update this message as it goes.`,
+        components: [row({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Cancel", custom_id: buttonId("cancel", status.creationId) })],
+        allowed_mentions: NO_PINGS,
+      };
+    case "generating":
+      return { content: "🎨 Generating your image…", components: [], allowed_mentions: NO_PINGS };
+    case "posted":
+      return { content: `✅ Posted to the gallery: ${status.url}`, components: [], allowed_mentions: NO_PINGS };
+    case "failed":
+      return { content: `⚠️ ${truncate(status.reason)}`, components: [], allowed_mentions: NO_PINGS };
+    case "cancelled":
+      return { content: "Cancelled. It won't count toward your daily limit.", components: [], allowed_mentions: NO_PINGS };
+  }
+}
+
+export function digestMessage(digest: DigestView): string {
+  const lines = [`🏆 **Salon digest — ${digest.title}**`, ""];
+  for (const e of digest.entries) {
+    lines.push(`**${e.rank}.** “${excerpt(e.prompt, 90)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+  }
+  const top = digest.summary.topCreator;
+  lines.push(
+    "",
+    `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
+      (top ? ` · top creator <@${top.userId}> (${likes(top.likeCount)})` : ""),
+  );
+  return truncate(lines.join("\n"));
+}
+
+const PERIOD_TITLE = { today: "today", week: "this week", month: "this month", all: "of all time" } as const;
+
+export function topMessage(view: TopView): string {
+  if (view.entries.length === 0) return `No liked creations ${PERIOD_TITLE[view.period]} yet. Make something and react to your favourites!`;
+  if (view.by === "creators") {
+    const lines = view.entries.map((e) => `**${e.rank}.** <@${e.userId}> — ${likes(e.likeCount)} across ${e.creations} ${e.creations === 1 ? "creation" : "creations"}${e.bestUrl ? ` — best: ${e.bestUrl}` : ""}`);
+    return truncate([`**Top creators ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
+  }
+  const lines = view.entries.map((e) => `**${e.rank}.** “${excerpt(e.prompt, 70)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+  return truncate([`**Top creations ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
+}
+
+export function profileMessage(view: ProfileView): string {
+  return truncate(
+    [
+      `**Profile of <@${view.userId}>**`,
+      `Creations: ${view.creations}`,
+      `Likes received: ${likes(view.likesReceived)}`,
+      `Best creation: ${view.best ? `“${excerpt(view.best.prompt, 70)}” — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
+      `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
+      `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
+    ].join("\n"),
+  );
+}
