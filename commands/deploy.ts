@@ -2,11 +2,11 @@
  * `npm run commands:deploy`: registers Salon's slash commands, guild commands in DISCORD_DEV_GUILD_ID when set
  * (they appear at once, for development), global ones otherwise. Writes only when the definitions changed.
  */
-import { ConfigError, loadConfig } from "../src/config/config.js";
+import { ConfigError, loadConfig, readEnvironment } from "../src/config/config.js";
 import { deployDiscordCommands } from "./deploy-discord-commands.js";
 
 try {
-  const config = loadConfig(process.env);
+  const config = loadConfig(readEnvironment(), { openai: false });
   if (!config.discord) {
     console.error("DISCORD_TOKEN and DISCORD_APPLICATION_ID must be set to deploy Discord commands.");
     process.exit(1);

@@ -2,6 +2,8 @@
  * Salon's configuration: one zod schema over the environment, read once by the composition root. This is the only
  * module that looks at `process.env`; everything else receives a {@link Config}.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
 
@@ -176,8 +178,13 @@ function blankToUnset(env: unknown): Record<string, string | undefined> {
   return cleaned;
 }
 
+/** What the caller needs: `npm start` needs OpenAI, `commands:deploy` only Discord. */
+export interface ConfigNeeds {
+  openai: boolean;
+}
+
 /** Rules across variables; they run even when single variables failed, so every problem is reported at once. */
-function checkCombinations(v: Partial<Variables>, ctx: z.RefinementCtx): void {
+const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z.RefinementCtx): void => {
   const problem = (message: string) => ctx.addIssue({ code: "custom", message });
   const discordAny = v.DISCORD_TOKEN !== undefined || v.DISCORD_APPLICATION_ID !== undefined;
   const slackAny = v.SLACK_BOT_TOKEN !== undefined || v.SLACK_SIGNING_SECRET !== undefined || v.SLACK_APP_TOKEN !== undefined;
@@ -198,13 +205,13 @@ function checkCombinations(v: Partial<Variables>, ctx: z.RefinementCtx): void {
     if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken})`);
     if (v.SLACK_SIGNING_SECRET === undefined) problem(`SLACK_SIGNING_SECRET is required when ${because} is set (${WHERE.slackSigningSecret})`);
   }
-  if (v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
-}
+  if (needs.openai && v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
+};
 
 function toConfig(v: Variables): Config {
   const config: Config = {
     openai: {
-      apiKey: v.OPENAI_API_KEY!,
+      apiKey: v.OPENAI_API_KEY ?? "",
       ...(v.OPENAI_BASE_URL ? { baseUrl: v.OPENAI_BASE_URL } : {}),
       imageModel: v.IMAGE_MODEL,
       timeoutMs: v.OPENAI_TIMEOUT_MS,
@@ -241,18 +248,31 @@ function toConfig(v: Variables): Config {
 }
 
 /** The environment schema: blank values unset, each variable checked, then the rules across variables. */
-export const configSchema = z
-  .preprocess(blankToUnset, variables.superRefine(checkCombinations, { when: () => true }))
-  .transform(toConfig);
+export const configSchemaFor = (needs: ConfigNeeds) =>
+  z.preprocess(blankToUnset, variables.superRefine(checkCombinations(needs), { when: () => true })).transform(toConfig);
+
+export const configSchema = configSchemaFor({ openai: true });
 
 /**
  * Reads and validates the configuration. Throws one {@link ConfigError} that lists every problem, each with how to
  * fix it; secret values are never repeated in it.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = configSchema.safeParse(env);
+export function loadConfig(env: Record<string, string | undefined> = process.env, needs: ConfigNeeds = { openai: true }): Config {
+  const result = configSchemaFor(needs).safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.map((issue) => issue.message));
+}
+
+/**
+ * The process environment, after loading a `.env` file from the working directory when there is one (values
+ * already in the environment win, as with dotenv).
+ */
+export function readEnvironment(envFile = ".env"): Record<string, string | undefined> {
+  if (existsSync(envFile)) {
+    const fromFile = parseEnv(readFileSync(envFile, "utf8"));
+    for (const [name, value] of Object.entries(fromFile)) if (process.env[name] === undefined) process.env[name] = value;
+  }
+  return process.env;
 }
 
 /** Every secret in the configuration, for the logger to redact wherever it appears. */
