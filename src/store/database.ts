@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "./generated/client.js";
-import { applyMigrations } from "./migrations.js";
+import { applyMigrations, migrationNames } from "./migrations.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -24,19 +24,35 @@ export function sqlitePath(databaseUrl: string): string {
   return databaseUrl.replace(/^file:/, "");
 }
 
+/** Migrations recorded as finished (and not rolled back) in Prisma's own table; none when it does not exist yet. */
+function appliedMigrations(raw: BetterSqlite3.Database): Set<string> {
+  const table = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+  if (!table) return new Set();
+  const rows = raw.prepare("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL").all() as Array<{ migration_name: string }>;
+  return new Set(rows.map((r) => r.migration_name));
+}
+
 export async function openDatabase(databaseUrl: string): Promise<Database> {
   const file = sqlitePath(databaseUrl);
+  let pending = true;
   if (file !== ":memory:") {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    // WAL (persistent in the file) lets readers such as rankings proceed while the queue writes, and lets the
-    // migration engine's connection and the client's coexist. Set it before anyone else holds the file.
-    const raw = new BetterSqlite3(file);
-    raw.pragma("journal_mode = WAL");
-    raw.close();
+    const raw = new BetterSqlite3(file, { timeout: 5000 });
+    try {
+      // WAL (persistent in the file) lets readers such as rankings proceed while the queue writes, and lets the
+      // migration engine's connection and the client's coexist.
+      raw.pragma("journal_mode = WAL");
+      // The schema engine locks the file exclusively even when it has nothing to do, which a second process
+      // sharing the file cannot get: only call it when a migration is actually pending.
+      const applied = appliedMigrations(raw);
+      pending = (await migrationNames(MIGRATIONS_DIR)).some((name) => !applied.has(name));
+    } finally {
+      raw.close();
+    }
   }
   // better-sqlite3's `timeout` is SQLite's busy timeout: a second process waits for the lock instead of failing.
   const adapter = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
-  const applied = await applyMigrations(adapter, MIGRATIONS_DIR);
+  const applied = pending ? await applyMigrations(adapter, MIGRATIONS_DIR) : [];
   const prisma = new PrismaClient({ adapter });
   return { prisma, applied, close: () => prisma.$disconnect() };
 }

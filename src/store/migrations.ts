@@ -8,10 +8,15 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@p
 import type { MigrationList } from "@prisma/schema-engine-wasm";
 import { openSchemaEngine } from "./schema-engine.js";
 
+/** The migration folders' names, oldest first. */
+export async function migrationNames(migrationsDir: string): Promise<string[]> {
+  const entries = await readdir(migrationsDir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
 /** Reads a migrations folder into the shape the schema engine wants. */
 export async function readMigrations(migrationsDir: string): Promise<MigrationList> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = await migrationNames(migrationsDir);
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,

@@ -26,7 +26,8 @@ function isUniqueViolation(error: unknown): boolean {
  * write while another connection (a second process) holds the write lock. Retrying the whole transaction is the fix.
  */
 function isSqliteBusy(error: unknown): boolean {
-  const meta = error instanceof Prisma.PrismaClientKnownRequestError ? (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined) : undefined;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const meta = error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
   return meta?.driverAdapterError?.cause?.originalCode === "SQLITE_BUSY";
 }
 
@@ -119,29 +120,31 @@ export class PrismaStore implements Store {
     limits: { perMemberDaily: number; budgetMicroUsd: number },
   ): Promise<Creation | "quota" | "budget"> {
     const memberId = await retryWhenBusy(() => this.memberId(input.communityId, input.userId));
-    return retryWhenBusy(() => this.prisma.$transaction(async (tx) => {
-      const usage = await this.usageIn(tx, input.communityId, input.userId, input.day);
-      if (usage.memberToday >= limits.perMemberDaily) return "quota" as const;
-      if (usage.spendTodayMicroUsd + input.costMicroUsd > limits.budgetMicroUsd) return "budget" as const;
-      const row = await tx.creation.create({
-        data: {
-          communityId: input.communityId,
-          memberId,
-          prompt: input.prompt,
-          aspect: input.aspect,
-          quality: input.quality,
-          size: input.size,
-          model: input.model,
-          status: "queued",
-          costMicroUsd: input.costMicroUsd,
-          day: input.day,
-          createdAt: input.now,
-          statusRef: input.statusRef,
-        },
-        include: withAuthor,
-      });
-      return toCreation(row);
-    }));
+    return retryWhenBusy(() =>
+      this.prisma.$transaction(async (tx) => {
+        const usage = await this.usageIn(tx, input.communityId, input.userId, input.day);
+        if (usage.memberToday >= limits.perMemberDaily) return "quota" as const;
+        if (usage.spendTodayMicroUsd + input.costMicroUsd > limits.budgetMicroUsd) return "budget" as const;
+        const row = await tx.creation.create({
+          data: {
+            communityId: input.communityId,
+            memberId,
+            prompt: input.prompt,
+            aspect: input.aspect,
+            quality: input.quality,
+            size: input.size,
+            model: input.model,
+            status: "queued",
+            costMicroUsd: input.costMicroUsd,
+            day: input.day,
+            createdAt: input.now,
+            statusRef: input.statusRef,
+          },
+          include: withAuthor,
+        });
+        return toCreation(row);
+      }),
+    );
   }
 
   async getCreation(id: number): Promise<Creation | null> {

@@ -1,0 +1,280 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildSalon, FakeImageProvider, FakePublisher, GALLERY, providerError, waitFor, type SalonHarness } from "../support/core-fakes.js";
+import { openSecondStore } from "../support/db.js";
+
+let h: SalonHarness;
+beforeEach(async () => {
+  h = await buildSalon();
+  await h.setUp({ limits: { cooldownSeconds: 0 } });
+});
+afterEach(async () => {
+  await h.cleanup();
+});
+
+const today = "2026-11-25";
+
+async function usageOf(userId: string) {
+  const community = await h.community();
+  return h.store.usage(community.id, userId, today);
+}
+
+async function settled(id: number, what = "the creation to settle") {
+  await waitFor(async () => ["posted", "failed", "cancelled"].includes((await h.creation(id)).status), { clock: h.clock, advanceMs: 10, what });
+  return h.creation(id);
+}
+
+describe("the generation queue", () => {
+  it("posts the creation to the gallery and moves the status message queued → generating → posted with the post's link", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "a lighthouse at dawn", aspect: "portrait", quality: "high", statusRef: "s1" });
+    await h.drain();
+    await waitFor(() => h.publisher.statusesOf("s1").length === 3, { what: "three status updates" });
+
+    const posted = await h.creation(creation.id);
+    const [post] = h.publisher.posts;
+    expect(h.publisher.posts).toHaveLength(1);
+    expect(post).toMatchObject({ channelId: GALLERY, creationId: creation.id, prompt: "a lighthouse at dawn", authorUserId: "u-ada" });
+    expect(posted).toMatchObject({
+      status: "posted",
+      galleryChannelId: GALLERY,
+      galleryMessageId: post!.messageId,
+      galleryUrl: post!.url,
+      postedAt: h.clock.now(),
+      size: "1024x1536",
+      quality: "high",
+    });
+    expect(h.publisher.statusesOf("s1")).toEqual([
+      { state: "queued", position: 1, creationId: creation.id },
+      { state: "generating", creationId: creation.id },
+      { state: "posted", creationId: creation.id, url: post!.url },
+    ]);
+    // The bytes are kept by the bot, content-addressed, and are what was posted.
+    const kept = await h.files.get(posted.imageHash!);
+    expect(kept?.bytes.equals(post!.image!.bytes)).toBe(true);
+    expect(h.provider.generateRequests).toEqual([
+      expect.objectContaining({ prompt: "a lighthouse at dawn", model: "gpt-image-2", size: "1024x1536", quality: "high" }),
+    ]);
+    // The provider sees a stable hashed id, never the platform id.
+    expect(h.provider.generateRequests[0]!.user).not.toContain("u-ada");
+    expect(h.provider.generateRequests[0]!.user).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("serves members round-robin: B's one job comes second even though A queued five first", async () => {
+    for (let i = 1; i <= 5; i++) await h.salon.imagine(h.actor("u-a"), { prompt: `a${i}`, statusRef: null });
+    const { position } = await h.salon.imagine(h.actor("u-b"), { prompt: "b1", statusRef: null });
+    expect(position).toBeLessThanOrEqual(2);
+    await h.drain();
+    const order = h.provider.generateRequests.map((r) => r.prompt);
+    expect(order).toHaveLength(6);
+    expect(order.indexOf("b1")).toBeLessThanOrEqual(1);
+    // A's own jobs keep their order.
+    expect(order.filter((p) => p.startsWith("a"))).toEqual(["a1", "a2", "a3", "a4", "a5"]);
+  });
+
+  it("finishes, exactly once, a creation a crashed instance left generating", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "survives a crash", statusRef: "s1" });
+    // The crashed instance had claimed the job and then vanished.
+    const claimed = await h.store.claimNextJob(h.clock.now());
+    expect(claimed?.id).toBe(creation.id);
+    expect((await h.creation(creation.id)).status).toBe("generating");
+
+    // A new process: its own connection to the same file.
+    const second = await openSecondStore(h.url);
+    const provider = new FakeImageProvider();
+    const publisher = new FakePublisher();
+    const restarted = await buildSalon({ database: { ...second, url: h.url }, clock: h.clock, provider, publisher, files: h.files, options: { instanceId: "instance-b" } });
+    try {
+      await restarted.drain();
+      await waitFor(() => publisher.statusesOf("s1").some((s) => s.state === "posted"), { what: "the posted status" });
+      expect((await h.creation(creation.id)).status).toBe("posted");
+      expect(provider.generateCalls).toBe(1);
+      expect(publisher.posts).toHaveLength(1);
+      expect(h.publisher.posts).toHaveLength(0);
+    } finally {
+      await restarted.cleanup();
+      await second.close();
+    }
+  });
+
+  it("posts without generating again a creation whose image was stored before the crash", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "already drawn", statusRef: null });
+    await h.store.claimNextJob(h.clock.now());
+    const hash = await h.files.put((await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" })).bytes, "image/png");
+    await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
+
+    const provider = new FakeImageProvider();
+    const publisher = new FakePublisher();
+    const restarted = await buildSalon({ database: h, clock: h.clock, provider, publisher, files: h.files });
+    try {
+      await restarted.drain();
+      expect(await h.creation(creation.id)).toMatchObject({ status: "posted", imageHash: hash });
+      expect(provider.generateCalls).toBe(0);
+      expect(publisher.posts).toHaveLength(1);
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+
+  it("waits out a 429's retry-after, then retries and posts", async () => {
+    h.provider.script(providerError("rate_limited", { status: 429, retryAfterMs: 1_000 }));
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "busy day", statusRef: "s1" });
+    await h.startQueue();
+    await waitFor(async () => h.provider.generateCalls === 1 && (await h.creation(creation.id)).status === "queued", { what: "the 429" });
+
+    h.clock.advance(999);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.provider.generateCalls).toBe(1);
+
+    h.clock.advance(1);
+    await waitFor(async () => (await h.creation(creation.id)).status === "posted", { what: "the retry to post" });
+    expect(h.provider.generateCalls).toBe(2);
+    expect(h.publisher.posts).toHaveLength(1);
+    expect((await usageOf("u-ada")).memberToday).toBe(1);
+  });
+
+  it("gives up after maxAttempts transient failures, tells the member and refunds quota and budget", async () => {
+    h.provider.script(providerError("transient", { status: 500 }), providerError("transient", { status: 502 }), providerError("transient"), "image");
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "flaky", statusRef: "s1" });
+    expect(await usageOf("u-ada")).toMatchObject({ memberToday: 1, spendTodayMicroUsd: 40_000 });
+    await h.startQueue();
+
+    const failed = await settled(creation.id);
+    expect(failed.status).toBe("failed");
+    expect(h.provider.generateCalls).toBe(3);
+    expect(h.publisher.posts).toHaveLength(0);
+    await waitFor(() => h.publisher.statusesOf("s1").some((s) => s.state === "failed"), { what: "the failed status" });
+    const told = h.publisher.statusesOf("s1").at(-1);
+    expect(told).toMatchObject({ state: "failed", creationId: creation.id, reason: expect.stringContaining("refunded") });
+    expect(await usageOf("u-ada")).toMatchObject({ memberToday: 0, spendTodayMicroUsd: 0 });
+  });
+
+  it("fails a safety refusal at once, with a single image request, and refunds it", async () => {
+    h.provider.script(providerError("safety", { status: 400, providerCode: "moderation_blocked" }));
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "edgy", statusRef: "s1" });
+    await h.startQueue();
+    const failed = await settled(creation.id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/safety/);
+    expect(h.provider.generateCalls).toBe(1);
+    await waitFor(() => h.publisher.statusesOf("s1").some((s) => s.state === "failed"), { what: "the failed status" });
+    expect(h.publisher.statusesOf("s1").at(-1)).toMatchObject({ state: "failed", reason: expect.stringMatching(/safety/) });
+    expect((await usageOf("u-ada")).memberToday).toBe(0);
+  });
+
+  it("reports an unavailable provider to the operator's log and to the member as unavailable", async () => {
+    h.provider.script(providerError("unavailable", { status: 429, providerCode: "insufficient_quota" }));
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "no credit", statusRef: "s1" });
+    await h.startQueue();
+    const failed = await settled(creation.id);
+    expect(failed.status).toBe("failed");
+    expect(h.provider.generateCalls).toBe(1);
+    await waitFor(() => h.publisher.statusesOf("s1").some((s) => s.state === "failed"), { what: "the failed status" });
+    expect(h.publisher.statusesOf("s1").at(-1)).toMatchObject({ state: "failed", reason: expect.stringMatching(/unavailable/) });
+    expect(h.logger.at("error")).toEqual([
+      expect.objectContaining({ obj: expect.objectContaining({ creationId: creation.id, code: "insufficient_quota" }) }),
+    ]);
+    expect((await usageOf("u-ada")).spendTodayMicroUsd).toBe(0);
+  });
+
+  it("fails a creation the gallery refuses (missing access), refunds it and shows the problem in /salon settings", async () => {
+    h.publisher.setChannelProblem(GALLERY, "missing_access");
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "nowhere to go", statusRef: "s1" });
+    await h.startQueue();
+    const failed = await settled(creation.id);
+    expect(failed.status).toBe("failed");
+    expect(h.provider.generateCalls).toBe(1);
+    expect((await usageOf("u-ada")).memberToday).toBe(0);
+    await waitFor(() => h.publisher.statusesOf("s1").some((s) => s.state === "failed"), { what: "the failed status" });
+    expect(h.publisher.statusesOf("s1").at(-1)).toMatchObject({ reason: expect.stringContaining("couldn't be posted") });
+
+    const community = await h.community();
+    expect(community.problem).toMatch(/missing permissions/);
+    expect(await h.salon.settings(h.actor("u-admin", { admin: true }))).toContain(community.problem);
+
+    // Once the channel is fixed, the next post clears the problem.
+    h.publisher.setChannelProblem(GALLERY, null);
+    const { creation: next } = await h.salon.imagine(h.actor("u-ada"), { prompt: "second try", statusRef: null });
+    expect((await settled(next.id)).status).toBe("posted");
+    expect((await h.community()).problem).toBeNull();
+  });
+
+  it("tells the member and the admin when the gallery channel no longer exists", async () => {
+    h.publisher.setChannelProblem(GALLERY, "channel_not_found");
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "lost", statusRef: null });
+    await h.startQueue();
+    expect(await settled(creation.id)).toMatchObject({ status: "failed", error: expect.stringContaining("/salon setup") });
+    expect((await h.community()).problem).toMatch(/no longer exists/);
+    expect((await usageOf("u-ada")).memberToday).toBe(0);
+  });
+
+  it("lets the author cancel a queued creation: refunded and never generated", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "changed my mind", statusRef: "s1" });
+    await h.salon.cancel(h.actor("u-ada"), creation.id);
+    expect((await h.creation(creation.id)).status).toBe("cancelled");
+    expect(await usageOf("u-ada")).toMatchObject({ memberToday: 0, spendTodayMicroUsd: 0 });
+    expect(h.publisher.statusesOf("s1").at(-1)).toEqual({ state: "cancelled", creationId: creation.id });
+    await h.drain();
+    expect(h.provider.generateCalls).toBe(0);
+    expect(h.publisher.posts).toHaveLength(0);
+  });
+
+  it("does not let another member cancel someone's creation", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "mine", statusRef: null });
+    await expect(h.salon.cancel(h.actor("u-bob"), creation.id)).rejects.toMatchObject({ code: "not_yours" });
+    await expect(h.salon.cancel(h.actor("u-admin", { admin: true }), creation.id)).rejects.toMatchObject({ code: "not_yours" });
+    expect((await h.creation(creation.id)).status).toBe("queued");
+    await h.drain();
+    expect((await h.creation(creation.id)).status).toBe("posted");
+  });
+
+  it("refuses to cancel once the image is being generated, and posts it", async () => {
+    const hold = h.provider.hold();
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "too late", statusRef: null });
+    await h.startQueue();
+    await hold.started;
+    await expect(h.salon.cancel(h.actor("u-ada"), creation.id)).rejects.toMatchObject({ code: "not_cancellable" });
+    hold.release();
+    expect((await settled(creation.id)).status).toBe("posted");
+    expect((await usageOf("u-ada")).memberToday).toBe(1);
+  });
+
+  it("keeps every worker busy: with two workers a second job is made while the first is still generating", async () => {
+    const two = await buildSalon({ concurrency: 2 });
+    try {
+      await two.setUp({ limits: { cooldownSeconds: 0 } });
+      await two.startQueue();
+      // Idle workers are woken once with nothing to do, as happens when a job is cancelled or retried later.
+      two.salon.queue.notify();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const slow = two.provider.hold();
+      await two.salon.imagine(two.actor("u-a"), { prompt: "slow", statusRef: null });
+      await slow.started;
+      await two.salon.imagine(two.actor("u-b"), { prompt: "fast", statusRef: null });
+      await waitFor(() => two.publisher.posts.some((p) => p.prompt === "fast"), { timeoutMs: 2_000, what: "the second worker to post" });
+      expect(two.salon.queue.busy).toBe(1);
+      slow.release();
+      await two.drain();
+      expect(two.publisher.posts.map((p) => p.prompt)).toEqual(["fast", "slow"]);
+    } finally {
+      await two.cleanup();
+    }
+  });
+
+  it("on shutdown returns a running job to the queue, and the next start finishes it", async () => {
+    const hold = h.provider.hold();
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "interrupted", statusRef: null });
+    await h.startQueue();
+    await hold.started;
+    await h.salon.queue.stop(20);
+    expect((await h.creation(creation.id)).status).toBe("queued");
+    expect((await usageOf("u-ada")).memberToday).toBe(1);
+
+    const restarted = await buildSalon({ database: h, clock: h.clock, files: h.files, publisher: h.publisher });
+    try {
+      await restarted.drain();
+      expect((await h.creation(creation.id)).status).toBe("posted");
+      expect(h.publisher.posts).toHaveLength(1);
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+});

@@ -1,0 +1,637 @@
+/**
+ * Working in-memory fakes of the core's ports (not mocks: each one behaves like the thing it stands for), and
+ * `buildSalon`, which wires a real `Salon` over a real test database with them.
+ */
+import { createHash } from "node:crypto";
+import sharp from "sharp";
+import type { SalonDeps, SalonOptions } from "../../src/core/deps.js";
+import { ProviderError, PublishError, type ProviderFailureKind, type PublishFailureKind } from "../../src/core/errors.js";
+import type {
+  Clock,
+  CollageRenderer,
+  GeneratedImage,
+  ImageFiles,
+  ImageProvider,
+  JobStatus,
+  Logger,
+  ModerationResult,
+  PostRef,
+  Publisher,
+  ReactionSnapshot,
+} from "../../src/core/ports.js";
+import type { PriceTable } from "../../src/core/pricing.js";
+import { Salon } from "../../src/core/salon.js";
+import type { TopView } from "../../src/core/rankings.js";
+import type {
+  Actor,
+  Community,
+  CommunityRef,
+  Creation,
+  DigestView,
+  ImageSize,
+  Platform,
+  Quality,
+  RankedCreation,
+  RankedCreator,
+} from "../../src/core/types.js";
+import type { LimitsInput, SetupInput } from "../../src/core/admin.js";
+import type { Database } from "../../src/store/database.js";
+import type { PrismaStore } from "../../src/store/prisma-store.js";
+import { createTestDatabase } from "./db.js";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Clock
+
+interface Sleeper {
+  due: number;
+  resolve(): void;
+}
+
+/** A clock that only moves when told to. `sleep` resolves once the clock is advanced past its deadline. */
+export class FakeClock implements Clock {
+  private current: number;
+  private sleepers: Sleeper[] = [];
+
+  constructor(start: Date | string = "2026-11-25T12:00:00.000Z") {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  /** Moves the clock to an instant (forward or back) and wakes every sleeper that is now due. */
+  set(at: Date | string): void {
+    this.current = new Date(at).getTime();
+    this.wakeDue();
+  }
+
+  advance(ms: number): void {
+    this.set(new Date(this.current + ms));
+  }
+
+  /** Sleeps still waiting for the clock. */
+  get sleeping(): number {
+    return this.sleepers.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const sleeper: Sleeper = {
+        due: this.current + ms,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.sleepers.push(sleeper);
+    });
+  }
+
+  private wakeDue(): void {
+    const due = this.sleepers.filter((s) => s.due <= this.current);
+    this.sleepers = this.sleepers.filter((s) => s.due > this.current);
+    for (const s of due) s.resolve();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Images
+
+let colourSeed = 0;
+
+/** A real (tiny) PNG, a different colour each call, so content-addressed files never collide by accident. */
+export async function tinyPng(label = `png-${++colourSeed}`): Promise<GeneratedImage> {
+  const d = createHash("sha256").update(label).digest();
+  const bytes = await sharp({ create: { width: 4, height: 4, channels: 3, background: { r: d[0]!, g: d[1]!, b: d[2]! } } })
+    .png()
+    .toBuffer();
+  return { bytes, mimeType: "image/png" };
+}
+
+export function providerError(kind: ProviderFailureKind, details: ProviderError["details"] = {}): ProviderError {
+  return new ProviderError(kind, `fake provider failure: ${kind}`, details);
+}
+
+/** One scripted answer of `generate`: an image (the default), an error, optionally after a real delay. */
+export type GenerateStep = "image" | ProviderError | { error?: ProviderError; delayMs?: number };
+
+export interface GenerateRequest {
+  prompt: string;
+  model: string;
+  size: ImageSize;
+  quality: Quality;
+  user: string;
+}
+
+/** Holds the next `generate` call until released: a job stays `generating` for as long as the test wants. */
+export interface Hold {
+  /** Resolves once a generate call is waiting on this hold. */
+  started: Promise<void>;
+  release(): void;
+}
+
+function abortable(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => reject(error),
+    );
+  });
+}
+
+/** An image provider with scripted outcomes that counts what it was asked. */
+export class FakeImageProvider implements ImageProvider {
+  readonly generateRequests: GenerateRequest[] = [];
+  readonly moderated: string[] = [];
+  /** Prompts the moderation endpoint flagged, with the words that flagged them. */
+  readonly flaggedPrompts: Array<{ prompt: string; words: string[] }> = [];
+  private readonly steps: GenerateStep[] = [];
+  private readonly holds: Array<{ gate: Promise<void>; onStart(): void }> = [];
+  private readonly flagged = new Map<string, string[]>();
+
+  get generateCalls(): number {
+    return this.generateRequests.length;
+  }
+  get moderateCalls(): number {
+    return this.moderated.length;
+  }
+
+  /** Queues the answers of the next generate calls; once used up, every call succeeds. */
+  script(...steps: GenerateStep[]): this {
+    this.steps.push(...steps);
+    return this;
+  }
+
+  /** Prompts containing `word` (case-insensitive) are flagged with these categories. */
+  flag(word: string, categories: string[]): this {
+    this.flagged.set(word.toLowerCase(), categories);
+    return this;
+  }
+
+  hold(): Hold {
+    let release!: () => void;
+    let onStart!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (onStart = resolve));
+    this.holds.push({ gate, onStart });
+    return { started, release };
+  }
+
+  async generate(request: GenerateRequest & { signal?: AbortSignal }): Promise<GeneratedImage> {
+    const { signal, ...recorded } = request;
+    this.generateRequests.push(recorded);
+    const hold = this.holds.shift();
+    if (hold) {
+      hold.onStart();
+      await abortable(hold.gate, signal);
+    }
+    const step = this.steps.shift() ?? "image";
+    if (step === "image") return tinyPng(`${request.prompt}#${this.generateRequests.length}`);
+    if (step instanceof ProviderError) throw step;
+    if (step.delayMs) await abortable(new Promise((resolve) => setTimeout(resolve, step.delayMs)), signal);
+    if (step.error) throw step.error;
+    return tinyPng(`${request.prompt}#${this.generateRequests.length}`);
+  }
+
+  async moderate(prompt: string): Promise<ModerationResult> {
+    this.moderated.push(prompt);
+    const lower = prompt.toLowerCase();
+    const words = new Set<string>();
+    for (const [word, categories] of this.flagged) if (lower.includes(word)) categories.forEach((c) => words.add(c));
+    if (words.size === 0) return { flagged: false, categories: [] };
+    this.flaggedPrompts.push({ prompt, words: [...words] });
+    return { flagged: true, categories: [...words] };
+  }
+}
+
+/** Content-addressed image files in memory. */
+export class MemoryImageFiles implements ImageFiles {
+  readonly images = new Map<string, GeneratedImage>();
+
+  async put(bytes: Buffer, mimeType: GeneratedImage["mimeType"]): Promise<string> {
+    const hash = createHash("sha256").update(bytes).digest("hex");
+    if (!this.images.has(hash)) this.images.set(hash, { bytes: Buffer.from(bytes), mimeType });
+    return hash;
+  }
+  async get(hash: string): Promise<GeneratedImage | null> {
+    return this.images.get(hash) ?? null;
+  }
+  async delete(hash: string): Promise<void> {
+    this.images.delete(hash);
+  }
+}
+
+/** Renders a real PNG and remembers how many images each collage held. */
+export class FakeCollage implements CollageRenderer {
+  readonly renders: number[] = [];
+  async render(images: GeneratedImage[]): Promise<GeneratedImage> {
+    this.renders.push(images.length);
+    return tinyPng(`collage-${this.renders.length}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Platform
+
+export interface FakeMessage {
+  kind: "creation" | "digest";
+  communityExternalId: string;
+  channelId: string;
+  messageId: string;
+  url: string;
+  deleted: boolean;
+  /** Present on creation posts. */
+  creationId?: number;
+  prompt?: string;
+  authorUserId?: string;
+  image?: GeneratedImage;
+  /** Present on digest posts. */
+  digest?: DigestView;
+  collage?: GeneratedImage | null;
+  /** `${userId} ${emoji}` → reaction, as the platform holds it. */
+  reactions: Map<string, ReactionSnapshot>;
+}
+
+/** A chat platform in memory: messages, reactions, status messages and channels that can go missing. */
+export class FakePublisher implements Publisher {
+  readonly messages = new Map<string, FakeMessage>();
+  readonly statusLog: Array<{ statusRef: string; status: JobStatus }> = [];
+  readonly deletes: Array<{ channelId: string; messageId: string }> = [];
+  readonly fetches: string[] = [];
+  private readonly channelProblems = new Map<string, PublishFailureKind>();
+  private readonly postHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
+  private seq = 0;
+
+  constructor(readonly platform: Platform = "discord") {}
+
+  /** Every gallery post ever made (deleted ones included). */
+  get posts(): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.kind === "creation");
+  }
+  get digests(): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.kind === "digest");
+  }
+  /** The states a status message went through, in order. */
+  statusesOf(statusRef: string): JobStatus[] {
+    return this.statusLog.filter((s) => s.statusRef === statusRef).map((s) => s.status);
+  }
+
+  /** Makes posting to a channel fail the way a platform says so; `null` heals it. */
+  setChannelProblem(channelId: string, kind: PublishFailureKind | null): void {
+    if (kind === null) this.channelProblems.delete(channelId);
+    else this.channelProblems.set(channelId, kind);
+  }
+
+  /** Holds the next gallery post until released (the message appears when released). */
+  holdPost(): Hold {
+    let release!: () => void;
+    let onStart!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (onStart = resolve));
+    this.postHolds.push({ gate, onStart });
+    return { started, release };
+  }
+
+  /** A member reacts on the platform (whether or not the bot hears about it). */
+  react(messageId: string, userId: string, emoji: string, isBot = false): void {
+    this.message(messageId).reactions.set(`${userId} ${emoji}`, { userId, emoji, isBot });
+  }
+  unreact(messageId: string, userId: string, emoji: string): void {
+    this.message(messageId).reactions.delete(`${userId} ${emoji}`);
+  }
+  /** Someone deletes the message on the platform. */
+  deleteMessage(messageId: string): void {
+    this.message(messageId).deleted = true;
+  }
+
+  message(messageId: string): FakeMessage {
+    const m = this.messages.get(messageId);
+    if (!m) throw new Error(`no fake message ${messageId}`);
+    return m;
+  }
+
+  private checkChannel(channelId: string): void {
+    const problem = this.channelProblems.get(channelId);
+    if (problem) throw new PublishError(problem, `fake platform: ${problem} in ${channelId}`);
+  }
+
+  private newMessage(community: Community, channelId: string, fields: Omit<FakeMessage, "communityExternalId" | "channelId" | "messageId" | "url" | "deleted" | "reactions">): FakeMessage {
+    const messageId = `m${++this.seq}`;
+    const message: FakeMessage = {
+      ...fields,
+      communityExternalId: community.externalId,
+      channelId,
+      messageId,
+      url: `https://discord.com/channels/${community.externalId}/${channelId}/${messageId}`,
+      deleted: false,
+      reactions: new Map(),
+    };
+    this.messages.set(messageId, message);
+    return message;
+  }
+
+  async postCreation(input: { community: Community; creation: Creation; image: GeneratedImage }): Promise<PostRef> {
+    const channelId = input.community.galleryChannelId!;
+    const hold = this.postHolds.shift();
+    if (hold) {
+      hold.onStart();
+      await hold.gate;
+    }
+    this.checkChannel(channelId);
+    const m = this.newMessage(input.community, channelId, {
+      kind: "creation",
+      creationId: input.creation.id,
+      prompt: input.creation.prompt,
+      authorUserId: input.creation.authorUserId,
+      image: input.image,
+    });
+    return { channelId, messageId: m.messageId, url: m.url };
+  }
+
+  async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    this.deletes.push({ channelId, messageId });
+    const m = this.messages.get(messageId);
+    if (m) m.deleted = true;
+  }
+
+  async postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef> {
+    this.checkChannel(input.channelId);
+    const m = this.newMessage(input.community, input.channelId, { kind: "digest", digest: input.digest, collage: input.collage });
+    return { channelId: input.channelId, messageId: m.messageId, url: m.url };
+  }
+
+  async fetchReactions(_community: Community, _channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
+    this.fetches.push(messageId);
+    const m = this.messages.get(messageId);
+    if (!m || m.deleted) return "deleted";
+    return [...m.reactions.values()].map((r) => ({ ...r }));
+  }
+
+  async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
+    this.statusLog.push({ statusRef, status });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Logger
+
+export interface LogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  msg: string | undefined;
+  obj: Record<string, unknown>;
+}
+
+/** Prints nothing; keeps every entry (children included) so a test can check what reached the operator. */
+export class SilentLogger implements Logger {
+  constructor(
+    readonly entries: LogEntry[] = [],
+    private readonly bindings: Record<string, unknown> = {},
+  ) {}
+  private add(level: LogEntry["level"], obj: object, msg?: string): void {
+    this.entries.push({ level, msg, obj: { ...this.bindings, ...(obj as Record<string, unknown>) } });
+  }
+  debug(obj: object, msg?: string): void {
+    this.add("debug", obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.add("info", obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.add("warn", obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.add("error", obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return new SilentLogger(this.entries, { ...this.bindings, ...bindings });
+  }
+  at(level: LogEntry["level"]): LogEntry[] {
+    return this.entries.filter((e) => e.level === level);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Waiting
+
+/** Polls (with real, short timers) until `check` holds; on each poll the fake clock may move `advanceMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  opts: { timeoutMs?: number; clock?: FakeClock; advanceMs?: number; what?: string } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 5_000);
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? "a condition"}`);
+    if (opts.clock && opts.advanceMs) opts.clock.advance(opts.advanceMs);
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers
+/** The entries of a `/top by:creations` answer (fails if the answer is by creators). */
+export function rankedCreations(view: TopView): RankedCreation[] {
+  if (view.by !== "creations") throw new Error(`expected a ranking of creations, got ${view.by}`);
+  return view.entries;
+}
+
+/** The entries of a `/top by:creators` answer. */
+export function rankedCreators(view: TopView): RankedCreator[] {
+  if (view.by !== "creators") throw new Error(`expected a ranking of creators, got ${view.by}`);
+  return view.entries;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The salon under test
+
+/** A small price table: medium square costs 4 cents, so the default 5 USD budget is 125 images. */
+export const TEST_PRICES: PriceTable = {
+  "gpt-image-2": {
+    low: { "1024x1024": 0.01, "1024x1536": 0.015, "1536x1024": 0.015 },
+    medium: { "1024x1024": 0.04, "1024x1536": 0.06, "1536x1024": 0.06 },
+    high: { "1024x1024": 0.17, "1024x1536": 0.25, "1536x1024": 0.25 },
+  },
+};
+
+export const DEFAULT_COMMUNITY = "guild-1";
+export const GALLERY = "c-gallery";
+export const DIGEST_CHANNEL = "c-digest";
+export const ADMIN = "u-admin";
+
+export interface SharedDatabase {
+  db: Database;
+  store: PrismaStore;
+  url: string;
+}
+
+export interface BuildSalonOverrides {
+  /** Use this database (another instance's, or a second client on its file) instead of a fresh one. */
+  database?: SharedDatabase;
+  clock?: FakeClock;
+  provider?: FakeImageProvider;
+  publisher?: FakePublisher;
+  files?: MemoryImageFiles;
+  options?: Partial<SalonOptions>;
+  concurrency?: number;
+  /** Replaces individual dependencies (e.g. a store wrapper). */
+  deps?: Partial<SalonDeps>;
+}
+
+export interface SetUpOptions extends Partial<SetupInput> {
+  community?: string;
+  limits?: LimitsInput;
+}
+
+export interface SalonHarness {
+  salon: Salon;
+  deps: SalonDeps;
+  db: Database;
+  store: PrismaStore;
+  url: string;
+  clock: FakeClock;
+  provider: FakeImageProvider;
+  publisher: FakePublisher;
+  files: MemoryImageFiles;
+  collage: FakeCollage;
+  logger: SilentLogger;
+  options: SalonOptions;
+  ref(community?: string): CommunityRef;
+  actor(userId: string, opts?: { admin?: boolean; community?: string }): Actor;
+  /** `/salon setup` by an admin (gallery `c-gallery` unless told), then `/salon limits` when given. */
+  setUp(opts?: SetUpOptions): Promise<Community>;
+  community(externalId?: string): Promise<Community>;
+  /** Starts the workers (once). */
+  startQueue(): Promise<void>;
+  /** Waits until no creation is queued, generating or posting; the clock moves `advanceMs` per poll. */
+  drain(opts?: { advanceMs?: number; timeoutMs?: number }): Promise<void>;
+  /** `/imagine` by `userId`, then runs the queue until the creation is posted; returns it. */
+  createPosted(userId: string, prompt: string, opts?: { at?: Date | string; community?: string }): Promise<Creation>;
+  creation(id: number): Promise<Creation>;
+  /** Stops the workers and, when the database is this harness's own, closes and removes it. */
+  cleanup(): Promise<void>;
+}
+
+export async function buildSalon(overrides: BuildSalonOverrides = {}): Promise<SalonHarness> {
+  const own = overrides.database ? null : await createTestDatabase();
+  const database: SharedDatabase = overrides.database ?? own!;
+  const clock = overrides.clock ?? new FakeClock();
+  const provider = overrides.provider ?? new FakeImageProvider();
+  const publisher = overrides.publisher ?? new FakePublisher("discord");
+  const files = overrides.files ?? new MemoryImageFiles();
+  const collage = new FakeCollage();
+  const logger = new SilentLogger();
+  const options: SalonOptions = {
+    imageModel: "gpt-image-2",
+    prices: TEST_PRICES,
+    reconcileDays: 7,
+    maxAttempts: 3,
+    retryBaseMs: 1,
+    instanceId: "instance-a",
+    userHashSalt: "test-salt",
+    ...overrides.options,
+  };
+  const deps: SalonDeps = {
+    store: database.store,
+    provider,
+    files,
+    collage,
+    clock,
+    logger,
+    publishers: { discord: publisher },
+    options,
+    ...overrides.deps,
+  };
+  const salon = new Salon(deps, overrides.concurrency ?? 1);
+  let started = false;
+  let statusSeq = 0;
+
+  const ref = (community = DEFAULT_COMMUNITY): CommunityRef => ({ platform: "discord", externalId: community });
+  const actor = (userId: string, opts: { admin?: boolean; community?: string } = {}): Actor => ({
+    community: ref(opts.community),
+    userId,
+    isAdmin: opts.admin ?? false,
+  });
+
+  const activeCount = () => database.db.prisma.creation.count({ where: { status: { in: ["queued", "generating", "posting"] } } });
+
+  const harness: SalonHarness = {
+    salon,
+    deps,
+    db: database.db,
+    store: database.store,
+    url: database.url,
+    clock,
+    provider,
+    publisher,
+    files,
+    collage,
+    logger,
+    options,
+    ref,
+    actor,
+    async setUp(opts = {}) {
+      const admin = actor(ADMIN, { admin: true, community: opts.community });
+      await salon.setup(admin, {
+        galleryChannelId: opts.galleryChannelId ?? GALLERY,
+        digestChannelId: opts.digestChannelId,
+        digestTime: opts.digestTime,
+        timezone: opts.timezone,
+      });
+      if (opts.limits) await salon.limits(admin, opts.limits);
+      return harness.community(opts.community);
+    },
+    async community(externalId = DEFAULT_COMMUNITY) {
+      const c = await database.store.findCommunity(ref(externalId));
+      if (!c) throw new Error(`community ${externalId} is not set up`);
+      return c;
+    },
+    async startQueue() {
+      if (started) return;
+      started = true;
+      await salon.queue.start();
+    },
+    async drain(opts = {}) {
+      await harness.startQueue();
+      await waitFor(async () => (await activeCount()) === 0, {
+        clock,
+        advanceMs: opts.advanceMs ?? 0,
+        timeoutMs: opts.timeoutMs ?? 5_000,
+        what: "the queue to drain",
+      });
+    },
+    async createPosted(userId, prompt, opts = {}) {
+      if (opts.at) clock.set(opts.at);
+      const { creation } = await salon.imagine(actor(userId, { community: opts.community }), { prompt, statusRef: `status-${++statusSeq}` });
+      await harness.drain();
+      const posted = await harness.creation(creation.id);
+      if (posted.status !== "posted") throw new Error(`creation ${creation.id} ended ${posted.status}: ${posted.error}`);
+      return posted;
+    },
+    async creation(id) {
+      const c = await database.store.getCreation(id);
+      if (!c) throw new Error(`no creation ${id}`);
+      return c;
+    },
+    async cleanup() {
+      if (started) await salon.queue.stop(1_000);
+      started = false;
+      if (own) await own.cleanup();
+    },
+  };
+  return harness;
+}
