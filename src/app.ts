@@ -8,6 +8,7 @@ import { mkdir } from "node:fs/promises";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
+import { AppError } from "./core/errors.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
@@ -44,6 +45,9 @@ export interface StartOptions {
 
 export async function startSalon(config: Config, options: StartOptions): Promise<RunningSalon> {
   const { logger } = options;
+  if (!config.discord) {
+    throw new AppError("no_platform", "Slack support has not landed yet: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to run Salon on Discord.");
+  }
   const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true });
   const db = await openDatabase(config.database.url);
@@ -85,6 +89,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
   );
 
+  if (config.slack) logger.warn({}, "SLACK_* is set, but this version of Salon runs on Discord only; Slack is ignored");
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
   const health = await startHealthServer({
     port: config.port,

@@ -3,6 +3,7 @@
  * day. The `Digest` row is the claim that makes "exactly once" hold across timers, restarts and processes.
  */
 import type { SalonDeps } from "./deps.js";
+import { PublishError, UserError } from "./errors.js";
 import type { GeneratedImage, PostRef } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { addDays, dayBounds, dayTitle, localDay, localTimeOn } from "./time.js";
@@ -48,13 +49,13 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
   const existing = await store.digestStatus(community.id, day);
   if (existing === "posted" || existing === "empty") return { status: "already" };
   if (!(await store.claimDigest(community.id, day, options.instanceId, clock.now(), DIGEST_LEASE_MS))) return { status: "busy" };
+  const channelId = community.digestChannelId ?? community.galleryChannelId!;
   try {
     const digest = await buildDigest(deps, community, day);
     if (digest.entries.length === 0) {
       await store.completeDigest(community.id, day, { status: "empty", entries: 0, at: clock.now() });
       return { status: "empty", digest };
     }
-    const channelId = community.digestChannelId ?? community.galleryChannelId!;
     const collage = await renderCollage(deps, digest);
     const post = await publisherFor(deps, community.platform).postDigest({ community, channelId, digest, collage });
     await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
@@ -62,6 +63,16 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
     return { status: "posted", post, digest };
   } catch (error) {
     await store.releaseDigest(community.id, day, options.instanceId);
+    // A channel the bot can't post in is the admin's to fix: say how (here and in settings), not "something went wrong".
+    if (error instanceof PublishError && (error.kind === "missing_access" || error.kind === "channel_not_found")) {
+      const where = `<#${channelId}>`;
+      const problem =
+        error.kind === "missing_access"
+          ? `I can't post the digest in ${where}: I'm missing permissions there (View Channel, Send Messages, Attach Files).`
+          : `The digest channel ${where} no longer exists. Run \`/salon setup\` to choose another.`;
+      await store.updateCommunity(community.id, { problem });
+      throw new UserError(`digest_${error.kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
+    }
     throw error;
   }
 }

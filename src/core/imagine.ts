@@ -44,10 +44,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   const now = clock.now();
   const day = localDay(now, community.timezone);
   const usage = await store.usage(community.id, actor.userId, day);
-  if (usage.lastRequestAt && community.cooldownSeconds > 0) {
-    const waitMs = usage.lastRequestAt.getTime() + community.cooldownSeconds * 1000 - now.getTime();
-    if (waitMs > 0) throw new UserError("cooldown", `Please wait ${duration(waitMs / 1000)} before your next creation.`);
-  }
+  if (usage.lastRequestAt) throwIfCoolingDown(community, usage.lastRequestAt, now);
   if (usage.memberToday >= community.perMemberDaily) throw quotaError(community);
   const aspect = input.aspect ?? DEFAULT_ASPECT;
   const quality = input.quality ?? DEFAULT_QUALITY;
@@ -61,11 +58,17 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
     throw new UserError("prompt_flagged", `Your prompt was flagged by moderation (${words}). Please rephrase it.`);
   }
 
-  // Quota and budget are checked again inside the insert: two requests racing for the last slot can't both win.
+  // Every limit is checked again inside the insert: two requests sent together (moderation takes a while) can't
+  // both pass the cooldown or take the last slot.
   const created = await store.insertCreationWithinLimits(
     { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef },
-    { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd },
+    { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd, cooldownMs: community.cooldownSeconds * 1000 },
   );
+  if (created === "cooldown") {
+    const { lastRequestAt } = await store.usage(community.id, actor.userId, day);
+    throwIfCoolingDown(community, lastRequestAt ?? now, now);
+    throw new UserError("cooldown", "Please wait a moment before your next creation.");
+  }
   if (created === "quota") throw quotaError(community);
   if (created === "budget") throw budgetError(community, (await store.usage(community.id, actor.userId, day)).spendTodayMicroUsd);
 
@@ -73,6 +76,11 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   if (created.statusRef) await publisherFor(deps, community.platform).updateStatus(created.statusRef, { state: "queued", position, creationId: created.id });
   onQueued();
   return { creation: created, position };
+}
+
+function throwIfCoolingDown(community: Community, lastRequestAt: Date, now: Date): void {
+  const waitMs = lastRequestAt.getTime() + community.cooldownSeconds * 1000 - now.getTime();
+  if (waitMs > 0) throw new UserError("cooldown", `Please wait ${duration(waitMs / 1000)} before your next creation.`);
 }
 
 function quotaError(community: Community): UserError {

@@ -73,13 +73,14 @@ export interface Store {
   /** Usage of the member and the community on `day`; failed and cancelled creations do not count. */
   usage(communityId: number, userId: string, day: string): Promise<Usage>;
   /**
-   * Inserts a queued creation if, inside one transaction, the member's count and the community's spend for the day
-   * still leave room; returns which limit stopped it otherwise. Two racing requests can never both take the last slot.
+   * Inserts a queued creation if, inside one transaction, the member's cooldown has passed and the member's count
+   * and the community's spend for the day still leave room; returns which limit stopped it otherwise. Two racing
+   * requests (even from two processes) can never both pass a cooldown or take the last slot.
    */
   insertCreationWithinLimits(
     input: NewCreation,
-    limits: { perMemberDaily: number; budgetMicroUsd: number },
-  ): Promise<Creation | "quota" | "budget">;
+    limits: { perMemberDaily: number; budgetMicroUsd: number; cooldownMs: number },
+  ): Promise<Creation | "cooldown" | "quota" | "budget">;
   getCreation(id: number): Promise<Creation | null>;
   findCreationByPost(communityId: number, channelId: string, messageId: string): Promise<Creation | null>;
   updateCreation(id: number, patch: CreationPatch): Promise<Creation>;

@@ -117,12 +117,13 @@ export class PrismaStore implements Store {
 
   async insertCreationWithinLimits(
     input: NewCreation,
-    limits: { perMemberDaily: number; budgetMicroUsd: number },
-  ): Promise<Creation | "quota" | "budget"> {
+    limits: { perMemberDaily: number; budgetMicroUsd: number; cooldownMs: number },
+  ): Promise<Creation | "cooldown" | "quota" | "budget"> {
     const memberId = await retryWhenBusy(() => this.memberId(input.communityId, input.userId));
     return retryWhenBusy(() =>
       this.prisma.$transaction(async (tx) => {
         const usage = await this.usageIn(tx, input.communityId, input.userId, input.day);
+        if (usage.lastRequestAt && usage.lastRequestAt.getTime() + limits.cooldownMs > input.now.getTime()) return "cooldown" as const;
         if (usage.memberToday >= limits.perMemberDaily) return "quota" as const;
         if (usage.spendTodayMicroUsd + input.costMicroUsd > limits.budgetMicroUsd) return "budget" as const;
         const row = await tx.creation.create({
