@@ -1,0 +1,198 @@
+/**
+ * Slash commands and button clicks: builds Slack's payloads, hands out response_urls, delivers them to the
+ * bot (HTTP or Socket Mode) and applies the acknowledgement like Slack shows it.
+ */
+import { actionIds, findAction } from './blocks.js';
+import type { BotDriver, RawDelivery } from './driver.js';
+import { messageJson } from './json.js';
+import { blockActionsPayload, slashCommandFields } from './payloads.js';
+import type { ResponseTarget, ResponseUrls } from './response-url.js';
+import type { SignOptions } from './signing.js';
+import type { SlackState } from './state.js';
+import type { DeliveryResult, ResponseUrlPost, SlackCommandHandle } from './types.js';
+
+type Json = Record<string, unknown>;
+
+/** See {@link FakeSlack.slashCommand} and {@link FakeSlack.clickButton}. */
+export class Interactions {
+  constructor(
+    private readonly state: SlackState,
+    private readonly driver: BotDriver,
+    private readonly responseUrls: ResponseUrls,
+    private readonly verificationToken: string,
+  ) {}
+
+  /**
+   * Sends a signed slash command (form-encoded, or a `slash_commands` envelope over Socket Mode) and resolves
+   * with the bot's acknowledgement. A non-empty ack body becomes an ephemeral (or an `in_channel` message), as
+   * Slack shows it; a late (> 3 s) or failed ack adds Slack's `"/cmd failed with the error …"` ephemeral.
+   * Later posts to `response_url` are recorded on the handle. Passing `signature` or `timestampSkewSeconds`
+   * forces HTTP (signatures do not exist in Socket Mode).
+   */
+  async slashCommand(c: {
+    command: '/imagine' | '/salon' | (string & {});
+    text: string;
+    userId: string;
+    channelId: string;
+    signature?: 'valid' | 'bad';
+    timestampSkewSeconds?: number;
+  }): Promise<SlackCommandHandle> {
+    const channel = this.state.channelOrThrow(c.channelId);
+    const user = this.state.userOrThrow(c.userId);
+    const triggerId = this.state.ids.triggerId();
+    const { url: responseUrl, target } = this.responseUrls.create({ kind: 'commands', channelId: channel.id, userId: user.id });
+    const fields = slashCommandFields({
+      id: this.state.identity,
+      verificationToken: this.verificationToken,
+      channel,
+      user,
+      command: c.command,
+      text: c.text,
+      responseUrl,
+      triggerId,
+    });
+    const body = new URLSearchParams(fields).toString();
+    const signing = c.signature !== undefined || c.timestampSkewSeconds !== undefined;
+    let result: RawDelivery;
+    if (signing) {
+      const sign: SignOptions = {
+        ...(c.signature ? { signature: c.signature } : {}),
+        ...(c.timestampSkewSeconds !== undefined ? { timestampSkewSeconds: c.timestampSkewSeconds } : {}),
+      };
+      result = await this.driver.postSigned(body, 'application/x-www-form-urlencoded', sign);
+    } else {
+      result = await this.driver.deliver('slash_commands', fields, { body, contentType: 'application/x-www-form-urlencoded' });
+    }
+    const ackJson = this.recordCommandAck(result, channel.id, user.id, c.command, target);
+    return this.handle(result, fields, triggerId, responseUrl, target, ackJson);
+  }
+
+  /** Sends a signed `block_actions` payload for a click on the button `actionId` of a message (or an ephemeral from `chat.postEphemeral`). */
+  async clickButton(b: { userId: string; channelId: string; messageTs: string; actionId: string; value?: string }): Promise<SlackCommandHandle> {
+    const channel = this.state.channelOrThrow(b.channelId);
+    const user = this.state.userOrThrow(b.userId);
+    const message = this.state.message(channel.id, b.messageTs);
+    const ephemeral = message ? undefined : this.state.ephemerals.find((e) => e.channel === channel.id && e.ts === b.messageTs);
+    if ((!message || message.deleted) && (!ephemeral || ephemeral.deleted)) {
+      throw new Error(`FakeSlack: no message ${b.messageTs} in ${channel.id} to click on`);
+    }
+    const blocks = message ? message.blocks : ephemeral?.blocks;
+    const found = findAction(blocks, b.actionId);
+    if (!found) {
+      throw new Error(`FakeSlack: message ${b.messageTs} has no element with action_id "${b.actionId}" (has: ${actionIds(blocks).join(', ') || 'none'})`);
+    }
+    const triggerId = this.state.ids.triggerId();
+    const { url: responseUrl, target } = this.responseUrls.create({
+      kind: 'actions',
+      channelId: channel.id,
+      userId: user.id,
+      messageTs: b.messageTs,
+      isEphemeral: !message,
+    });
+    const { element, blockId } = found;
+    const action: Json = {
+      action_id: b.actionId,
+      block_id: blockId,
+      ...(element.text ? { text: element.text } : {}),
+      ...(b.value !== undefined || element.value !== undefined ? { value: b.value ?? element.value } : {}),
+      ...(element.style ? { style: element.style } : {}),
+      type: element.type,
+      action_ts: this.state.ids.ts(),
+    };
+    const payload = blockActionsPayload({
+      id: this.state.identity,
+      verificationToken: this.verificationToken,
+      user,
+      channel,
+      messageTs: b.messageTs,
+      isEphemeral: !message,
+      ...(message ? { message: messageJson(message, this.state.identity, this.state.channels) } : {}),
+      action,
+      responseUrl,
+      triggerId,
+    });
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const result = await this.driver.deliver('interactive', payload, { body, contentType: 'application/x-www-form-urlencoded' });
+    return this.handle(result, payload, triggerId, responseUrl, target, parseJson(result.body));
+  }
+
+  /** Applies a slash command's ack like Slack: body → ephemeral (or in_channel message); failure → Slack's notice. */
+  private recordCommandAck(result: RawDelivery, channelId: string, userId: string, command: string, target: ResponseTarget): unknown {
+    if (result.status !== 200 || result.timedOut) {
+      this.state.addEphemeral({
+        channel: channelId,
+        user: userId,
+        text: `${command} failed with the error "${result.timedOut ? 'operation_timeout' : 'dispatch_failed'}"`,
+        source: 'slack',
+      });
+      return parseJson(result.body);
+    }
+    const json = result.ackPayload ?? parseJson(result.body);
+    let text = '';
+    let blocks: unknown[] | undefined;
+    let inChannel = false;
+    if (json && typeof json === 'object') {
+      const j = json as Json;
+      text = typeof j.text === 'string' ? j.text : '';
+      blocks = Array.isArray(j.blocks) && j.blocks.length > 0 ? j.blocks : undefined;
+      inChannel = j.response_type === 'in_channel';
+    } else if (result.body) {
+      text = result.body;
+    }
+    if (!text && !blocks) return json;
+    if (inChannel) {
+      const m = this.state.appendMessage({
+        channel: channelId,
+        text,
+        ...(blocks ? { blocks } : {}),
+        user: this.state.identity.botUserId,
+        botId: this.state.identity.botId,
+        source: 'ack',
+      });
+      target.last = { ts: m.ts, isEphemeral: false };
+    } else {
+      const e = this.state.addEphemeral({ channel: channelId, user: userId, text, ...(blocks ? { blocks } : {}), source: 'ack' });
+      target.last = { ts: e.ts, isEphemeral: true };
+    }
+    return json;
+  }
+
+  private handle(
+    result: DeliveryResult,
+    payload: Json,
+    triggerId: string,
+    responseUrl: string,
+    target: ResponseTarget,
+    ackJson: unknown,
+  ): SlackCommandHandle {
+    const { state } = this;
+    return {
+      transport: result.transport,
+      status: result.status,
+      body: result.body,
+      ackMs: result.ackMs,
+      timedOut: result.timedOut,
+      payload,
+      triggerId,
+      responseUrl,
+      ackJson,
+      responses: () => [...target.posts],
+      waitForResponse: (predicate: (r: ResponseUrlPost) => boolean = () => true, timeoutMs = 5000) =>
+        state.waitFor(
+          () => target.posts.find(predicate),
+          timeoutMs,
+          () => `waiting for a response_url post; got: ${JSON.stringify(target.posts.map((p) => p.body))}`,
+        ),
+    };
+  }
+}
+
+/** The text parsed as JSON, or undefined. */
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

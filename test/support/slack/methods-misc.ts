@@ -1,0 +1,100 @@
+/**
+ * `auth.test`, `apps.connections.open`, `users.info`, `conversations.info`, `reactions.get|add|remove`.
+ */
+import { channelJson, messageJson, userJson } from './json.js';
+import { permalink } from './methods-chat.js';
+import { type Args, type MethodHost, type MethodTable, SlackApiError, findChannel } from './web-api.js';
+import type { FakeSlackMessage } from './types.js';
+
+function reactionTarget(args: Args, host: MethodHost): { channelId: string; message: FakeSlackMessage } {
+  const channel = findChannel(host, args.str('channel'));
+  if (!channel) throw new SlackApiError(args.str('file') ? 'invalid_arguments' : 'channel_not_found');
+  const ts = args.str('timestamp');
+  const message = ts ? host.state.message(channel.id, ts) : undefined;
+  if (!message || message.deleted) throw new SlackApiError('message_not_found');
+  return { channelId: channel.id, message };
+}
+
+function reactionName(args: Args): string {
+  const name = (args.str('name') ?? '').replace(/^:|:$/g, '');
+  if (!name || /[\s:]/.test(name)) throw new SlackApiError('invalid_name');
+  return name;
+}
+
+export const miscMethods: MethodTable = {
+  'auth.test': {
+    token: 'bot',
+    handle(_args, host) {
+      const id = host.identity;
+      return {
+        url: `https://${id.teamDomain}.slack.com/`,
+        team: id.teamName,
+        user: id.botName,
+        team_id: id.teamId,
+        user_id: id.botUserId,
+        bot_id: id.botId,
+        is_enterprise_install: false,
+      };
+    },
+  },
+
+  'apps.connections.open': {
+    token: 'app',
+    handle(_args, host) {
+      return { url: host.openSocketUrl() };
+    },
+  },
+
+  'users.info': {
+    token: 'bot',
+    handle(args, host) {
+      const id = args.str('user');
+      const user = id ? host.state.users.get(id) : undefined;
+      if (!user) throw new SlackApiError('user_not_found');
+      return { user: userJson(user, host.identity) };
+    },
+  },
+
+  'conversations.info': {
+    token: 'bot',
+    handle(args, host) {
+      const id = args.str('channel');
+      const channel = id ? host.state.channels.get(id) : undefined;
+      // A private channel the bot is not in is invisible to it.
+      if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
+      return { channel: channelJson(channel, host.identity) };
+    },
+  },
+
+  'reactions.get': {
+    token: 'bot',
+    handle(args, host) {
+      const { channelId, message } = reactionTarget(args, host);
+      return {
+        type: 'message',
+        channel: channelId,
+        message: { ...messageJson(message, host.identity, host.state.channels), permalink: permalink(channelId, message.ts) },
+      };
+    },
+  },
+
+  'reactions.add': {
+    token: 'bot',
+    handle(args, host) {
+      const name = reactionName(args);
+      const { message } = reactionTarget(args, host);
+      if (!host.state.addReaction(message, name, host.identity.botUserId)) throw new SlackApiError('already_reacted');
+      return {};
+    },
+  },
+
+  'reactions.remove': {
+    token: 'bot',
+    handle(args, host) {
+      const name = reactionName(args);
+      const { message } = reactionTarget(args, host);
+      if (!host.state.removeReaction(message, name, host.identity.botUserId)) throw new SlackApiError('no_reaction');
+      return {};
+    },
+  },
+};

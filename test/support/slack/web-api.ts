@@ -1,0 +1,203 @@
+/**
+ * The Web API front door (`POST /api/<method>`): token check, failure injection, recording, dispatch to
+ * the method tables, and Slack's `{ ok, error }` envelope (always HTTP 200 except rate limits).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { parseParams, sendJson } from './http.js';
+import type { SlackIdentity, SlackState } from './state.js';
+import type { FailRule, FakeSlackChannel, FakeSlackMessage, RecordedCall } from './types.js';
+
+type Json = Record<string, unknown>;
+
+/** Thrown by method handlers: answered as `{ ok: false, error, ...extra }`. */
+export class SlackApiError extends Error {
+  constructor(
+    readonly error: string,
+    readonly extra: Json = {},
+  ) {
+    super(error);
+  }
+}
+
+/** What method handlers may use besides the state. */
+export interface MethodHost {
+  readonly state: SlackState;
+  readonly identity: SlackIdentity;
+  /** Runs `share` after the configured file-share delay (cancelled by close). */
+  scheduleShare(share: () => void): void;
+  /** A one-time Socket Mode URL (`ws://…/socket?ticket=…`). */
+  openSocketUrl(): string;
+  /** Called after the bot deleted one of its messages with `chat.delete`. */
+  botDeleted(message: FakeSlackMessage): void;
+  /** Upload URL for a file id (`files.getUploadURLExternal`). */
+  uploadUrlFor(fileId: string): string;
+}
+
+/** Typed access to Web API arguments (form values are strings). */
+export class Args {
+  constructor(readonly raw: Json) {}
+
+  str(name: string): string | undefined {
+    const v = this.raw[name];
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  }
+
+  bool(name: string): boolean | undefined {
+    const v = this.raw[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    return v === true || v === 'true' || v === '1' || v === 1;
+  }
+
+  /** A JSON-encoded form field (or a JSON body's structured value); `errorCode` when it does not parse. */
+  json<T>(name: string, errorCode = 'invalid_arguments'): T | undefined {
+    const v = this.raw[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') return v as T;
+    try {
+      return JSON.parse(v) as T;
+    } catch {
+      throw new SlackApiError(errorCode);
+    }
+  }
+}
+
+/** One Web API method. */
+export interface MethodSpec {
+  /** Which token the method accepts: the bot token (`xoxb`) or the app-level token (`xapp`). */
+  token: 'bot' | 'app';
+  handle(args: Args, host: MethodHost): Json | Promise<Json>;
+}
+
+export type MethodTable = Record<string, MethodSpec>;
+
+/** Resolves a channel id (or `#name` / name, as `chat.postMessage` accepts) to a channel. */
+export function findChannel(host: MethodHost, idOrName: string | undefined): FakeSlackChannel | undefined {
+  if (!idOrName) return undefined;
+  const byId = host.state.channels.get(idOrName);
+  if (byId) return byId;
+  const name = idOrName.replace(/^#/, '');
+  return [...host.state.channels.values()].find((c) => c.name === name);
+}
+
+/** A channel the bot may post in, else the error Slack answers (`channel_not_found`, `is_archived`, `not_in_channel`). */
+export function postableChannel(host: MethodHost, idOrName: string | undefined): FakeSlackChannel {
+  const c = findChannel(host, idOrName);
+  if (!c) throw new SlackApiError('channel_not_found');
+  if (c.archived) throw new SlackApiError('is_archived');
+  if (!c.botIsMember) throw new SlackApiError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
+  return c;
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'files', 'metadata'];
+
+function recordedArgs(params: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (k === 'token') continue;
+    if (JSON_FIELDS.includes(k) && typeof v === 'string') {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // keep the raw string
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+interface ActiveRule extends FailRule {
+  remaining: number;
+}
+
+/** Serves `/api/<method>`. */
+export class WebApi {
+  readonly calls: RecordedCall[] = [];
+  private readonly rules: ActiveRule[] = [];
+  private readonly methods: MethodTable;
+
+  constructor(
+    private readonly host: MethodHost,
+    private readonly tokens: { bot: string; app: string },
+    ...tables: MethodTable[]
+  ) {
+    this.methods = Object.assign({}, ...tables) as MethodTable;
+  }
+
+  fail(rule: FailRule): void {
+    this.rules.push({ ...rule, remaining: rule.times ?? 1 });
+  }
+
+  clearFailures(): void {
+    this.rules.length = 0;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, method: string, body: Buffer, url: URL): Promise<void> {
+    const at = performance.now();
+    let params: Json;
+    try {
+      params = await parseParams(req, body, url);
+    } catch {
+      params = {};
+    }
+    const token = bearer(req) ?? (typeof params.token === 'string' ? params.token : undefined);
+    const tokenType: RecordedCall['tokenType'] =
+      token === undefined ? 'none' : token === this.tokens.bot ? 'bot' : token === this.tokens.app ? 'app' : 'invalid';
+    const record: RecordedCall = { method, args: recordedArgs(params), at, tokenType, ok: true, status: 200 };
+    this.calls.push(record);
+
+    const reply = (status: number, json: Json, headers: Record<string, string> = {}) => {
+      record.ok = json.ok === true;
+      if (typeof json.error === 'string') record.error = json.error;
+      record.status = status;
+      sendJson(res, status, json, headers);
+    };
+
+    const rule = this.rules.find((r) => r.remaining > 0 && (r.method === method || r.method === '*'));
+    if (rule) {
+      rule.remaining -= 1;
+      const status = rule.status ?? (rule.error === 'ratelimited' ? 429 : 200);
+      if (status === 429) {
+        reply(429, { ok: false, error: rule.error ?? 'ratelimited' }, { 'retry-after': String(rule.retryAfterSeconds ?? 1) });
+      } else {
+        reply(status, { ok: false, error: rule.error ?? (status === 200 ? 'internal_error' : 'fatal_error') });
+      }
+      return;
+    }
+
+    const spec = this.methods[method];
+    if (!spec) {
+      reply(200, { ok: false, error: 'unknown_method', req_method: method });
+      return;
+    }
+    if (tokenType === 'none') return reply(200, { ok: false, error: 'not_authed' });
+    if (tokenType === 'invalid') return reply(200, { ok: false, error: 'invalid_auth' });
+    if (tokenType !== spec.token) return reply(200, { ok: false, error: 'not_allowed_token_type' });
+
+    try {
+      const result = await spec.handle(new Args(params), this.host);
+      reply(200, { ok: true, ...result }, this.scopeHeaders(tokenType));
+    } catch (e) {
+      if (e instanceof SlackApiError) reply(200, { ok: false, error: e.error, ...e.extra });
+      else reply(200, { ok: false, error: 'internal_error', detail: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private scopeHeaders(tokenType: RecordedCall['tokenType']): Record<string, string> {
+    if (tokenType === 'app') return { 'x-oauth-scopes': 'connections:write' };
+    return {
+      'x-oauth-scopes':
+        'commands,chat:write,files:write,files:read,reactions:read,reactions:write,users:read,channels:read,groups:read',
+    };
+  }
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return m ? m[1] : undefined;
+}
