@@ -1,13 +1,15 @@
 /**
- * Writes a new migration offline: replays the migrations into a scratch in-memory database, diffs that against the
- * edited schema, and saves the SQL as `prisma/migrations/<timestamp>_<name>/migration.sql` — the layout
- * `prisma migrate dev` would write.   Usage: npm run db:migration -- <name>
+ * Writes a new migration offline: applies the existing migrations to a scratch SQLite file, diffs that database
+ * (schemaDatasource) against the edited schema (schemaDatamodel) with Prisma's WebAssembly schema engine, and saves the
+ * SQL as `prisma/migrations/<timestamp>_<name>/migration.sql`, the layout `prisma migrate dev` writes.
+ * Usage: npm run db:migration -- <name>
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { readMigrations } from "../src/store/migrations.js";
+import { applyMigrations } from "../src/store/migrations.js";
 import { openSchemaEngine } from "../src/store/schema-engine.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,24 +22,30 @@ if (!name) {
   process.exit(2);
 }
 
-const adapter = new PrismaBetterSqlite3({ url: ":memory:" });
-const schema = await readFile(schemaPath, "utf8");
-const engine = await openSchemaEngine(adapter, [[schemaPath, schema]]);
-const migrations = await readMigrations(migrationsDir);
-const diff = await engine.diff({
-  from: { tag: "migrations", ...migrations },
-  to: { tag: "schemaDatamodel", files: [{ path: schemaPath, content: schema }] },
-  script: true,
-  exitCode: null,
-  filters: { externalTables: [], externalEnums: [] },
-});
-engine.free();
-if (!diff.stdout || diff.stdout.trim() === "" || diff.stdout.includes("This is an empty migration")) {
-  console.log("The schema matches the migrations: nothing to write.");
-  process.exit(0);
+const scratch = await mkdtemp(path.join(tmpdir(), "salon-migration-"));
+try {
+  const adapter = new PrismaBetterSqlite3({ url: path.join(scratch, "scratch.db") });
+  await applyMigrations(adapter, migrationsDir);
+  const schema = await readFile(schemaPath, "utf8");
+  const files = [{ path: schemaPath, content: schema }];
+  const engine = await openSchemaEngine(adapter, [[schemaPath, schema]]);
+  const diff = await engine.diff({
+    from: { tag: "schemaDatasource", files, configDir: here },
+    to: { tag: "schemaDatamodel", files },
+    script: true,
+    exitCode: null,
+    filters: { externalTables: [], externalEnums: [] },
+  });
+  engine.free();
+  if (!diff.stdout || diff.stdout.trim() === "" || diff.stdout.includes("This is an empty migration")) {
+    console.log("The schema matches the migrations: nothing to write.");
+  } else {
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    const dir = path.join(migrationsDir, `${stamp}_${name}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "migration.sql"), diff.stdout);
+    console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);
+  }
+} finally {
+  await rm(scratch, { recursive: true, force: true });
 }
-const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-const dir = path.join(migrationsDir, `${stamp}_${name}`);
-await mkdir(dir, { recursive: true });
-await writeFile(path.join(dir, "migration.sql"), diff.stdout);
-console.log(`Wrote ${path.relative(process.cwd(), dir)}/migration.sql`);

@@ -8,7 +8,6 @@ import { mkdir } from "node:fs/promises";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
-import { AppError } from "./core/errors.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
@@ -16,6 +15,7 @@ import { startHealthServer } from "./health/health-server.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { createImageFiles } from "./images/image-files.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
+import { createSlackWeb, SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
 import { PrismaStore } from "./store/prisma-store.js";
@@ -24,6 +24,7 @@ import { systemClock } from "./runtime/system-clock.js";
 export interface RunningSalon {
   salon: Salon;
   discord: DiscordBot | null;
+  slack: SlackBot | null;
   /** The port `/healthz` listens on (useful when the config asked for port 0). */
   port: number;
   /** Resolves when start-up reconciliation has finished. */
@@ -45,9 +46,6 @@ export interface StartOptions {
 
 export async function startSalon(config: Config, options: StartOptions): Promise<RunningSalon> {
   const { logger } = options;
-  if (!config.discord) {
-    throw new AppError("no_platform", "Slack support has not landed yet: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to run Salon on Discord.");
-  }
   const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true });
   const db = await openDatabase(config.database.url);
@@ -61,6 +59,8 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   });
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }));
+  const slackWeb = config.slack ? createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
+  if (slackWeb) publishers.slack = slackWeb.publisher;
 
   const deps: SalonDeps = {
     store: new PrismaStore(db.prisma),
@@ -89,15 +89,17 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
   );
 
-  if (config.slack) logger.warn({}, "SLACK_* is set, but this version of Salon runs on Discord only; Slack is ignored");
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
+  const slack = config.slack && slackWeb ? new SlackBot(config.slack, slackWeb, salon, logger) : null;
+  const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({
     port: config.port,
     logger,
-    status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}) }),
+    status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}), ...(slack ? { slack: { ready: slack.ready } } : {}) }),
+    ...(slackHttp ? { fallback: slackHttp } : {}),
   });
 
-  await discord?.start();
+  await Promise.all([discord?.start(), slack?.start()]);
   await salon.queue.start();
   const scheduler = options.scheduler === false ? null : startDigestScheduler({ tick: () => salon.publishDueDigests(), logger });
   const started = clock.now().getTime();
@@ -107,12 +109,13 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     },
     (error: unknown) => logger.error({ err: error }, "start-up reconciliation failed"),
   );
-  logger.info({ port: health.port, discord: Boolean(discord) }, "salon started");
+  logger.info({ port: health.port, discord: Boolean(discord), slack: config.slack?.mode ?? false }, "salon started");
 
   let stopping: Promise<void> | undefined;
   return {
     salon,
     discord,
+    slack,
     port: health.port,
     reconciled,
     stop: () =>
@@ -121,6 +124,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
         await salon.queue.stop(options.drainMs ?? 8_000);
         await reconciled;
         await discord?.stop();
+        await slack?.stop();
         await health.close();
         await db.close();
         logger.info({}, "salon stopped");

@@ -4,6 +4,7 @@
  */
 import * as admin from "./admin.js";
 import type { SalonDeps } from "./deps.js";
+import { UserError } from "./errors.js";
 import { digestCommand, publishDueDigests, type DigestCommandResult } from "./digest.js";
 import { GenerationQueue } from "./generation-queue.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
@@ -76,11 +77,25 @@ export class Salon {
     return forgetMember(this.deps, actor);
   }
 
+  /** True the first time any of these delivery keys is seen (see `Store.firstDelivery`). */
+  firstDelivery(keys: string[]): Promise<boolean> {
+    return this.deps.store.firstDelivery(keys, this.deps.clock.now());
+  }
+  /** The gallery post's delete action where the platform gives the post rather than the creation (Slack). */
+  async deletePostAt(actor: Actor, channelId: string, messageId: string): Promise<void> {
+    const community = await requireSetUp(this.deps, actor);
+    const creation = await this.deps.store.findCreationByPost(community.id, channelId, messageId);
+    if (!creation) throw new UserError("not_a_creation", "That message is not a Salon creation.");
+    return deleteCreation(this.deps, actor, creation.id);
+  }
+
   /** Start-up and scheduler work. */
   publishDueDigests(): Promise<number> {
     return publishDueDigests(this.deps);
   }
   async reconcileAll(platform?: CommunityRef["platform"]): Promise<ReconcileResult> {
+    // Deliveries older than two days can no longer be redelivered.
+    await this.deps.store.pruneDeliveries(new Date(this.deps.clock.now().getTime() - 2 * 86_400_000));
     const total: ReconcileResult = { posts: 0, corrected: 0, deleted: 0, failed: 0 };
     for (const community of await this.deps.store.listCommunities()) {
       if (!community.galleryChannelId || !this.deps.publishers[community.platform]) continue;

@@ -133,6 +133,14 @@ export interface Store {
   releaseDigest(communityId: number, day: string, owner: string): Promise<void>;
   digestStatus(communityId: number, day: string): Promise<string | null>;
 
+  /**
+   * Records deliveries by their keys (event id, natural key). True the first time any of them is seen; false when
+   * one was seen before, so a replayed or re-identified event is handled once.
+   */
+  firstDelivery(keys: string[], now: Date): Promise<boolean>;
+  /** Forgets deliveries recorded before `before`. */
+  pruneDeliveries(before: Date): Promise<number>;
+
   exportMember(communityId: number, userId: string): Promise<MemberExport>;
   /**
    * Deletes the member's reactions and prompts and marks their creations deleted; recounts every creation they had

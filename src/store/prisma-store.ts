@@ -438,6 +438,20 @@ export class PrismaStore implements Store {
     return row?.status ?? null;
   }
 
+  async firstDelivery(keys: string[], now: Date): Promise<boolean> {
+    try {
+      await retryWhenBusy(() => this.prisma.$transaction(keys.map((key) => this.prisma.inboundEvent.create({ data: { key, at: now } }))));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async pruneDeliveries(before: Date): Promise<number> {
+    return (await this.prisma.inboundEvent.deleteMany({ where: { at: { lt: before } } })).count;
+  }
+
   async exportMember(communityId: number, userId: string): Promise<MemberExport> {
     const member = await this.prisma.member.findUnique({
       where: { communityId_userId: { communityId, userId } },

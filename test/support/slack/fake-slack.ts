@@ -235,6 +235,11 @@ export class FakeSlack {
     return this.interactions.clickButton(b);
   }
 
+  /** Sends a signed `message_action` payload: the app's message shortcut `callbackId` chosen on a message. */
+  messageShortcut(m: { userId: string; channelId: string; messageTs: string; callbackId: string }): Promise<SlackCommandHandle> {
+    return this.interactions.messageShortcut(m);
+  }
+
   // ---------------------------------------------------------------- events
 
   /**

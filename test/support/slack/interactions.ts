@@ -116,6 +116,35 @@ export class Interactions {
     return this.handle(result, payload, triggerId, responseUrl, target, parseJson(result.body));
   }
 
+  /** Sends a signed `message_action` payload: a member chose the app's message shortcut on a channel message. */
+  async messageShortcut(m: { userId: string; channelId: string; messageTs: string; callbackId: string }): Promise<SlackCommandHandle> {
+    const channel = this.state.channelOrThrow(m.channelId);
+    const user = this.state.userOrThrow(m.userId);
+    const message = this.state.message(channel.id, m.messageTs);
+    if (!message || message.deleted) throw new Error(`FakeSlack: no message ${m.messageTs} in ${channel.id} for a shortcut`);
+    const triggerId = this.state.ids.triggerId();
+    const { url: responseUrl, target } = this.responseUrls.create({ kind: 'actions', channelId: channel.id, userId: user.id, messageTs: m.messageTs, isEphemeral: false });
+    const id = this.state.identity;
+    const payload: Json = {
+      type: 'message_action',
+      token: this.verificationToken,
+      action_ts: this.state.ids.ts(),
+      team: { id: id.teamId, domain: id.teamDomain },
+      user: { id: user.id, username: user.name, name: user.name, team_id: id.teamId },
+      channel: { id: channel.id, name: channel.isPrivate ? 'privategroup' : channel.name },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: m.callbackId,
+      trigger_id: triggerId,
+      response_url: responseUrl,
+      message_ts: m.messageTs,
+      message: messageJson(message, id, this.state.channels),
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const result = await this.driver.deliver('interactive', payload, { body, contentType: 'application/x-www-form-urlencoded' });
+    return this.handle(result, payload, triggerId, responseUrl, target, parseJson(result.body));
+  }
+
   /** Applies a slash command's ack like Slack: body → ephemeral (or in_channel message); failure → Slack's notice. */
   private recordCommandAck(result: RawDelivery, channelId: string, userId: string, command: string, target: ResponseTarget): unknown {
     if (result.status !== 200 || result.timedOut) {

@@ -1,5 +1,5 @@
 /**
- * `auth.test`, `apps.connections.open`, `users.info`, `conversations.info`, `reactions.get|add|remove`.
+ * `auth.test`, `apps.connections.open`, `users.info`, `conversations.info|open`, `reactions.get|add|remove`.
  */
 import { channelJson, messageJson, userJson } from './json.js';
 import { permalink } from './methods-chat.js';
@@ -63,6 +63,18 @@ export const miscMethods: MethodTable = {
       // A private channel the bot is not in is invisible to it.
       if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
       return { channel: channelJson(channel, host.identity) };
+    },
+  },
+
+  'conversations.open': {
+    token: 'bot',
+    handle(args, host) {
+      const userId = args.str('users');
+      if (!userId || userId.includes(',') || !host.state.users.get(userId)) throw new SlackApiError('user_not_found');
+      // One direct-message channel per user, as on Slack.
+      const id = `D${userId.slice(1)}`;
+      const channel = host.state.channels.get(id) ?? host.state.addChannel({ id, name: `dm-${userId}`, isPrivate: true });
+      return { channel: { id: channel.id, is_im: true, user: userId } };
     },
   },
 

@@ -1,0 +1,49 @@
+/** Who a Slack user is (name, bot, admin), from `users.info`, cached for a while: names change rarely. */
+import type { WebClient } from "@slack/web-api";
+
+interface Entry {
+  name: string;
+  isBot: boolean;
+  isAdmin: boolean;
+  at: number;
+}
+
+const TTL_MS = 10 * 60_000;
+
+export class SlackDirectory {
+  private readonly cache = new Map<string, Entry>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly botUserId: () => string | undefined,
+    private readonly adminUserIds: readonly string[],
+  ) {}
+
+  private async lookup(userId: string): Promise<Entry> {
+    const cached = this.cache.get(userId);
+    if (cached && Date.now() - cached.at < TTL_MS) return cached;
+    const { user } = await this.client.users.info({ user: userId });
+    const entry: Entry = {
+      name: user?.profile?.display_name || user?.profile?.real_name || user?.real_name || user?.name || userId,
+      isBot: Boolean(user?.is_bot) || user?.id === "USLACKBOT",
+      isAdmin: Boolean(user?.is_admin || user?.is_owner || user?.is_primary_owner),
+      at: Date.now(),
+    };
+    this.cache.set(userId, entry);
+    return entry;
+  }
+
+  /** A display name to show instead of a mention (a mention would ping). */
+  readonly nameOf = async (userId: string): Promise<string> => (await this.lookup(userId).catch(() => null))?.name ?? "a member";
+
+  async isBot(userId: string): Promise<boolean> {
+    if (userId === this.botUserId()) return true;
+    return (await this.lookup(userId)).isBot;
+  }
+
+  /** Workspace admins and owners, plus the users named in SLACK_ADMIN_USERS. */
+  async isAdmin(userId: string): Promise<boolean> {
+    if (this.adminUserIds.includes(userId)) return true;
+    return (await this.lookup(userId)).isAdmin;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Slack commands, actions and events → the core. Every command is acknowledged first (Slack's 3-second deadline);
+ * answers go to `response_url` as ephemeral messages. Each handler is an error boundary: a UserError becomes the
+ * answer, anything else is logged with the request's context and the member gets a short apology.
+ */
+import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { UserError } from "../core/errors.js";
+import type { Logger } from "../core/ports.js";
+import type { Salon } from "../core/salon.js";
+import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
+import type { SlackDirectory } from "./slack-directory.js";
+import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
+import { CANCEL_ACTION, DELETE_SHORTCUT, profileText, SALON_HELP, topText } from "./slack-render.js";
+import { channelId, IMAGINE_USAGE, keyValues, parseImagine, plainText, splitCommand, userId } from "./slack-text.js";
+
+const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
+const ADMIN_SUBCOMMANDS = new Set(["setup", "settings", "limits", "digest", "recount", "block", "unblock"]);
+const SETUP_USAGE = "Usage: `/salon setup #gallery [#digest] [HH:MM] [Time/Zone]`, e.g. `/salon setup #gallery #digest 09:00 Europe/Paris`.";
+const LIMITS_USAGE = "Usage: `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30` (any of them).";
+
+type Answer = { text: string } | null;
+
+export interface SlackContext {
+  salon: Salon;
+  directory: SlackDirectory;
+  logger: Logger;
+}
+
+async function answerWith(respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
+  let answer: Answer;
+  try {
+    answer = await run();
+  } catch (error) {
+    if (error instanceof UserError) answer = { text: error.userMessage };
+    else {
+      log.error({ err: error }, "slack request failed");
+      answer = { text: SORRY };
+    }
+  }
+  if (answer) await respond({ response_type: "ephemeral", text: answer.text }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
+}
+
+function actor(teamId: string, user: string, isAdmin: boolean): Actor {
+  return { community: { platform: "slack", externalId: teamId }, userId: user, isAdmin };
+}
+
+export function attachSlackHandlers(app: App, ctx: SlackContext): void {
+  const { salon, directory, logger } = ctx;
+
+  app.command("/imagine", async ({ ack, command, respond }) => {
+    await ack();
+    const log = logger.child({ command: "/imagine", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
+    await answerWith(respond, log, async () => {
+      if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
+      const parsed = parseImagine(command.text);
+      const statusRef: SlackStatusRef = { responseUrl: command.response_url };
+      await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: JSON.stringify(statusRef) });
+      return null; // the core wrote the status message (position and Cancel button) through the response URL
+    });
+  });
+
+  app.command("/salon", async ({ ack, command, respond, client }) => {
+    await ack();
+    const log = logger.child({ command: "/salon", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
+    await answerWith(respond, log, () => runSalon(ctx, command, client));
+  });
+
+  app.action(CANCEL_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    const log = logger.child({ action: CANCEL_ACTION, userId: body.user.id });
+    await answerWith(respond, log, async () => {
+      const creationId = Number((action as { value?: string }).value);
+      await salon.cancel(actor(body.team?.id ?? "", body.user.id, false), creationId);
+      return null; // the core replaced the status message with "Cancelled"
+    });
+  });
+
+  app.shortcut(DELETE_SHORTCUT, async ({ ack, shortcut, respond }) => {
+    await ack();
+    if (shortcut.type !== "message_action") return;
+    const log = logger.child({ shortcut: DELETE_SHORTCUT, userId: shortcut.user.id });
+    await answerWith(respond, log, async () => {
+      const teamId = shortcut.team?.id ?? "";
+      const isAdmin = await directory.isAdmin(shortcut.user.id);
+      await salon.deletePostAt(actor(teamId, shortcut.user.id, isAdmin), shortcut.channel.id, shortcut.message_ts);
+      return { text: "Deleted the post. It no longer counts in any ranking." };
+    });
+  });
+
+  const onReaction = (kind: "add" | "remove") =>
+    async ({ event, body }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string } }) => {
+      if (event.item.type !== "message" || !event.item.channel || !event.item.ts) return;
+      const log = logger.child({ event: `reaction_${kind === "add" ? "added" : "removed"}`, eventId: body.event_id });
+      try {
+        // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
+        // (who, what, where, when) catches both.
+        const natural = `slack:reaction_${kind}:${body.team_id}:${event.item.channel}:${event.item.ts}:${event.user}:${event.reaction}:${event.event_ts}`;
+        if (!(await salon.firstDelivery([`slack:event:${body.event_id}`, natural]))) return;
+        await salon.reaction({
+          kind,
+          community: { platform: "slack", externalId: body.team_id },
+          channelId: event.item.channel,
+          messageId: event.item.ts,
+          userId: event.user,
+          emoji: emojiKey(event.reaction),
+          isBot: await directory.isBot(event.user),
+        });
+      } catch (error) {
+        log.error({ err: error }, "reaction handling failed");
+      }
+    };
+  app.event("reaction_added", onReaction("add"));
+  app.event("reaction_removed", onReaction("remove"));
+
+  app.event("message", async ({ event, body }) => {
+    if (event.subtype !== "message_deleted") return;
+    const deleted = event as { channel: string; deleted_ts: string };
+    const teamId = (body as { team_id: string }).team_id;
+    try {
+      await salon.postsDeleted({ platform: "slack", externalId: teamId }, deleted.channel, [deleted.deleted_ts]);
+    } catch (error) {
+      logger.error({ err: error, event: "message_deleted" }, "deletion handling failed");
+    }
+  });
+}
+
+async function runSalon({ salon, directory }: SlackContext, command: SlashCommand, client: WebClient): Promise<Answer> {
+  const { sub, args } = splitCommand(command.text);
+  const isAdmin = ADMIN_SUBCOMMANDS.has(sub) ? await directory.isAdmin(command.user_id) : false;
+  const who = actor(command.team_id, command.user_id, isAdmin);
+  const nameOf = directory.nameOf;
+  switch (sub) {
+    case "":
+    case "help":
+      return { text: SALON_HELP };
+    case "top": {
+      const period = args.find((a) => (TOP_PERIODS as readonly string[]).includes(a.toLowerCase()))?.toLowerCase() as TopPeriod | undefined;
+      const by = args.find((a) => ["creations", "creators"].includes(a.toLowerCase()))?.toLowerCase() as TopBy | undefined;
+      if (args.length !== Number(Boolean(period)) + Number(Boolean(by))) throw new UserError("usage", "Usage: `/salon top [today|week|month|all] [creations|creators]`.");
+      return { text: await topText(await salon.top(who, period ?? "week", by ?? "creations"), nameOf) };
+    }
+    case "profile": {
+      const target = args[0] ? userId(args[0]) : command.user_id;
+      if (!target || args.length > 1) throw new UserError("usage", "Usage: `/salon profile [@member]`.");
+      return { text: await profileText(await salon.profile(who, target), nameOf) };
+    }
+    case "privacy":
+      return runPrivacy(salon, who, args[0]?.toLowerCase(), client);
+    case "setup": {
+      const channels = args.map(channelId);
+      const [gallery, digest] = channels.filter((c): c is string => c !== null);
+      const time = args.find((a) => /^\d{1,2}:\d{1,2}$/.test(a));
+      const zone = args.find((a) => channelId(a) === null && a !== time);
+      if (!gallery || channels.filter(Boolean).length > 2 || args.length > 4) throw new UserError("usage", SETUP_USAGE);
+      return { text: await salon.setup(who, { galleryChannelId: gallery, digestChannelId: digest, digestTime: time, timezone: zone }) };
+    }
+    case "settings":
+      return { text: await salon.settings(who) };
+    case "limits": {
+      const values = keyValues(args, ["per_member_daily", "budget_usd_daily", "cooldown_seconds"], LIMITS_USAGE);
+      return { text: await salon.limits(who, { perMemberDaily: values.per_member_daily, budgetUsdDaily: values.budget_usd_daily, cooldownSeconds: values.cooldown_seconds }) };
+    }
+    case "digest": {
+      const day = args.find((a) => a === "yesterday" || a === "today") as "yesterday" | "today" | undefined;
+      const preview = args.includes("preview");
+      if (args.length !== Number(Boolean(day)) + Number(preview)) throw new UserError("usage", "Usage: `/salon digest [yesterday|today] [preview]`.");
+      const result = await salon.digest(who, day ?? "yesterday", preview);
+      switch (result.status) {
+        case "preview":
+          if (result.digest.entries.length === 0) return { text: `Preview for ${result.digest.title}: no liked creations, so nothing would be posted.` };
+          return { text: `Preview (only you can see this):\n${await topText({ by: "creations", period: "today", entries: result.digest.entries }, nameOf).then((t) => t.split("\n").slice(1).join("\n"))}` };
+        case "posted":
+          return { text: `Posted the digest for ${result.digest.title}: ${result.post.url}` };
+        case "empty":
+          return { text: `No liked creations on ${result.digest.title}, so there is nothing to post.` };
+        case "already":
+          return { text: "That day's digest has already been published." };
+        case "busy":
+          return { text: "That digest is being published right now." };
+      }
+      break;
+    }
+    case "recount": {
+      const r = await salon.recount(who);
+      return { text: `Re-read the likes of ${r.posts} recent ${r.posts === 1 ? "post" : "posts"}: ${r.corrected} corrected, ${r.deleted} found deleted${r.failed ? `, ${r.failed} could not be read` : ""}.` };
+    }
+    case "block":
+    case "unblock": {
+      const target = args.length === 1 ? userId(args[0]!) : null;
+      if (!target) throw new UserError("usage", `Usage: \`/salon ${sub} @member\`.`);
+      return { text: sub === "block" ? await salon.block(who, target) : await salon.unblock(who, target) };
+    }
+  }
+  throw new UserError("unknown_subcommand", `I don't know \`/salon ${plainText(sub)}\`.\n${SALON_HELP}`);
+}
+
+async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, client: WebClient): Promise<Answer> {
+  if (sub === "export") {
+    const json = await salon.exportData(who);
+    // A file in a direct message: nobody else sees it.
+    const dm = await client.conversations.open({ users: who.userId });
+    await client.files.uploadV2({ channel_id: dm.channel!.id!, file: Buffer.from(json), filename: "salon-export.json", title: "Your Salon data" });
+    return { text: "I sent you a direct message with everything Salon stores about you (salon-export.json)." };
+  }
+  if (sub === "forget") {
+    const { posts, images } = await salon.forget(who);
+    return { text: `Done. I deleted your prompts and likes, ${posts} gallery ${posts === 1 ? "post" : "posts"} and ${images} ${images === 1 ? "image" : "images"}.` };
+  }
+  throw new UserError("usage", "Usage: `/salon privacy export` or `/salon privacy forget`.");
+}

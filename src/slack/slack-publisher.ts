@@ -1,0 +1,156 @@
+/**
+ * The {@link Publisher} port over Slack's Web API. The gallery post is the uploaded image's own message: Slack shares
+ * uploads asynchronously, so the post's timestamp is read back from `files.info` (bounded polling) before it is
+ * returned, and reactions on it count from the first second.
+ */
+import type { WebClient } from "@slack/web-api";
+import { PublishError } from "../core/errors.js";
+import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
+import type { Community } from "../core/types.js";
+import type { SlackDirectory } from "./slack-directory.js";
+import { digestBlocks, galleryText, statusBody } from "./slack-render.js";
+
+/** What a creation's `statusRef` holds on Slack: the slash command's response URL (usable 5 times in 30 minutes). */
+export interface SlackStatusRef {
+  responseUrl: string;
+}
+
+const SHARE_POLL_MS = 250;
+const SHARE_POLL_LIMIT = 120; // 30 s: Slack usually shares within a second
+
+/** Slack's reaction name, without skin tone: `+1::skin-tone-3` and `+1` are the same emoji. */
+export function emojiKey(reaction: string): string {
+  return reaction.replace(/::skin-tone-\d$/, "");
+}
+
+export function toPublishError(error: unknown): unknown {
+  const e = error as { code?: string; data?: { error?: string }; message?: string };
+  const slackError = e?.data?.error;
+  if (slackError === "not_in_channel" || slackError === "is_archived" || slackError === "restricted_action" || slackError === "missing_scope") {
+    return new PublishError("missing_access", slackError, { cause: error });
+  }
+  if (slackError === "channel_not_found") return new PublishError("channel_not_found", slackError, { cause: error });
+  if (e?.code === "slack_webapi_rate_limited_error" || e?.code === "slack_webapi_request_error" || e?.code === "slack_webapi_http_error") {
+    return new PublishError("transient", e.message ?? String(e.code), { cause: error });
+  }
+  if (slackError) return new PublishError("other", slackError, { cause: error });
+  return error;
+}
+
+export class SlackPublisher implements Publisher {
+  readonly platform = "slack" as const;
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly directory: SlackDirectory,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
+    const channelId = community.galleryChannelId!;
+    const extension = image.mimeType === "image/jpeg" ? "jpg" : "png";
+    try {
+      const upload = (await this.client.files.uploadV2({
+        channel_id: channelId,
+        file: image.bytes,
+        filename: `salon-${creation.id}.${extension}`,
+        title: `Salon creation #${creation.id}`,
+        initial_comment: await galleryText(creation, this.directory.nameOf),
+      })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
+      const fileId = upload.files[0]?.files?.[0]?.id;
+      if (!fileId) throw new PublishError("other", "files.uploadV2 returned no file id");
+      const ts = await this.shareTimestamp(fileId, channelId);
+      return { channelId, messageId: ts, url: await this.permalink(channelId, ts) };
+    } catch (error) {
+      throw toPublishError(error);
+    }
+  }
+
+  /** Waits until Slack has shared the upload into the channel, and returns the share's message timestamp. */
+  private async shareTimestamp(fileId: string, channelId: string): Promise<string> {
+    for (let attempt = 0; attempt < SHARE_POLL_LIMIT; attempt++) {
+      const info = (await this.client.files.info({ file: fileId })) as { file?: { shares?: Record<string, Record<string, Array<{ ts: string }>>> } };
+      const shares = info.file?.shares ?? {};
+      const ts = shares.public?.[channelId]?.[0]?.ts ?? shares.private?.[channelId]?.[0]?.ts;
+      if (ts) return ts;
+      await this.clock.sleep(SHARE_POLL_MS);
+    }
+    throw new PublishError("other", `Slack did not share file ${fileId} into ${channelId} within ${(SHARE_POLL_LIMIT * SHARE_POLL_MS) / 1000} s`);
+  }
+
+  private async permalink(channel: string, ts: string): Promise<string> {
+    const result = await this.client.chat.getPermalink({ channel, message_ts: ts }).catch((error: unknown) => {
+      this.logger.warn({ err: error, channel, ts }, "could not get a permalink");
+      return null;
+    });
+    return result?.permalink ?? "";
+  }
+
+  async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    try {
+      await this.client.chat.delete({ channel: channelId, ts: messageId });
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === "message_not_found" || code === "channel_not_found") return;
+      throw toPublishError(error);
+    }
+  }
+
+  async postDigest({ channelId, digest, collage }: Parameters<Publisher["postDigest"]>[0]): Promise<PostRef> {
+    try {
+      let fileId: string | null = null;
+      if (collage) {
+        // Uploaded without a channel, then shown inside the digest's own message by an image block.
+        const upload = (await this.client.files.uploadV2({
+          file: collage.bytes,
+          filename: `salon-digest-${digest.day}.${collage.mimeType === "image/jpeg" ? "jpg" : "png"}`,
+          title: `Salon digest ${digest.title}`,
+        })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
+        fileId = upload.files[0]?.files?.[0]?.id ?? null;
+      }
+      const body = await digestBlocks(digest, this.directory.nameOf, fileId);
+      const posted = await this.client.chat.postMessage({ channel: channelId, text: body.text, blocks: body.blocks as never, unfurl_links: false, unfurl_media: false });
+      const ts = posted.ts!;
+      return { channelId, messageId: ts, url: await this.permalink(channelId, ts) };
+    } catch (error) {
+      throw toPublishError(error);
+    }
+  }
+
+  async fetchReactions(_community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
+    let result;
+    try {
+      result = (await this.client.reactions.get({ channel: channelId, timestamp: messageId, full: true })) as {
+        message?: { reactions?: Array<{ name: string; users?: string[] }> };
+        file?: { reactions?: Array<{ name: string; users?: string[] }> };
+      };
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === "message_not_found" || code === "channel_not_found" || code === "file_not_found") return "deleted";
+      throw error;
+    }
+    const snapshot: ReactionSnapshot[] = [];
+    for (const reaction of result.message?.reactions ?? result.file?.reactions ?? []) {
+      for (const userId of reaction.users ?? []) {
+        snapshot.push({ userId, emoji: emojiKey(reaction.name), isBot: await this.directory.isBot(userId).catch(() => false) });
+      }
+    }
+    return snapshot;
+  }
+
+  async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
+    const { responseUrl } = JSON.parse(statusRef) as SlackStatusRef;
+    try {
+      const response = await fetch(responseUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "ephemeral", replace_original: true, ...statusBody(status) }),
+      });
+      if (!response.ok) throw new Error(`response_url answered ${response.status}`);
+    } catch (error) {
+      // A response URL lives 30 minutes and takes 5 posts; past that the member finds the result in the gallery.
+      this.logger.warn({ err: error, state: status.state, creationId: status.creationId }, "could not update the status message");
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/** Domain answers → Slack text and Block Kit. Names, never mentions, where a mention would ping. */
+import { excerpt, likes } from "../core/format.js";
+import type { JobStatus } from "../core/ports.js";
+import type { TopView } from "../core/rankings.js";
+import type { Creation, DigestView, ProfileView } from "../core/types.js";
+import { escapeText } from "./slack-text.js";
+
+/** Resolves a user id to a display name (cached by the caller). */
+export type NameOf = (userId: string) => Promise<string>;
+
+export const CANCEL_ACTION = "salon_cancel";
+export const DELETE_SHORTCUT = "salon_delete";
+
+/** Slack's own markdown for bold and links. */
+const link = (url: string, label: string) => (url ? `<${url}|${escapeText(label)}>` : escapeText(label));
+
+export async function galleryText(creation: Creation, nameOf: NameOf): Promise<string> {
+  return [
+    `🎨 *${escapeText(creation.prompt)}*`,
+    `by ${escapeText(await nameOf(creation.authorUserId))} · ${creation.model} · ${creation.quality} · ${creation.size} · react to like`,
+  ].join("\n");
+}
+
+export function statusBody(status: JobStatus) {
+  switch (status.state) {
+    case "queued": {
+      const text = `⏳ Queued — position ${status.position}. I'll update this message as it goes.`;
+      return {
+        text,
+        blocks: [
+          { type: "section", text: { type: "mrkdwn", text } },
+          { type: "actions", elements: [{ type: "button", action_id: CANCEL_ACTION, text: { type: "plain_text", text: "Cancel" }, value: String(status.creationId) }] },
+        ],
+      };
+    }
+    case "generating":
+      return { text: "🎨 Generating your image…" };
+    case "posted":
+      return { text: `✅ Posted to the gallery: ${status.url}` };
+    case "failed":
+      return { text: `⚠️ ${status.reason}` };
+    case "cancelled":
+      return { text: "Cancelled. It won't count toward your daily limit." };
+  }
+}
+
+export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFileId: string | null) {
+  const title = `🏆 Salon digest — ${digest.title}`;
+  const entries = await Promise.all(
+    digest.entries.map(async (e) => ({
+      type: "section",
+      text: { type: "mrkdwn", text: `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}` },
+    })),
+  );
+  const top = digest.summary.topCreator;
+  const summary =
+    `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
+    (top ? ` · top creator ${escapeText(await nameOf(top.userId))} (${likes(top.likeCount)})` : "");
+  const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title.slice(0, 150) } }, ...entries, { type: "context", elements: [{ type: "mrkdwn", text: summary }] }];
+  if (collageFileId) blocks.push({ type: "image", slack_file: { id: collageFileId }, alt_text: `Top creations of ${digest.title}` });
+  return { text: `${title}: ${digest.entries.length} top creations`, blocks };
+}
+
+const PERIOD_TITLE = { today: "today", week: "this week", month: "this month", all: "of all time" } as const;
+
+export async function topText(view: TopView, nameOf: NameOf): Promise<string> {
+  if (view.entries.length === 0) return `No liked creations ${PERIOD_TITLE[view.period]} yet. Make something and react to your favourites!`;
+  if (view.by === "creators") {
+    const lines = await Promise.all(
+      view.entries.map(async (e) => `*${e.rank}.* ${escapeText(await nameOf(e.userId))} — ${likes(e.likeCount)} across ${e.creations} ${e.creations === 1 ? "creation" : "creations"}${e.bestUrl ? ` — ${link(e.bestUrl, "best")}` : ""}`),
+    );
+    return [`*Top creators ${PERIOD_TITLE[view.period]}*`, ...lines].join("\n");
+  }
+  const lines = await Promise.all(
+    view.entries.map(async (e) => `*${e.rank}.* “${escapeText(excerpt(e.prompt, 70))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`),
+  );
+  return [`*Top creations ${PERIOD_TITLE[view.period]}*`, ...lines].join("\n");
+}
+
+export async function profileText(view: ProfileView, nameOf: NameOf): Promise<string> {
+  return [
+    `*Profile of ${escapeText(await nameOf(view.userId))}*`,
+    `Creations: ${view.creations}`,
+    `Likes received: ${likes(view.likesReceived)}`,
+    `Best creation: ${view.best ? `“${escapeText(excerpt(view.best.prompt, 70))}” — ${likes(view.best.likeCount)} — ${link(view.best.url, "view")}` : "none liked yet"}`,
+    `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
+    `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
+  ].join("\n");
+}
+
+/** Core answers use Discord-style `**bold**` nowhere, but mentions `<@id>`/`<#id>` mean the same on Slack. */
+export const SALON_HELP = [
+  "*Salon* — create images, like them with reactions, and read the daily digest.",
+  "`/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high]`",
+  "`/salon top [today|week|month|all] [creations|creators]` · `/salon profile [@member]` · `/salon privacy export|forget`",
+  "Admins: `/salon setup #gallery [#digest] [HH:MM] [Time/Zone]` · `/salon settings` · `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30` · `/salon digest [yesterday|today] [preview]` · `/salon recount` · `/salon block @member` · `/salon unblock @member`",
+  "Delete a gallery post: ⋮ on the post → *Delete creation* (its creator or an admin).",
+].join("\n");

@@ -1,0 +1,121 @@
+/**
+ * The whole bot on Slack, started as `npm start` would (config → startSalon), against a loopback Slack (HTTP events
+ * on the health port, or Socket Mode) and a loopback OpenAI.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { startSalon, type RunningSalon, type StartOptions } from "../../src/app.js";
+import { loadConfig, secretValues, type Config } from "../../src/config/config.js";
+import type { Clock } from "../../src/core/ports.js";
+import { createLogger } from "../../src/runtime/logger.js";
+import { FakeOpenAI } from "./openai/fake-openai.js";
+import { FakeSlack } from "./slack/index.js";
+import type { FakeSlackChannel, FakeSlackMessage, FakeSlackUser } from "./slack/types.js";
+
+export interface SlackHarness {
+  slack: FakeSlack;
+  openai: FakeOpenAI;
+  config: Config;
+  running: RunningSalon;
+  logs: Array<Record<string, unknown>>;
+  logText(): string;
+  restart(options?: Partial<StartOptions>): Promise<RunningSalon>;
+  close(): Promise<void>;
+}
+
+export async function startSlackHarness(options: { mode?: "http" | "socket"; clock?: Clock; env?: Record<string, string>; start?: Partial<StartOptions> } = {}): Promise<SlackHarness> {
+  const slack = await FakeSlack.start();
+  const openai = await FakeOpenAI.start();
+  const dataDir = await mkdtemp(path.join(tmpdir(), "salon-slack-"));
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    ...(options.mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : {}),
+    SLACK_API_URL: slack.apiUrl,
+    OPENAI_API_KEY: openai.apiKey,
+    OPENAI_BASE_URL: openai.baseURL,
+    DATABASE_URL: `file:${path.join(dataDir, "salon.db")}`,
+    DATA_DIR: dataDir,
+    PORT: "0",
+    LOG_LEVEL: "debug",
+    ...options.env,
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) {
+        raw.push(line);
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const logger = createLogger({ level: "debug", secrets: secretValues(config), destination: sink });
+  const startOptions: StartOptions = {
+    logger,
+    scheduler: false,
+    drainMs: 2_000,
+    retry: { maxAttempts: 3, retryBaseMs: 20 },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...options.start,
+  };
+  const instances: RunningSalon[] = [];
+  const begin = async (more: Partial<StartOptions> = {}) => {
+    const running = await startSalon(config, { ...startOptions, ...more });
+    instances.push(running);
+    if (options.mode !== "socket") slack.setBotEndpoint(`http://127.0.0.1:${running.port}/slack/events`);
+    return running;
+  };
+  const running = await begin();
+  return {
+    slack,
+    openai,
+    config,
+    running,
+    logs,
+    logText: () => raw.join("\n"),
+    restart: begin,
+    async close() {
+      for (const instance of instances) await instance.stop();
+      await slack.close();
+      await openai.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SlackCommunity {
+  gallery: FakeSlackChannel;
+  admin: FakeSlackUser;
+  members: FakeSlackUser[];
+}
+
+/** A workspace with a gallery channel, an admin and members, set up with `/salon setup`. */
+export async function addSlackCommunity(h: SlackHarness, memberNames = ["ana", "ben", "chloe", "dev"], setup = true): Promise<SlackCommunity> {
+  const admin = h.slack.addUser({ name: "admin", isAdmin: true });
+  const gallery = h.slack.addChannel({ name: "gallery" });
+  const members = memberNames.map((name) => h.slack.addUser({ name }));
+  if (setup) {
+    const answer = await slashText(h, "/salon", `setup ${h.slack.channelRef(gallery.id)}`, admin.id, gallery.id);
+    if (!answer.startsWith("Salon is set up")) throw new Error(`setup failed: ${answer}`);
+  }
+  return { gallery, admin, members };
+}
+
+/** Runs a slash command and resolves with the text of its first answer through the response URL. */
+export async function slashText(h: SlackHarness, command: "/imagine" | "/salon", text: string, userId: string, channelId: string): Promise<string> {
+  const handle = await h.slack.slashCommand({ command, text, userId, channelId });
+  if (handle.status !== 200) throw new Error(`${command} answered ${handle.status}`);
+  const response = await handle.waitForResponse(() => true);
+  return response.text ?? "";
+}
+
+/** `/imagine` through to its gallery post (the uploaded file's message). */
+export async function createSlackPost(h: SlackHarness, c: SlackCommunity, user: FakeSlackUser, prompt: string): Promise<FakeSlackMessage> {
+  const handle = await h.slack.slashCommand({ command: "/imagine", text: prompt, userId: user.id, channelId: c.gallery.id });
+  await handle.waitForResponse((r) => (r.text ?? "").includes("Posted to the gallery"), 10_000);
+  return h.slack.waitForMessage(c.gallery.id, (m) => m.files.length > 0 && m.text.includes(prompt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")));
+}
