@@ -28,3 +28,27 @@ export function duration(seconds: number): string {
   if (minutes === 0) return part(rest, "second");
   return rest === 0 ? part(minutes, "minute") : `${part(minutes, "minute")} ${part(rest, "second")}`;
 }
+
+/** The answer to `/salon digest` once it ran (a preview is rendered by each platform). */
+export function digestOutcomeText(outcome: { status: "posted"; title: string; url: string } | { status: "empty"; title: string } | { status: "already" | "busy" }): string {
+  switch (outcome.status) {
+    case "posted":
+      return `Posted the digest for ${outcome.title}: ${outcome.url}`;
+    case "empty":
+      return `No liked creations on ${outcome.title}, so there is nothing to post.`;
+    case "already":
+      return "That day's digest has already been published.";
+    case "busy":
+      return "That digest is being published right now.";
+  }
+}
+
+/** The answer to `/salon recount`. */
+export function recountText(r: { posts: number; corrected: number; deleted: number; failed: number }): string {
+  return `Re-read the likes of ${r.posts} recent ${r.posts === 1 ? "post" : "posts"}: ${r.corrected} corrected, ${r.deleted} found deleted${r.failed ? `, ${r.failed} could not be read` : ""}.`;
+}
+
+/** The answer to `/privacy forget`. */
+export function forgetText(r: { posts: number; images: number }): string {
+  return `Done. I deleted your prompts and likes, ${r.posts} gallery ${r.posts === 1 ? "post" : "posts"} and ${r.images} ${r.images === 1 ? "image" : "images"}.`;
+}

@@ -12,6 +12,7 @@ import {
   type Interaction,
 } from "discord.js";
 import { UserError } from "../core/errors.js";
+import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
@@ -114,8 +115,7 @@ async function runPrivacy(salon: Salon, actor: Actor, sub: string): Promise<Repl
     const json = await salon.exportData(actor);
     return { content: "Here is everything Salon stores about you in this server.", files: [new AttachmentBuilder(Buffer.from(json), { name: "salon-export.json" })] };
   }
-  const { posts, images } = await salon.forget(actor);
-  return { content: `Done. I deleted your prompts and likes, ${posts} gallery ${posts === 1 ? "post" : "posts"} and ${images} ${images === 1 ? "image" : "images"}.` };
+  return { content: forgetText(await salon.forget(actor)) };
 }
 
 async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputCommandInteraction): Promise<Reply> {
@@ -147,23 +147,18 @@ async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputComman
           if (result.digest.entries.length === 0) return { content: `Preview for ${result.digest.title}: no liked creations, so nothing would be posted.` };
           return {
             content: `Preview (only you can see this):\n\n${digestMessage(result.digest)}`.slice(0, 2000),
-            files: result.collage ? [new AttachmentBuilder(result.collage.bytes, { name: "salon-digest-preview.png" })] : [],
+            files: result.collage ? [new AttachmentBuilder(result.collage.bytes, { name: `salon-digest-preview.${result.collage.mimeType === "image/jpeg" ? "jpg" : "png"}` })] : [],
           };
         case "posted":
-          return { content: `Posted the digest for ${result.digest.title}: ${result.post.url}` };
+          return { content: digestOutcomeText({ status: "posted", title: result.digest.title, url: result.post.url }) };
         case "empty":
-          return { content: `No liked creations on ${result.digest.title}, so there is nothing to post.` };
-        case "already":
-          return { content: "That day's digest has already been published." };
-        case "busy":
-          return { content: "That digest is being published right now." };
+          return { content: digestOutcomeText({ status: "empty", title: result.digest.title }) };
+        default:
+          return { content: digestOutcomeText(result) };
       }
     }
-    // falls through: every digest result returns above
-    case "recount": {
-      const r = await salon.recount(actor);
-      return { content: `Re-read the likes of ${r.posts} recent ${r.posts === 1 ? "post" : "posts"}: ${r.corrected} corrected, ${r.deleted} found deleted${r.failed ? `, ${r.failed} could not be read` : ""}.` };
-    }
+    case "recount":
+      return { content: recountText(await salon.recount(actor)) };
     case "block":
       return { content: await salon.block(actor, o.getUser("member", true).id) };
     case "unblock":

@@ -6,6 +6,7 @@
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { UserError } from "../core/errors.js";
+import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
@@ -171,20 +172,15 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
           if (result.digest.entries.length === 0) return { text: `Preview for ${result.digest.title}: no liked creations, so nothing would be posted.` };
           return { text: `Preview (only you can see this):\n${await topText({ by: "creations", period: "today", entries: result.digest.entries }, nameOf).then((t) => t.split("\n").slice(1).join("\n"))}` };
         case "posted":
-          return { text: `Posted the digest for ${result.digest.title}: ${result.post.url}` };
+          return { text: digestOutcomeText({ status: "posted", title: result.digest.title, url: result.post.url }) };
         case "empty":
-          return { text: `No liked creations on ${result.digest.title}, so there is nothing to post.` };
-        case "already":
-          return { text: "That day's digest has already been published." };
-        case "busy":
-          return { text: "That digest is being published right now." };
+          return { text: digestOutcomeText({ status: "empty", title: result.digest.title }) };
+        default:
+          return { text: digestOutcomeText(result) };
       }
-      break;
     }
-    case "recount": {
-      const r = await salon.recount(who);
-      return { text: `Re-read the likes of ${r.posts} recent ${r.posts === 1 ? "post" : "posts"}: ${r.corrected} corrected, ${r.deleted} found deleted${r.failed ? `, ${r.failed} could not be read` : ""}.` };
-    }
+    case "recount":
+      return { text: recountText(await salon.recount(who)) };
     case "block":
     case "unblock": {
       const target = args.length === 1 ? userId(args[0]!) : null;
@@ -204,8 +200,7 @@ async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, cli
     return { text: "I sent you a direct message with everything Salon stores about you (salon-export.json)." };
   }
   if (sub === "forget") {
-    const { posts, images } = await salon.forget(who);
-    return { text: `Done. I deleted your prompts and likes, ${posts} gallery ${posts === 1 ? "post" : "posts"} and ${images} ${images === 1 ? "image" : "images"}.` };
+    return { text: forgetText(await salon.forget(who)) };
   }
   throw new UserError("usage", "Usage: `/salon privacy export` or `/salon privacy forget`.");
 }
