@@ -51,8 +51,12 @@ export class ProviderError extends AppError {
 export type PublishFailureKind = "missing_access" | "channel_not_found" | "transient" | "other";
 
 export class PublishError extends AppError {
-  constructor(readonly kind: PublishFailureKind, message: string, options?: { cause?: unknown }) {
-    super(`publish_${kind}`, message, options);
+  /** How an admin fixes it, in the platform's own words (e.g. Slack: invite the bot); the core has a default. */
+  readonly fix: string | undefined;
+
+  constructor(readonly kind: PublishFailureKind, message: string, options?: { cause?: unknown; fix?: string }) {
+    super(`publish_${kind}`, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PublishError";
+    this.fix = options?.fix;
   }
 }

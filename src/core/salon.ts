@@ -81,6 +81,9 @@ export class Salon {
   firstDelivery(keys: string[]): Promise<boolean> {
     return this.deps.store.firstDelivery(keys, this.deps.clock.now());
   }
+  releaseDelivery(keys: string[]): Promise<void> {
+    return this.deps.store.releaseDelivery(keys);
+  }
   /** The gallery post's delete action where the platform gives the post rather than the creation (Slack). */
   async deletePostAt(actor: Actor, channelId: string, messageId: string): Promise<void> {
     const community = await requireSetUp(this.deps, actor);

@@ -138,6 +138,8 @@ export interface Store {
    * one was seen before, so a replayed or re-identified event is handled once.
    */
   firstDelivery(keys: string[], now: Date): Promise<boolean>;
+  /** Un-records deliveries whose handling failed, so a redelivery is handled. */
+  releaseDelivery(keys: string[]): Promise<void>;
   /** Forgets deliveries recorded before `before`. */
   pruneDeliveries(before: Date): Promise<number>;
 

@@ -12,7 +12,7 @@ import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
 import type { SlackDirectory } from "./slack-directory.js";
 import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
-import { CANCEL_ACTION, DELETE_SHORTCUT, profileText, SALON_HELP, topText } from "./slack-render.js";
+import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
 import { channelId, IMAGINE_USAGE, keyValues, parseImagine, plainText, splitCommand, userId } from "./slack-text.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
@@ -90,14 +90,18 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   });
 
   const onReaction = (kind: "add" | "remove") =>
-    async ({ event, body }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string } }) => {
+    async ({ event, body, client }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string }; client: WebClient }) => {
       if (event.item.type !== "message" || !event.item.channel || !event.item.ts) return;
       const log = logger.child({ event: `reaction_${kind === "add" ? "added" : "removed"}`, eventId: body.event_id });
+      // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
+      // (who, what, where, when) catches both.
+      const natural = `slack:reaction_${kind}:${body.team_id}:${event.item.channel}:${event.item.ts}:${event.user}:${event.reaction}:${event.event_ts}`;
+      const keys = [`slack:event:${body.event_id}`, natural];
       try {
-        // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
-        // (who, what, where, when) catches both.
-        const natural = `slack:reaction_${kind}:${body.team_id}:${event.item.channel}:${event.item.ts}:${event.user}:${event.reaction}:${event.event_ts}`;
-        if (!(await salon.firstDelivery([`slack:event:${body.event_id}`, natural]))) return;
+        if (!(await salon.firstDelivery(keys))) return;
+        // `+1` and `+1::skin-tone-2` are one emoji here but two reactions on Slack: removing one while the member still
+        // shows the other removes nothing.
+        if (kind === "remove" && (await stillReacted(client, event.item.channel, event.item.ts, event.user, emojiKey(event.reaction), log))) return;
         await salon.reaction({
           kind,
           community: { platform: "slack", externalId: body.team_id },
@@ -109,6 +113,8 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
         });
       } catch (error) {
         log.error({ err: error }, "reaction handling failed");
+        // Not handled after all: let Slack's retry (or a re-send) through.
+        await salon.releaseDelivery(keys).catch((e: unknown) => log.error({ err: e }, "could not release the delivery"));
       }
     };
   app.event("reaction_added", onReaction("add"));
@@ -124,6 +130,18 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
       logger.error({ err: error, event: "message_deleted" }, "deletion handling failed");
     }
   });
+}
+
+/** True when the member still shows a reaction that is the same emoji as `emoji` (another skin tone of it). */
+async function stillReacted(client: WebClient, channel: string, ts: string, user: string, emoji: string, log: Logger): Promise<boolean> {
+  try {
+    const result = (await client.reactions.get({ channel, timestamp: ts, full: true })) as { message?: { reactions?: Array<{ name: string; users?: string[] }> } };
+    return (result.message?.reactions ?? []).some((r) => emojiKey(r.name) === emoji && (r.users ?? []).includes(user));
+  } catch (error) {
+    // A deleted message, or Slack unreachable: apply the removal; `/salon recount` corrects it if needed.
+    log.warn({ err: error }, "could not re-read the message's reactions");
+    return false;
+  }
 }
 
 async function runSalon({ salon, directory }: SlackContext, command: SlashCommand, client: WebClient): Promise<Answer> {
@@ -170,7 +188,7 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
       switch (result.status) {
         case "preview":
           if (result.digest.entries.length === 0) return { text: `Preview for ${result.digest.title}: no liked creations, so nothing would be posted.` };
-          return { text: `Preview (only you can see this):\n${await topText({ by: "creations", period: "today", entries: result.digest.entries }, nameOf).then((t) => t.split("\n").slice(1).join("\n"))}` };
+          return { text: `Preview (only you can see this):\n${await digestPreviewText(result.digest, nameOf)}` };
         case "posted":
           return { text: digestOutcomeText({ status: "posted", title: result.digest.title, url: result.post.url }) };
         case "empty":

@@ -23,11 +23,19 @@ export function emojiKey(reaction: string): string {
   return reaction.replace(/::skin-tone-\d$/, "");
 }
 
+/** What an admin does about each Slack error that means "no access", in Slack's terms (not Discord's permissions). */
+const ACCESS_FIXES: Record<string, string> = {
+  not_in_channel: "I'm not a member of that channel. Invite me: type `/invite` in the channel and choose Salon.",
+  is_archived: "that channel is archived. Unarchive it, or choose another channel with `/salon setup`.",
+  restricted_action: "only some members may post in that channel. Let Salon post there (channel settings → Posting permissions), or choose another channel with `/salon setup`.",
+  missing_scope: "the Slack app lacks a permission scope it needs (chat:write, files:write). Reinstall the app to grant it.",
+};
+
 export function toPublishError(error: unknown): unknown {
   const e = error as { code?: string; data?: { error?: string }; message?: string };
   const slackError = e?.data?.error;
-  if (slackError === "not_in_channel" || slackError === "is_archived" || slackError === "restricted_action" || slackError === "missing_scope") {
-    return new PublishError("missing_access", slackError, { cause: error });
+  if (slackError && ACCESS_FIXES[slackError]) {
+    return new PublishError("missing_access", slackError, { cause: error, fix: ACCESS_FIXES[slackError] });
   }
   if (slackError === "channel_not_found") return new PublishError("channel_not_found", slackError, { cause: error });
   if (e?.code === "slack_webapi_rate_limited_error" || e?.code === "slack_webapi_request_error" || e?.code === "slack_webapi_http_error") {
@@ -88,34 +96,61 @@ export class SlackPublisher implements Publisher {
   }
 
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    const slackError = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
     try {
-      await this.client.chat.delete({ channel: channelId, ts: messageId });
+      // The gallery post is a file share: deleting the file removes the image from the workspace and its share
+      // message with it. chat.delete alone would leave the file behind.
+      const found = (await this.client.reactions.get({ channel: channelId, timestamp: messageId, full: true })) as { message?: { files?: Array<{ id: string }> } };
+      const files = found.message?.files ?? [];
+      for (const file of files) await this.client.files.delete({ file: file.id });
+      if (files.length === 0) await this.client.chat.delete({ channel: channelId, ts: messageId });
     } catch (error) {
-      const code = (error as { data?: { error?: string } }).data?.error;
-      if (code === "message_not_found" || code === "channel_not_found") return;
+      if (["message_not_found", "channel_not_found", "file_not_found", "file_deleted"].includes(slackError(error) ?? "")) return;
       throw toPublishError(error);
     }
   }
 
   async postDigest({ channelId, digest, collage }: Parameters<Publisher["postDigest"]>[0]): Promise<PostRef> {
+    let fileId: string | null = null;
     try {
-      let fileId: string | null = null;
-      if (collage) {
-        // Uploaded without a channel, then shown inside the digest's own message by an image block.
-        const upload = (await this.client.files.uploadV2({
-          file: collage.bytes,
-          filename: `salon-digest-${digest.day}.${collage.mimeType === "image/jpeg" ? "jpg" : "png"}`,
-          title: `Salon digest ${digest.title}`,
-        })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
-        fileId = upload.files[0]?.files?.[0]?.id ?? null;
+      if (collage) fileId = await this.uploadCollage(digest.day, digest.title, collage);
+      let body = await digestBlocks(digest, this.directory.nameOf, fileId);
+      const post = () => this.client.chat.postMessage({ channel: channelId, text: body.text, blocks: body.blocks as never, unfurl_links: false, unfurl_media: false });
+      let posted;
+      try {
+        posted = await post();
+      } catch (error) {
+        // Slack may still be processing the upload ("invalid slack file"): the digest goes out without its image
+        // rather than not at all.
+        if ((error as { data?: { error?: string } }).data?.error !== "invalid_blocks" || !fileId) throw error;
+        this.logger.warn({ err: error, fileId }, "the collage was not ready; posting the digest without it");
+        body = await digestBlocks(digest, this.directory.nameOf, null);
+        posted = await post();
       }
-      const body = await digestBlocks(digest, this.directory.nameOf, fileId);
-      const posted = await this.client.chat.postMessage({ channel: channelId, text: body.text, blocks: body.blocks as never, unfurl_links: false, unfurl_media: false });
       const ts = posted.ts!;
       return { channelId, messageId: ts, url: await this.permalink(channelId, ts) };
     } catch (error) {
+      // A failed attempt must not leave its collage behind: the next attempt uploads a new one.
+      if (fileId) await this.client.files.delete({ file: fileId }).catch(() => undefined);
       throw toPublishError(error);
     }
+  }
+
+  /** Uploads the collage without sharing it anywhere, and waits until Slack has processed it (it has a mimetype). */
+  private async uploadCollage(day: string, title: string, collage: NonNullable<Parameters<Publisher["postDigest"]>[0]["collage"]>): Promise<string | null> {
+    const upload = (await this.client.files.uploadV2({
+      file: collage.bytes,
+      filename: `salon-digest-${day}.${collage.mimeType === "image/jpeg" ? "jpg" : "png"}`,
+      title: `Salon digest ${title}`,
+    })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
+    const fileId = upload.files[0]?.files?.[0]?.id ?? null;
+    if (!fileId) return null;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const info = (await this.client.files.info({ file: fileId })) as { file?: { mimetype?: string } };
+      if (info.file?.mimetype) return fileId;
+      await this.clock.sleep(SHARE_POLL_MS);
+    }
+    return fileId;
   }
 
   async fetchReactions(_community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {

@@ -61,6 +61,14 @@ export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFi
   return { text: `${title}: ${digest.entries.length} top creations`, blocks };
 }
 
+/** The digest as text, from the same blocks it is posted with: for the admin's ephemeral preview. */
+export async function digestPreviewText(digest: DigestView, nameOf: NameOf): Promise<string> {
+  const { blocks } = await digestBlocks(digest, nameOf, null);
+  return (blocks as Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }>)
+    .map((b) => (b.type === "header" ? `*${b.text!.text}*` : b.type === "context" ? b.elements!.map((e) => e.text).join(" ") : b.text!.text))
+    .join("\n");
+}
+
 const PERIOD_TITLE = { today: "today", week: "this week", month: "this month", all: "of all time" } as const;
 
 export async function topText(view: TopView, nameOf: NameOf): Promise<string> {

@@ -448,6 +448,10 @@ export class PrismaStore implements Store {
     }
   }
 
+  async releaseDelivery(keys: string[]): Promise<void> {
+    await this.prisma.inboundEvent.deleteMany({ where: { key: { in: keys } } });
+  }
+
   async pruneDeliveries(before: Date): Promise<number> {
     return (await this.prisma.inboundEvent.deleteMany({ where: { at: { lt: before } } })).count;
   }

@@ -119,3 +119,41 @@ export async function createSlackPost(h: SlackHarness, c: SlackCommunity, user: 
   await handle.waitForResponse((r) => (r.text ?? "").includes("Posted to the gallery"), 10_000);
   return h.slack.waitForMessage(c.gallery.id, (m) => m.files.length > 0 && m.text.includes(prompt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")));
 }
+
+/** A `/salon …` command by `user` in the gallery channel, resolving with the text of its first answer. */
+export function salonText(h: SlackHarness, c: SlackCommunity, user: FakeSlackUser, text: string): Promise<string> {
+  return slashText(h, "/salon", text, user.id, c.gallery.id);
+}
+
+/** The stored community of the fake workspace, read through a running Salon (the current one, or one from `restart`). */
+export async function storedSlackCommunity(h: SlackHarness, running: RunningSalon = h.running) {
+  const community = await running.salon.deps.store.findCommunity({ platform: "slack", externalId: h.slack.teamId });
+  if (!community) throw new Error(`the Slack workspace ${h.slack.teamId} is not stored`);
+  return community;
+}
+
+/** The creation shown by a gallery post (by its ts), or null when the message is not a gallery post. */
+export async function slackCreationOfPost(h: SlackHarness, c: SlackCommunity, ts: string, running: RunningSalon = h.running) {
+  const community = await storedSlackCommunity(h, running);
+  return running.salon.deps.store.findCreationByPost(community.id, c.gallery.id, ts);
+}
+
+/** The stored like count of a gallery post (throws when the message is not a gallery post). */
+export async function slackLikeCountOf(h: SlackHarness, c: SlackCommunity, ts: string, running: RunningSalon = h.running): Promise<number> {
+  const creation = await slackCreationOfPost(h, c, ts, running);
+  if (!creation) throw new Error(`message ${ts} is not a gallery post`);
+  return creation.likeCount;
+}
+
+/** The reactions stored for a member as `creationId:emoji` strings, sorted. */
+export async function slackReactionsOf(h: SlackHarness, userId: string, running: RunningSalon = h.running): Promise<string[]> {
+  const community = await storedSlackCommunity(h, running);
+  const data = await running.salon.deps.store.exportMember(community.id, userId);
+  return data.reactions.map((r) => `${r.creationId}:${r.emoji}`).sort();
+}
+
+/** How many of today's creations count against a member's quota (today in UTC, the default timezone). */
+export async function slackMemberUsedToday(h: SlackHarness, userId: string): Promise<number> {
+  const community = await storedSlackCommunity(h);
+  return (await h.running.salon.deps.store.usage(community.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
+}

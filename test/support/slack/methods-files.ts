@@ -146,6 +146,10 @@ export const fileMethods: MethodTable = {
       const f = liveFile(host, args.str('file'));
       if (f.user !== host.identity.botUserId) throw new SlackApiError('cant_delete_file');
       f.deleted = true;
+      // As on Slack, the messages that shared the file go with it.
+      for (const messages of host.state.channelMessages.values()) {
+        for (const m of messages) if (m.files.some((file) => file.id === f.id)) m.deleted = true;
+      }
       host.state.notify();
       return {};
     },
