@@ -68,7 +68,7 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
       const where = `<#${channelId}>`;
       const problem =
         error.kind === "missing_access"
-          ? `I can't post the digest in ${where}: ${error.fix ?? "I'm missing permissions there (View Channel, Send Messages, Attach Files)."}`
+          ? `I can't post the digest in ${where}: ${error.fix ?? "I'm missing permissions there."}`
           : `The digest channel ${where} no longer exists. Run \`/salon setup\` to choose another.`;
       await store.updateCommunity(community.id, { problem });
       throw new UserError(`digest_${error.kind}`, `The digest wasn't posted. ${problem}`, { cause: error });

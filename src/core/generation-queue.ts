@@ -173,7 +173,7 @@ export class GenerationQueue {
       const where = `<#${community.galleryChannelId}>`;
       const problem =
         error.kind === "missing_access"
-          ? `I can't post in ${where}: ${error.fix ?? "I'm missing permissions there (View Channel, Send Messages, Attach Files, Embed Links)."}`
+          ? `I can't post in ${where}: ${error.fix ?? "I'm missing permissions there."}`
           : error.kind === "channel_not_found"
             ? `The gallery channel ${where} no longer exists. Run \`/salon setup\` to choose another.`
             : `Posting to ${where} failed: ${error.message}`;

@@ -13,6 +13,7 @@ export interface DiscordStatusRef {
 }
 
 const MISSING_ACCESS = new Set([50001, 50013]);
+const MISSING_ACCESS_FIX = "I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).";
 const UNKNOWN_CHANNEL = 10003;
 const UNKNOWN_MESSAGE = 10008;
 
@@ -27,7 +28,7 @@ export function emojiKey(emoji: { id?: string | null; name?: string | null }): s
 
 export function toPublishError(error: unknown): PublishError | unknown {
   if (error instanceof DiscordAPIError) {
-    if (MISSING_ACCESS.has(Number(error.code))) return new PublishError("missing_access", error.message, { cause: error });
+    if (MISSING_ACCESS.has(Number(error.code))) return new PublishError("missing_access", error.message, { cause: error, fix: MISSING_ACCESS_FIX });
     if (error.code === UNKNOWN_CHANNEL) return new PublishError("channel_not_found", error.message, { cause: error });
     if (error.status >= 500) return new PublishError("transient", error.message, { cause: error });
     return new PublishError("other", error.message, { cause: error });
