@@ -5,15 +5,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { PermissionFlagsBits } from "discord.js";
 import { startSalon, type RunningSalon, type StartOptions } from "../../src/app.js";
-import { loadConfig, secretValues, type Config } from "../../src/config/config.js";
+import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Clock } from "../../src/core/ports.js";
-import { createLogger } from "../../src/runtime/logger.js";
 import { FakeDiscord } from "./discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "./discord/types.js";
 import { FakeOpenAI } from "./openai/fake-openai.js";
+import { testStartOptions } from "./test-start-options.js";
 
 export interface Harness {
   discord: FakeDiscord;
@@ -51,26 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: "debug",
     ...options.env,
   });
-  const logs: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) {
-        raw.push(line);
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  const logger = createLogger({ level: "debug", secrets: secretValues(config), destination: sink });
-  const startOptions: StartOptions = {
-    logger,
-    scheduler: false,
-    drainMs: 2_000,
-    retry: { maxAttempts: 3, retryBaseMs: 20 },
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...options.start,
-  };
+  const { startOptions, logs, logText } = testStartOptions(config, options);
   const instances: RunningSalon[] = [];
   const running = await startSalon(config, startOptions);
   instances.push(running);
@@ -81,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     running,
     dataDir,
     logs,
-    logText: () => raw.join("\n"),
+    logText,
     async restart(more = {}) {
       const next = await startSalon(config, { ...startOptions, ...more });
       instances.push(next);

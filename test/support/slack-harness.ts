@@ -5,12 +5,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { startSalon, type RunningSalon, type StartOptions } from "../../src/app.js";
-import { loadConfig, secretValues, type Config } from "../../src/config/config.js";
+import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Clock } from "../../src/core/ports.js";
-import { createLogger } from "../../src/runtime/logger.js";
 import { FakeOpenAI } from "./openai/fake-openai.js";
+import { testStartOptions } from "./test-start-options.js";
 import { FakeSlack } from "./slack/index.js";
 import type { FakeSlackChannel, FakeSlackMessage, FakeSlackUser } from "./slack/types.js";
 
@@ -42,26 +41,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
     LOG_LEVEL: "debug",
     ...options.env,
   });
-  const logs: Array<Record<string, unknown>> = [];
-  const raw: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) {
-        raw.push(line);
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  });
-  const logger = createLogger({ level: "debug", secrets: secretValues(config), destination: sink });
-  const startOptions: StartOptions = {
-    logger,
-    scheduler: false,
-    drainMs: 2_000,
-    retry: { maxAttempts: 3, retryBaseMs: 20 },
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...options.start,
-  };
+  const { startOptions, logs, logText } = testStartOptions(config, options);
   const instances: RunningSalon[] = [];
   const begin = async (more: Partial<StartOptions> = {}) => {
     const running = await startSalon(config, { ...startOptions, ...more });
@@ -76,7 +56,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
     config,
     running,
     logs,
-    logText: () => raw.join("\n"),
+    logText,
     restart: begin,
     async close() {
       for (const instance of instances) await instance.stop();
