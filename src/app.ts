@@ -3,7 +3,6 @@
  * the digest scheduler and the health endpoint. `src/main.ts` calls it with the environment; tests and the demo
  * call it with their own config pointing at loopback servers.
  */
-import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
@@ -19,6 +18,8 @@ import { createSlackWeb, SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
 import { PrismaStore } from "./store/prisma-store.js";
+import { withStoreErrors } from "./store/store-errors.js";
+import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
 import { systemClock } from "./runtime/system-clock.js";
 
 export interface RunningSalon {
@@ -63,7 +64,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   if (slackWeb) publishers.slack = slackWeb.publisher;
 
   const deps: SalonDeps = {
-    store: new PrismaStore(db.prisma),
+    store: withStoreErrors(new PrismaStore(db.prisma)),
     provider,
     files: createImageFiles(config.dataDir),
     collage: createCollageRenderer(),
@@ -76,15 +77,25 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       reconcileDays: config.reconcileDays,
       maxAttempts: options.retry?.maxAttempts ?? 4,
       retryBaseMs: options.retry?.retryBaseMs ?? 2_000,
-      instanceId: randomUUID(),
+      instanceId: newInstanceId(),
+      isInstanceGone,
       userHashSalt: config.userHashSalt,
     },
   };
   const salon = new Salon(deps, config.generationConcurrency);
 
+  // The bot keeps running with a bad IMAGE_MODEL: likes, rankings and digests don't need it, and each /imagine then
+  // fails as "unavailable" with a refund. The operator learns it here, at start-up, with what to do.
   provider.checkModel(config.openai.imageModel).then(
     (check) => {
-      if (!check.ok) logger.error({ model: config.openai.imageModel, reason: check.reason }, `IMAGE_MODEL problem: ${check.reason}`);
+      const model = config.openai.imageModel;
+      if (!check.ok) logger.error({ model, reason: check.reason }, `IMAGE_MODEL problem: ${check.reason}`);
+      else if (check.shutdownDate) {
+        const past = check.shutdownDate <= clock.now().toISOString().slice(0, 10);
+        const message = `IMAGE_MODEL ${model} ${past ? "was shut down on" : "is scheduled to shut down on"} ${check.shutdownDate}: set IMAGE_MODEL to its replacement (see OpenAI's deprecations page) and update the price table if needed`;
+        if (past) logger.error({ model, shutdownDate: check.shutdownDate }, message);
+        else logger.warn({ model, shutdownDate: check.shutdownDate }, message);
+      }
     },
     (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
   );
@@ -121,7 +132,8 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     stop: () =>
       (stopping ??= (async () => {
         await scheduler?.stop();
-        await salon.queue.stop(options.drainMs ?? 8_000);
+        // 7 s for running jobs, 1 s more for a post already on its way, then closing: within PRODUCT.md's 10 s.
+        await salon.queue.stop(options.drainMs ?? 7_000);
         await reconciled;
         await discord?.stop();
         await slack?.stop();

@@ -346,7 +346,8 @@ describe("checking the configured image model", () => {
   it("explains a model that does not exist or needs a verified organisation", async () => {
     await expect(checkImageModel(provider(), "gpt-image-9")).resolves.toEqual({
       ok: false,
-      reason: "model gpt-image-9 does not exist or your organisation cannot use it (gpt-image models need a verified organisation)",
+      reason:
+        "model gpt-image-9 does not exist or your organisation cannot use it (gpt-image models need a verified organisation); set IMAGE_MODEL to one this key can use: gpt-image-1, gpt-image-2",
     });
   });
 

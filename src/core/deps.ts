@@ -13,8 +13,13 @@ export interface SalonOptions {
   maxAttempts: number;
   /** Base of the exponential backoff between transient failures, in ms. */
   retryBaseMs: number;
-  /** This process, to tell digest claims apart. */
+  /** This process, as the owner of its job and digest claims. */
   instanceId: string;
+  /**
+   * Whether the process that owns a claim is known to be gone (it crashed on this host), so that start-up takes
+   * its work over at once instead of when the claim's lease runs out. Unknown owners are treated as alive.
+   */
+  isInstanceGone?: (instanceId: string) => boolean;
   /** Salt of the hashed member id sent to OpenAI as `user`. */
   userHashSalt: string;
 }

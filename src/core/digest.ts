@@ -56,8 +56,17 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
       await store.completeDigest(community.id, day, { status: "empty", entries: 0, at: clock.now() });
       return { status: "empty", digest };
     }
-    const collage = await renderCollage(deps, digest);
-    const post = await publisherFor(deps, community.platform).postDigest({ community, channelId, digest, collage });
+    const publisher = publisherFor(deps, community.platform);
+    // A claim taken over (a crash mid-post) or retried (a failure that may have posted anyway): look before reposting.
+    const found =
+      existing === null
+        ? null
+        : await publisher.findDigestPost({ community, channelId, digest, since: dayBounds(day, community.timezone).end }).catch((error: unknown) => {
+            logger.warn({ err: error, communityId: community.id, day }, "could not look for an earlier digest post; posting (the platform's dedupe is the last guard)");
+            return null;
+          });
+    if (found) logger.info({ communityId: community.id, day, messageId: found.messageId }, "found the digest an interrupted attempt posted; not posting again");
+    const post = found ?? (await publisher.postDigest({ community, channelId, digest, collage: await renderCollage(deps, digest) }));
     await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };

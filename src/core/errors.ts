@@ -53,10 +53,24 @@ export type PublishFailureKind = "missing_access" | "channel_not_found" | "trans
 export class PublishError extends AppError {
   /** How an admin fixes it, in the platform's own words (e.g. Slack: invite the bot); the core has a default. */
   readonly fix: string | undefined;
+  /** A rate limit too long to wait out inside the request: when to try again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(readonly kind: PublishFailureKind, message: string, options?: { cause?: unknown; fix?: string }) {
+  constructor(readonly kind: PublishFailureKind, message: string, options?: { cause?: unknown; fix?: string; retryAfterMs?: number }) {
     super(`publish_${kind}`, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "PublishError";
     this.fix = options?.fix;
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/**
+ * The database could not take the request right now (locked by another writer, read-only, full, unreachable). The
+ * store adapter throws it; the write was rolled back, so nothing was saved and the member may simply try again.
+ */
+export class StoreUnavailableError extends UserError {
+  constructor(options?: { cause?: unknown }) {
+    super("store_unavailable", "Salon's database is busy or unavailable right now, so nothing was saved. Please try again in a minute.", options);
+    this.name = "StoreUnavailableError";
   }
 }

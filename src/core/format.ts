@@ -8,8 +8,9 @@ export function likes(count: number): string {
 /** A prompt shortened for lists, on a word boundary when one is near, with an ellipsis. */
 export function excerpt(prompt: string, max = 80): string {
   const flat = prompt.replace(/\s+/g, " ").trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max - 1);
+  const chars = Array.from(flat); // code points: never half of an emoji
+  if (chars.length <= max) return flat;
+  const cut = chars.slice(0, max - 1).join("");
   const space = cut.lastIndexOf(" ");
   return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
 }

@@ -2,11 +2,16 @@
  * The generation workers: durable (the queue is the `Creation` table), fair (round-robin by member, see
  * `Store.claimNextJob`) and bounded (`concurrency` jobs at once). A job that must wait (a 429's retry-after, a
  * backoff after a 5xx) goes back to the queue with a `notBefore`, so a restart loses nothing.
+ *
+ * Crash safety: a worker holds a claim (lease) on its job and renews it while it works; a process that dies leaves
+ * a claim that runs out, and the job is taken over where it stopped. The intent to post (`posting`, with the image
+ * stored) is recorded before the post, so a taken-over job looks for a post an earlier attempt made before posting.
  */
+import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
-import { ProviderError, PublishError } from "./errors.js";
+import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
-import type { GeneratedImage, JobStatus } from "./ports.js";
+import type { GeneratedImage, JobStatus, PostRef } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import type { Creation } from "./types.js";
 
@@ -20,16 +25,20 @@ export class GenerationQueue {
   private readonly active = new Map<number, AbortController>();
   private wake: AbortController = new AbortController();
   private rateLimitedWaits = new Map<number, number>();
+  /** Jobs whose claim another process took over while this one worked on them. */
+  private readonly lost = new Set<number>();
 
   constructor(
     private readonly deps: SalonDeps,
     private readonly concurrency: number,
   ) {}
 
-  /** Returns interrupted jobs to the queue and starts the workers. */
+  /**
+   * Ends the claims a stopped process left (its jobs are then taken over where they stopped) and starts the workers.
+   * A live second process's jobs stay its own.
+   */
   async start(): Promise<void> {
-    const requeued = await this.deps.store.requeueInterrupted();
-    if (requeued > 0) this.deps.logger.info({ requeued }, "returned interrupted creations to the queue");
+    await releaseAbandonedClaims(this.deps);
     this.running = true;
     for (let i = 0; i < this.concurrency; i++) this.loops.push(this.loop(i));
   }
@@ -49,17 +58,22 @@ export class GenerationQueue {
   }
 
   /**
-   * Stops taking jobs; running jobs get `graceMs` to finish, then are aborted and returned to the queue.
+   * Stops taking jobs; running jobs get `graceMs` to finish, then are aborted and returned to the queue. A job that
+   * cannot be stopped (a post already on its way) gets one more second; past that it keeps its claim, and the next
+   * start takes it over and looks for its post before posting.
    */
   async stop(graceMs: number): Promise<void> {
     this.running = false;
     this.notify();
     const all = Promise.all(this.loops);
+    let giveUp: (() => void) | undefined;
     const timer = setTimeout(() => {
       for (const controller of this.active.values()) controller.abort(new Error("shutting down"));
+      setTimeout(() => giveUp?.(), 1_000).unref();
     }, graceMs);
-    await all;
+    await Promise.race([all, new Promise<void>((resolve) => (giveUp = resolve))]);
     clearTimeout(timer);
+    if (this.active.size > 0) this.deps.logger.warn({ creationIds: [...this.active.keys()] }, "stopped with jobs still posting; the next start finishes them");
   }
 
   private async loop(worker: number): Promise<void> {
@@ -68,11 +82,13 @@ export class GenerationQueue {
       const wake = this.wake;
       let job: Creation | null;
       try {
-        job = await store.claimNextJob(clock.now());
+        job = await store.claimNextJob(clock.now(), this.deps.options.instanceId, JOB_LEASE_MS);
       } catch (error) {
         logger.error({ err: error, worker }, "could not claim a job");
         job = null;
       }
+      // Our own job whose claim looked expired (the clock jumped): it was just renewed; its worker carries on.
+      if (job && this.active.has(job.id)) continue;
       if (!job) {
         const due = await store.nextJobDueAt().catch(() => null);
         const waitMs = due ? Math.max(0, Math.min(IDLE_POLL_MS, due.getTime() - clock.now().getTime())) : IDLE_POLL_MS;
@@ -87,10 +103,22 @@ export class GenerationQueue {
     const log = this.deps.logger.child({ creationId: job.id, communityId: job.communityId });
     const controller = new AbortController();
     this.active.set(job.id, controller);
+    const stopRenewing = this.keepClaim(job.id, controller, log);
     try {
+      if (job.attempts >= this.deps.options.maxAttempts) {
+        // Taken over again and again: something about this job keeps stopping the process that makes it.
+        log.error({ attempts: job.attempts }, "creation was interrupted too many times; giving up");
+        await this.fail(job, "Making your image was interrupted too many times, so I gave up. Your quota was refunded; please try again.");
+        return;
+      }
       await this.run(job, controller.signal, log);
     } catch (error) {
-      if (controller.signal.aborted && !this.running) {
+      if (this.lost.has(job.id)) {
+        log.warn({ err: error }, "another process took this creation over; leaving it to that process");
+      } else if (error instanceof StoreUnavailableError) {
+        // Nothing can be recorded now; the claim runs out and the job is taken over where it stopped.
+        log.error({ err: error }, "the database is unavailable; the creation will be retried when its claim runs out");
+      } else if (controller.signal.aborted && !this.running) {
         await this.requeue(job.id, null, job.attempts);
         log.info({}, "returned to the queue on shutdown");
       } else {
@@ -100,8 +128,26 @@ export class GenerationQueue {
         );
       }
     } finally {
+      stopRenewing();
       this.active.delete(job.id);
+      this.lost.delete(job.id);
     }
+  }
+
+  /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
+  private keepClaim(id: number, controller: AbortController, log: SalonDeps["logger"]): () => void {
+    const { store, clock, options } = this.deps;
+    const timer = setInterval(() => {
+      store.renewClaim(id, options.instanceId, new Date(clock.now().getTime() + JOB_LEASE_MS)).then(
+        (held) => {
+          if (held || controller.signal.aborted) return;
+          this.lost.add(id);
+          controller.abort(new Error("the claim on this creation was taken over"));
+        },
+        (error: unknown) => log.warn({ err: error }, "could not renew the claim on a creation"),
+      );
+    }, JOB_LEASE_MS / 3);
+    return () => clearInterval(timer);
   }
 
   private async run(job: Creation, signal: AbortSignal, log: SalonDeps["logger"]): Promise<void> {
@@ -110,6 +156,9 @@ export class GenerationQueue {
     if (!community) return;
     const publisher = publisherFor(this.deps, community.platform);
     const status = (s: JobStatus) => (job.statusRef ? publisher.updateStatus(job.statusRef, s) : Promise.resolve());
+    const owner = options.instanceId;
+    // The image is stored in the same write that records the intent to post: an attempt got that far before.
+    const mayHavePosted = job.imageHash !== null;
 
     let imageHash = job.imageHash;
     if (!imageHash) {
@@ -131,12 +180,12 @@ export class GenerationQueue {
       }
       imageHash = await files.put(image.bytes, image.mimeType);
       // Only if it is still ours: `/privacy forget` may have removed it while it was being made.
-      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting" }))) {
-        await files.delete(imageHash);
-        log.info({}, "creation was removed while it was being made; not posted");
+      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting" }, owner))) {
+        if ((await store.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
+        log.info({}, "creation was removed (or taken over) while it was being made; not posted");
         return;
       }
-    } else if (!(await store.transitionCreation(job.id, ["generating"], { status: "posting" }))) {
+    } else if (!(await store.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
       log.info({}, "creation was removed before it was posted");
       return;
     }
@@ -145,16 +194,28 @@ export class GenerationQueue {
     if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
     const fresh = (await store.getCreation(job.id))!;
     try {
-      const post = await publisher.postCreation({ community, creation: fresh, image });
-      const recorded = await store.transitionCreation(job.id, ["posting"], {
-        status: "posted",
-        galleryChannelId: post.channelId,
-        galleryMessageId: post.messageId,
-        galleryUrl: post.url,
-        postedAt: clock.now(),
-        finishedAt: clock.now(),
-      });
+      let post: PostRef | null = null;
+      if (mayHavePosted) {
+        // Look before reposting: an interrupted attempt may have posted and died before recording it.
+        post = await publisher.findCreationPost({ community, creation: fresh, since: fresh.createdAt }).catch((error: unknown) => {
+          log.warn({ err: error }, "could not look for an earlier post of this creation; posting (the platform's dedupe is the last guard)");
+          return null;
+        });
+        if (post) log.info({ messageId: post.messageId }, "found the post an interrupted attempt made; not posting again");
+      }
+      post ??= await publisher.postCreation({ community, creation: fresh, image });
+      const recorded = await store.transitionCreation(
+        job.id,
+        ["posting"],
+        { status: "posted", galleryChannelId: post.channelId, galleryMessageId: post.messageId, galleryUrl: post.url, postedAt: clock.now(), finishedAt: clock.now() },
+        owner,
+      );
       if (!recorded) {
+        if ((await store.getCreation(job.id))?.status !== "deleted") {
+          // Another process took the job over meanwhile; it looks before it posts, and records this post.
+          log.warn({ messageId: post.messageId }, "another process took this creation over while it was being posted");
+          return;
+        }
         // Removed (forgotten) while the post was being made: take the post down again.
         await publisher.deletePost(community, post.channelId, post.messageId);
         log.info({ messageId: post.messageId }, "creation was removed while it was being posted; post deleted");
@@ -166,6 +227,10 @@ export class GenerationQueue {
       log.info({ messageId: post.messageId }, "creation posted");
     } catch (error) {
       if (!(error instanceof PublishError)) throw error;
+      if (error.kind === "transient" && error.retryAfterMs !== undefined && this.waitedForRateLimit(job.id)) {
+        log.info({ retryAfterMs: error.retryAfterMs }, "the platform rate-limits the gallery: waiting for retry-after");
+        return this.requeue(job.id, error.retryAfterMs, job.attempts);
+      }
       if (error.kind === "transient" && job.attempts + 1 < options.maxAttempts) {
         await this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
         return;
@@ -187,9 +252,7 @@ export class GenerationQueue {
     const { options } = this.deps;
     switch (error.kind) {
       case "rate_limited": {
-        const waits = (this.rateLimitedWaits.get(job.id) ?? 0) + 1;
-        this.rateLimitedWaits.set(job.id, waits);
-        if (waits <= MAX_RATE_LIMITED_WAITS) {
+        if (this.waitedForRateLimit(job.id)) {
           log.info({ retryAfterMs: error.details.retryAfterMs }, "rate limited: waiting for retry-after");
           return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts);
         }
@@ -213,19 +276,32 @@ export class GenerationQueue {
     }
   }
 
+  /** Counts one more rate-limit wait for the job; false once it has waited too often (bounded waits). */
+  private waitedForRateLimit(id: number): boolean {
+    const waits = (this.rateLimitedWaits.get(id) ?? 0) + 1;
+    this.rateLimitedWaits.set(id, waits);
+    return waits <= MAX_RATE_LIMITED_WAITS;
+  }
+
   private backoff(attempts: number): number {
     return this.deps.options.retryBaseMs * 2 ** attempts;
   }
 
   private async requeue(id: number, delayMs: number | null, attempts: number): Promise<void> {
     const notBefore = delayMs === null ? null : new Date(this.deps.clock.now().getTime() + delayMs);
-    await this.deps.store.transitionCreation(id, ["generating", "posting"], { status: "queued", notBefore, attempts, startedAt: null });
+    await this.deps.store.transitionCreation(id, ["generating", "posting"], { status: "queued", notBefore, attempts, startedAt: null }, this.deps.options.instanceId);
     this.notify();
   }
 
   private async fail(job: Creation, reason: string): Promise<void> {
     this.rateLimitedWaits.delete(job.id);
-    await this.deps.store.transitionCreation(job.id, ["generating", "posting"], { status: "failed", error: reason, finishedAt: this.deps.clock.now() });
+    const failed = await this.deps.store.transitionCreation(
+      job.id,
+      ["generating", "posting"],
+      { status: "failed", error: reason, finishedAt: this.deps.clock.now() },
+      this.deps.options.instanceId,
+    );
+    if (!failed) return; // removed, or taken over by another process: not ours to report
     const community = await this.deps.store.getCommunity(job.communityId);
     if (job.statusRef && community) await publisherFor(this.deps, community.platform).updateStatus(job.statusRef, { state: "failed", creationId: job.id, reason });
   }

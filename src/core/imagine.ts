@@ -5,6 +5,7 @@ import { UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
 import { validatePrompt } from "./prompt.js";
+import type { JobStatus } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { localDay } from "./time.js";
 import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type Quality } from "./types.js";
@@ -16,6 +17,9 @@ export interface ImagineInput {
   /** Where the member's status message lives, for the platform adapter. */
   statusRef: string | null;
 }
+
+/** A new job waits this long at most for its "queued" message before workers may take it anyway (a crash). */
+const STATUS_GRACE_MS = 30_000;
 
 export const DEFAULT_ASPECT: Aspect = "square";
 export const DEFAULT_QUALITY: Quality = "medium";
@@ -52,6 +56,8 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   const cost = priceMicroUsd(options.prices, options.imageModel, quality, size);
   if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
+  // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.
+  await store.checkWritable();
   const moderation = await deps.provider.moderate(prompt);
   if (moderation.flagged) {
     const words = moderation.categories.length > 0 ? moderation.categories.join(", ") : "content policy";
@@ -61,7 +67,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   // Every limit is checked again inside the insert: two requests sent together (moderation takes a while) can't
   // both pass the cooldown or take the last slot.
   const created = await store.insertCreationWithinLimits(
-    { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef },
+    { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef, notBefore: input.statusRef ? new Date(now.getTime() + STATUS_GRACE_MS) : null },
     { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd, cooldownMs: community.cooldownSeconds * 1000 },
   );
   if (created === "cooldown") {
@@ -73,9 +79,36 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   if (created === "budget") throw budgetError(community, (await store.usage(community.id, actor.userId, day)).spendTodayMicroUsd);
 
   const position = await store.queuePosition(created.id);
-  if (created.statusRef) await publisherFor(deps, community.platform).updateStatus(created.statusRef, { state: "queued", position, creationId: created.id });
+  if (created.statusRef) {
+    const publisher = publisherFor(deps, community.platform);
+    await publisher.updateStatus(created.statusRef, { state: "queued", position, creationId: created.id });
+    // Only now may a worker take it: its "generating" and "posted" edits must come after "queued".
+    const stillQueued = await store.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
+    if (!stillQueued) {
+      // The grace ran out first (a very slow moment) and a worker moved on: say where it really is now.
+      const current = await store.getCreation(created.id);
+      const status = current && currentStatus(current);
+      if (status) await publisher.updateStatus(created.statusRef, status);
+    }
+  }
   onQueued();
   return { creation: created, position };
+}
+
+function currentStatus(c: Creation): JobStatus | null {
+  switch (c.status) {
+    case "generating":
+    case "posting":
+      return { state: "generating", creationId: c.id };
+    case "posted":
+      return c.galleryUrl ? { state: "posted", creationId: c.id, url: c.galleryUrl } : null;
+    case "failed":
+      return { state: "failed", creationId: c.id, reason: c.error ?? "It could not be made." };
+    case "cancelled":
+      return { state: "cancelled", creationId: c.id };
+    default:
+      return null;
+  }
 }
 
 function throwIfCoolingDown(community: Community, lastRequestAt: Date, now: Date): void {

@@ -74,9 +74,16 @@ export interface Publisher {
   readonly platform: Platform;
   /** Posts the creation to the community's gallery channel with the bot's own credentials. */
   postCreation(input: { community: Community; creation: Creation; image: GeneratedImage }): Promise<PostRef>;
+  /**
+   * Looks before a repost: the gallery post of this creation that an interrupted attempt may already have made
+   * (the bot's own messages in the gallery since `since`), or null when there is none.
+   */
+  findCreationPost(input: { community: Community; creation: Creation; since: Date }): Promise<PostRef | null>;
   /** Deletes a gallery post; a post that is already gone is not an error. */
   deletePost(community: Community, channelId: string, messageId: string): Promise<void>;
   postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef>;
+  /** Looks before a repost: this day's digest as the bot posted it in the channel since `since`, or null. */
+  findDigestPost(input: { community: Community; channelId: string; digest: DigestView; since: Date }): Promise<PostRef | null>;
   /** Every reaction on a post, or "deleted" when the post no longer exists. */
   fetchReactions(community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted">;
   /** Edits the member's status message; failures (an expired token) are the adapter's to swallow and log. */

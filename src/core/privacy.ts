@@ -1,5 +1,6 @@
 /** `/privacy export` and `/privacy forget`. */
 import type { SalonDeps } from "./deps.js";
+import { UserError } from "./errors.js";
 import { publisherFor } from "./publisher-for.js";
 import type { Actor } from "./types.js";
 
@@ -16,11 +17,23 @@ export async function forgetMember(deps: SalonDeps, actor: Actor): Promise<{ pos
   if (!community) return { posts: 0, images: 0 };
   const { imageHashes, posts } = await deps.store.forgetMember(community.id, actor.userId);
   const publisher = publisherFor(deps, community.platform);
+  let failed = 0;
   for (const post of posts) {
-    await publisher.deletePost(community, post.channelId, post.messageId).catch((error: unknown) =>
-      deps.logger.warn({ err: error, channelId: post.channelId, messageId: post.messageId }, "could not delete a forgotten member's post"),
-    );
+    try {
+      await publisher.deletePost(community, post.channelId, post.messageId);
+    } catch (error) {
+      failed++;
+      deps.logger.warn({ err: error, channelId: post.channelId, messageId: post.messageId }, "could not delete a forgotten member's post");
+    }
   }
   for (const hash of imageHashes) await deps.files.delete(hash);
+  // A post still up still shows the prompt and the image: say so, and how to finish (the post's ids are kept, so
+  // asking again deletes what is left; posts already gone count as deleted).
+  if (failed > 0) {
+    throw new UserError(
+      "forget_incomplete",
+      `I deleted your prompts, likes and images, but ${failed} of your ${posts.length} gallery ${posts.length === 1 ? "post" : "posts"} couldn't be deleted just now. Ask to be forgotten again in a little while to finish.`,
+    );
+  }
   return { posts: posts.length, images: imageHashes.length };
 }

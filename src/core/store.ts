@@ -18,6 +18,8 @@ export interface NewCreation {
   day: string;
   now: Date;
   statusRef: string | null;
+  /** Not claimable before this instant (the member's "queued" message goes out first). */
+  notBefore?: Date | null;
 }
 
 /** What the limits are checked against, read in the same transaction that inserts. */
@@ -84,22 +86,36 @@ export interface Store {
   getCreation(id: number): Promise<Creation | null>;
   findCreationByPost(communityId: number, channelId: string, messageId: string): Promise<Creation | null>;
   updateCreation(id: number, patch: CreationPatch): Promise<Creation>;
-  /** Moves a creation from one status to another only if it is still in `from`; true when it moved. */
-  transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }): Promise<boolean>;
+  /**
+   * Moves a creation from one status to another only if it is still in `from` (and, with `owner`, only while that
+   * owner still holds its claim); true when it moved. Leaving `generating`/`posting` drops the claim.
+   */
+  transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean>;
   /** Queued creations ahead of this one in round-robin order, plus one. 0 when it is not queued. */
   queuePosition(id: number): Promise<number>;
   /**
-   * Takes the next job: the oldest queued creation of the member whose turn came longest ago (round-robin), whose
-   * `notBefore` has passed; marks it `generating`. Null when nothing is ready.
+   * Takes the next job for `owner`, with a claim that holds until `now + leaseMs`: first a `generating`/`posting`
+   * creation whose claim expired (its process died; it keeps its status and counts one more attempt), else the
+   * oldest queued creation of the member whose turn came longest ago (round-robin) whose `notBefore` has passed,
+   * marked `generating`. Null when nothing is ready.
    */
-  claimNextJob(now: Date): Promise<Creation | null>;
+  claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null>;
+  /** Extends `owner`'s claim on a creation it is working on; false when the claim is no longer its own. */
+  renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
   /** The earliest `notBefore` among queued creations, to sleep until then. */
   nextJobDueAt(): Promise<Date | null>;
+  /** Who holds claims now: owners of `generating`/`posting` creations and of unfinished digests. */
+  claimOwners(): Promise<string[]>;
   /**
-   * At start-up: creations left `generating` or `posting` by a previous process go back to the queue (one whose
-   * image is stored is only posted, not generated again).
+   * Ends the claims of owners known to be gone (a crashed process), creations' and digests' alike, so they are
+   * taken over at once instead of when their lease runs out. Returns how many claims ended.
    */
-  requeueInterrupted(): Promise<number>;
+  expireClaims(owners: string[]): Promise<number>;
+  /**
+   * Fails fast when the database cannot take a write right now (locked by another writer past the busy timeout,
+   * read-only), so that a request is refused before it costs anything.
+   */
+  checkWritable(): Promise<void>;
   /** Posted creations of the community posted at or after `since`, for reconciliation. */
   listPostedSince(communityId: number, since: Date): Promise<Creation[]>;
 

@@ -2,7 +2,7 @@
  * The Discord side of Salon: a discord.js client with only non-privileged intents (Guilds, Guild Messages for
  * deletions, Guild Message Reactions) and the partials that let reactions on uncached posts through.
  */
-import { Client, Events, GatewayIntentBits, Partials, REST } from "discord.js";
+import { Client, Collection, Events, GatewayIntentBits, LimitedCollection, Partials, REST, type CacheFactory } from "discord.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { DiscordPublisher } from "./discord-publisher.js";
@@ -17,13 +17,44 @@ export interface DiscordOptions {
 
 export const DISCORD_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions];
 
-/** A REST client on the configured base, for the publisher and `commands:deploy`. */
+/** Longest 429 wait sat out inside one request; a longer one fails the request and the queue retries it later. */
+const MAX_INLINE_RATE_LIMIT_MS = 30_000;
+
+/**
+ * A REST client on the configured base, for the publisher and `commands:deploy`. It retries a 5xx or a timeout 3
+ * times itself and waits out a 429 of up to 30 s: every wait is bounded, so a job never hangs on a rate limit.
+ */
 export function createDiscordRest(options: DiscordOptions): REST {
-  return new REST({ api: options.apiUrl }).setToken(options.token);
+  return new REST({ api: options.apiUrl, rejectOnRateLimit: (limit) => limit.retryAfter > MAX_INLINE_RATE_LIMIT_MS }).setToken(options.token);
 }
 
 export function createDiscordPublisher(options: DiscordOptions, logger: Logger): DiscordPublisher {
   return new DiscordPublisher(createDiscordRest(options), logger);
+}
+
+/** A cache that never keeps anything: one instance serves every manager whose cache Salon never reads. */
+class NoCache<K, V> extends Collection<K, V> {
+  override set(): this {
+    return this;
+  }
+}
+
+/**
+ * What the client keeps in memory. Salon reads almost nothing from discord.js's caches: interactions carry the member,
+ * the permissions and the resolved options, reactions and deletions arrive as partials, and everything is sent over
+ * REST. Guilds, their channels, roles and permission overwrites stay cached, as discord.js requires (it delivers a
+ * reaction only in a guild channel it has cached); users and members keep only the bot's own; every other cache
+ * (messages, threads, reactions, emoji, presences, voice states, …) holds nothing and costs nothing per guild or channel.
+ */
+export function salonCacheFactory(): CacheFactory {
+  const nothing = new NoCache<unknown, unknown>();
+  const ownOnly = () => new LimitedCollection<string, { id: string; client: Client }>({ maxSize: 0, keepOverLimit: (value) => value.id === value.client.user?.id });
+  const kept = new Set(["GuildManager", "ChannelManager", "GuildChannelManager", "RoleManager", "PermissionOverwriteManager"]);
+  return ((managerType, _holds, manager) => {
+    if (kept.has(manager.name) || kept.has(managerType.name)) return new Collection();
+    if (manager.name === "UserManager" || manager.name === "GuildMemberManager") return ownOnly();
+    return nothing;
+  }) as CacheFactory;
 }
 
 export class DiscordBot {
@@ -40,6 +71,7 @@ export class DiscordBot {
       partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
       rest: { api: options.apiUrl },
       allowedMentions: { parse: [] },
+      makeCache: salonCacheFactory(),
     });
     this.client.on(Events.InteractionCreate, createInteractionHandler(salon, logger.child({ platform: "discord" })));
     attachReactionHandlers(this.client, salon, logger.child({ platform: "discord" }));

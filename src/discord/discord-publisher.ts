@@ -1,10 +1,10 @@
 /** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
-import { DiscordAPIError, HTTPError, type REST } from "discord.js";
+import { DiscordAPIError, HTTPError, RateLimitError, type REST } from "discord.js";
 import { Routes, type APIMessage, type APIUser } from "discord-api-types/v10";
 import { PublishError } from "../core/errors.js";
 import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community } from "../core/types.js";
-import { digestMessage, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
+import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
 
 /** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
 export interface DiscordStatusRef {
@@ -16,6 +16,15 @@ const MISSING_ACCESS = new Set([50001, 50013]);
 const MISSING_ACCESS_FIX = "I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).";
 const UNKNOWN_CHANNEL = 10003;
 const UNKNOWN_MESSAGE = 10008;
+
+const DISCORD_EPOCH = 1_420_070_400_000n;
+/** Pages of 100 messages read when looking for an earlier post: a busy gallery posts far fewer while a bot restarts. */
+const LOOK_BACK_PAGES = 10;
+
+/** The smallest snowflake of an instant: `after` it lists the messages posted since. */
+function snowflakeAt(at: Date): string {
+  return String((BigInt(Math.max(0, at.getTime())) - DISCORD_EPOCH) << 22n);
+}
 
 export function messageUrl(guildId: string, channelId: string, messageId: string): string {
   return `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
@@ -34,6 +43,10 @@ export function toPublishError(error: unknown): PublishError | unknown {
     return new PublishError("other", error.message, { cause: error });
   }
   if (error instanceof HTTPError) return new PublishError(error.status >= 500 ? "transient" : "other", error.message, { cause: error });
+  // A 429 whose wait is too long to sit out in the request (see `rejectOnRateLimit`): the queue retries it later.
+  if (error instanceof RateLimitError) {
+    return new PublishError("transient", `rate limited for ${error.retryAfter} ms on ${error.route}`, { cause: error, retryAfterMs: error.retryAfter });
+  }
   if (error instanceof Error && /timeout|ECONNRESET|ECONNREFUSED|aborted/i.test(error.message)) return new PublishError("transient", error.message, { cause: error });
   return error;
 }
@@ -58,6 +71,42 @@ export class DiscordPublisher implements Publisher {
     } catch (error) {
       throw toPublishError(error);
     }
+  }
+
+  async findCreationPost({ community, creation, since }: Parameters<Publisher["findCreationPost"]>[0]): Promise<PostRef | null> {
+    // The gallery post carries the creation's own Delete button: only the bot posts components in the gallery.
+    const marker = buttonId("delete", creation.id);
+    const channelId = community.galleryChannelId!;
+    const found = await this.findOwnMessage(channelId, since, (m) => m.components?.some((row) => "components" in row && row.components.some((c) => "custom_id" in c && c.custom_id === marker)) ?? false);
+    return found ? { channelId, messageId: found.id, url: messageUrl(community.externalId, channelId, found.id) } : null;
+  }
+
+  async findDigestPost({ community, channelId, digest, since }: Parameters<Publisher["findDigestPost"]>[0]): Promise<PostRef | null> {
+    const title = digestTitleLine(digest);
+    const found = await this.findOwnMessage(channelId, since, (m) => m.content.startsWith(title));
+    return found ? { channelId, messageId: found.id, url: messageUrl(community.externalId, channelId, found.id) } : null;
+  }
+
+  /**
+   * The first message by a bot in the channel since `since` that matches, reading forward a bounded number of pages.
+   * Discord's enforced nonce only dedupes for a few minutes, so a post made before a longer outage is found here.
+   */
+  private async findOwnMessage(channelId: string, since: Date, matches: (message: APIMessage) => boolean): Promise<APIMessage | null> {
+    let after = snowflakeAt(new Date(since.getTime() - 60_000));
+    for (let page = 0; page < LOOK_BACK_PAGES; page++) {
+      let messages: APIMessage[];
+      try {
+        messages = (await this.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ after, limit: "100" }) })) as APIMessage[];
+      } catch (error) {
+        throw toPublishError(error);
+      }
+      const hit = messages.find((m) => m.author.bot === true && matches(m));
+      if (hit) return hit;
+      if (messages.length < 100) return null;
+      after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
+    }
+    this.logger.warn({ channelId, pages: LOOK_BACK_PAGES }, "stopped looking for an earlier post after the page limit");
+    return null;
   }
 
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
@@ -116,8 +165,10 @@ export class DiscordPublisher implements Publisher {
     try {
       await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { body: statusMessage(status), auth: false });
     } catch (error) {
-      // The interaction token lives 15 minutes; past that the member finds the result in the gallery.
-      this.logger.warn({ err: error, state: status.state, creationId: status.creationId }, "could not update the status message");
+      // The interaction token lives 15 minutes; past that the member finds the result in the gallery. The error's
+      // URL carries the token, a credential for the message: only a scrubbed description is logged.
+      const reason = String(error instanceof Error ? error.message : error).split(ref.token).join("[token]");
+      this.logger.warn({ reason, state: status.state, creationId: status.creationId }, "could not update the status message");
     }
   }
 }

@@ -46,7 +46,68 @@ function buttonActor(interaction: ButtonInteraction): Actor {
   return actorOf(interaction, Boolean(perms?.has(PermissionFlagsBits.ManageGuild) || perms?.has(PermissionFlagsBits.ManageMessages)));
 }
 
+/**
+ * An error as it may be logged: the interaction token (a credential for 15 minutes: it edits the reply and sends
+ * follow-ups as the app) replaced wherever it appears — discord.js puts the request URL, which holds it, on the error.
+ */
+function withoutToken(error: unknown, token: string): unknown {
+  if (!(error instanceof Error) || !token) return error;
+  const scrub = (value: unknown): unknown => (typeof value === "string" ? value.split(token).join("[redacted]") : value);
+  const copy = new Error(scrub(error.message) as string);
+  copy.name = error.name;
+  copy.stack = scrub(error.stack) as string;
+  for (const [key, value] of Object.entries(error)) (copy as unknown as Record<string, unknown>)[key] = scrub(value);
+  return copy;
+}
+
+/** How long an acknowledged interaction's work may wait for other interactions' acknowledgements to go out. */
+const ACK_PRIORITY_MS = 1_500;
+
+/**
+ * Acknowledgements before work. Everything shares one event loop, so in a burst the database work of interactions
+ * already acknowledged starves the deferrals still in flight, and those miss Discord's 3-second deadline (measured:
+ * 200 `/imagine` at once left a third unacknowledged). Work waits while two or more deferrals are in flight (a
+ * burst: one other is not, and waiting for it would let a member's second click race their first), for
+ * {@link ACK_PRIORITY_MS} at the most so that a steady stream can't hold it back for ever.
+ */
+class AcknowledgementsFirst {
+  private inFlight = 0;
+  private waiters: Array<() => void> = [];
+
+  async acknowledge<T>(defer: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await defer();
+    } finally {
+      this.inFlight--;
+      if (this.inFlight < 2) {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const wake of waiters) wake();
+      }
+    }
+  }
+
+  /** Resolves once fewer than two deferrals are in flight (one other is no burst), or after `maxWaitMs`. */
+  settled(maxWaitMs: number): Promise<void> {
+    if (this.inFlight < 2) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, maxWaitMs);
+      this.waiters.push(wake);
+    });
+  }
+}
+
 export function createInteractionHandler(salon: Salon, logger: Logger) {
+  const acks = new AcknowledgementsFirst();
   return async function onInteractionCreate(interaction: Interaction): Promise<void> {
     if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
     const log = logger.child({
@@ -56,11 +117,12 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
       command: interaction.isChatInputCommand() ? `${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ""}`.trim() : interaction.customId,
     });
     try {
-      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await acks.acknowledge(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
     } catch (error) {
-      log.error({ err: error }, "could not defer the interaction");
+      log.error({ err: withoutToken(error, interaction.token) }, "could not defer the interaction");
       return;
     }
+    await acks.settled(ACK_PRIORITY_MS);
     let reply: Reply | null;
     try {
       if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
@@ -76,7 +138,7 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
     try {
       await interaction.editReply({ content: reply.content, files: reply.files ?? [], allowedMentions: NO_PINGS });
     } catch (error) {
-      log.warn({ err: error }, "could not edit the interaction reply");
+      log.warn({ err: withoutToken(error, interaction.token) }, "could not edit the interaction reply");
     }
   };
 }
@@ -124,8 +186,8 @@ async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputComman
     case "setup":
       return {
         content: await salon.setup(actor, {
-          galleryChannelId: o.getChannel("gallery", true).id,
-          digestChannelId: o.getChannel("digest")?.id,
+          galleryChannelId: ownChannel(interaction, o.getChannel("gallery", true))!,
+          digestChannelId: ownChannel(interaction, o.getChannel("digest")),
           digestTime: o.getString("digest_time") ?? undefined,
           timezone: o.getString("timezone") ?? undefined,
         }),
@@ -166,6 +228,20 @@ async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputComman
     default:
       throw new UserError("unknown_subcommand", "Unknown `/salon` subcommand. Try `/salon settings`.");
   }
+}
+
+/**
+ * The id of a channel option, refused when the channel belongs to another server: one community's admin must never
+ * point Salon at another community's channel (Discord itself only offers the server's own channels; this holds even
+ * for a forged interaction).
+ */
+function ownChannel(interaction: ChatInputCommandInteraction, channel: { id: string } | null): string | undefined {
+  if (!channel) return undefined;
+  const guildId = "guildId" in channel ? channel.guildId : (interaction.client.channels.cache.get(channel.id) as { guildId?: string } | undefined)?.guildId;
+  if (guildId && guildId !== interaction.guildId) {
+    throw new UserError("foreign_channel", `<#${channel.id}> is not a channel of this server. Choose one of this server's text channels.`);
+  }
+  return channel.id;
 }
 
 async function runButton(salon: Salon, interaction: ButtonInteraction): Promise<Reply> {

@@ -11,9 +11,22 @@ type AnyReaction = MessageReaction | PartialMessageReaction;
 type AnyMessage = Message | PartialMessage;
 
 export function attachReactionHandlers(client: Client, salon: Salon, logger: Logger): void {
-  const guard = (event: string, run: (log: Logger) => Promise<unknown>) => {
+  // Events about one message are applied in the order the gateway delivered them: a remove-all must not overtake
+  // the adds before it (it takes fewer database steps). Different messages still proceed in parallel.
+  const chains = new Map<string, Promise<void>>();
+  const inOrder = (messageId: string, step: () => Promise<void>) => {
+    const next = (chains.get(messageId) ?? Promise.resolve()).then(step);
+    chains.set(messageId, next);
+    void next.then(() => {
+      if (chains.get(messageId) === next) chains.delete(messageId);
+    });
+  };
+  const guard = (event: string, run: (log: Logger) => Promise<unknown>, messageId: string) => {
     const log = logger.child({ event });
-    run(log).catch((error: unknown) => log.error({ err: error }, "event handling failed"));
+    inOrder(messageId, () => run(log).then(
+      () => undefined,
+      (error: unknown) => log.error({ err: error }, "event handling failed"),
+    ));
   };
 
   const onReaction = (kind: "add" | "remove") => (reaction: AnyReaction, user: User | PartialUser) =>
@@ -31,7 +44,7 @@ export function attachReactionHandlers(client: Client, salon: Salon, logger: Log
         isBot,
       });
       if (likes !== null) log.debug({ messageId: message.id, userId: user.id, likes }, "reaction recorded");
-    });
+    }, reaction.message.id);
 
   client.on("messageReactionAdd", onReaction("add"));
   client.on("messageReactionRemove", onReaction("remove"));
@@ -39,7 +52,7 @@ export function attachReactionHandlers(client: Client, salon: Salon, logger: Log
     guard("MESSAGE_REACTION_REMOVE_ALL", async () => {
       if (!message.guildId) return;
       await salon.reaction({ kind: "remove_all", community: { platform: "discord", externalId: message.guildId }, channelId: message.channelId, messageId: message.id });
-    }),
+    }, message.id),
   );
   client.on("messageReactionRemoveEmoji", (reaction: AnyReaction) =>
     guard("MESSAGE_REACTION_REMOVE_EMOJI", async () => {
@@ -52,19 +65,19 @@ export function attachReactionHandlers(client: Client, salon: Salon, logger: Log
         messageId: message.id,
         emoji: emojiKey(reaction.emoji),
       });
-    }),
+    }, reaction.message.id),
   );
   client.on("messageDelete", (message: AnyMessage) =>
     guard("MESSAGE_DELETE", async () => {
       if (!message.guildId) return;
       await salon.postsDeleted({ platform: "discord", externalId: message.guildId }, message.channelId, [message.id]);
-    }),
+    }, message.id),
   );
   client.on("messageDeleteBulk", (messages: ReadonlyCollection<Snowflake, AnyMessage> | Collection<Snowflake, AnyMessage>) =>
     guard("MESSAGE_DELETE_BULK", async () => {
       const first = messages.first();
       if (!first?.guildId) return;
       await salon.postsDeleted({ platform: "discord", externalId: first.guildId }, first.channelId, [...messages.keys()]);
-    }),
+    }, "bulk"),
   );
 }

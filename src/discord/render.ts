@@ -9,15 +9,22 @@ export const NO_PINGS = { parse: [] as never[] };
 const CONTENT_LIMIT = 2000;
 
 export function truncate(text: string, max = CONTENT_LIMIT): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // Never cut between the two halves of a surrogate pair: half an emoji is not text.
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }
 
 /** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
 export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
 
+/** Creation ids are the database's 32-bit `Int`: a larger id in a custom id was never ours. */
+const MAX_ID = 2_147_483_647;
+
 export function parseButtonId(customId: string): { action: "cancel" | "delete"; creationId: number } | null {
-  const match = /^salon:(cancel|delete):(\d+)$/.exec(customId);
-  return match ? { action: match[1] as "cancel" | "delete", creationId: Number(match[2]) } : null;
+  const match = /^salon:(cancel|delete):([1-9][0-9]{0,9})$/.exec(customId);
+  if (!match || Number(match[2]) > MAX_ID) return null;
+  return { action: match[1] as "cancel" | "delete", creationId: Number(match[2]) };
 }
 
 function row(...buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
@@ -70,8 +77,13 @@ export function statusMessage(status: JobStatus) {
   }
 }
 
+/** The digest's first line, which also identifies a posted digest when looking before a repost. */
+export function digestTitleLine(digest: Pick<DigestView, "title">): string {
+  return `🏆 **Salon digest — ${digest.title}**`;
+}
+
 export function digestMessage(digest: DigestView): string {
-  const lines = [`🏆 **Salon digest — ${digest.title}**`, ""];
+  const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
     lines.push(`**${e.rank}.** “${excerpt(e.prompt, 90)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }

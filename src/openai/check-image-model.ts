@@ -1,7 +1,8 @@
 import OpenAI from "openai";
 import { classifyOpenAIError } from "./classify-openai-error.js";
 
-export type ModelCheck = { ok: true } | { ok: false; reason: string };
+/** A usable model may carry the `shutdown_date` (YYYY-MM-DD) OpenAI announced for it. */
+export type ModelCheck = { ok: true; shutdownDate?: string } | { ok: false; reason: string };
 
 /** Anything that can check a model: a bare client, or the provider built on one. */
 export interface ModelChecker {
@@ -22,19 +23,35 @@ export async function checkImageModel(source: OpenAI | ModelChecker, model: stri
     return { ok: false, reason: `model ${model} is not a GPT image model (gpt-image-…); Salon only speaks to GPT image models` };
   }
   try {
-    await source.models.retrieve(model, signal ? { signal } : undefined);
-    return { ok: true };
+    const found = await source.models.retrieve(model, signal ? { signal } : undefined);
+    // OpenAI's model object has an optional `shutdown_date` the SDK's type does not list yet.
+    const shutdownDate = (found as { shutdown_date?: unknown }).shutdown_date;
+    return typeof shutdownDate === "string" && shutdownDate !== "" ? { ok: true, shutdownDate } : { ok: true };
   } catch (error) {
     // A check reports instead of throwing: every failure becomes a reason the operator can act on.
     const failure = classifyOpenAIError(error, { secrets: source.apiKey ? [source.apiKey] : [] });
     const status = failure.details.status;
     if (status === 404) {
-      return { ok: false, reason: `model ${model} does not exist or your organisation cannot use it (gpt-image models need a verified organisation)` };
+      const usable = await usableImageModels(source, signal);
+      const fix = usable.length > 0 ? `set IMAGE_MODEL to one this key can use: ${usable.join(", ")}` : "this key can use no GPT image model: verify the organisation on platform.openai.com";
+      return { ok: false, reason: `model ${model} does not exist or your organisation cannot use it (gpt-image models need a verified organisation); ${fix}` };
     }
     if (status === 401) return { ok: false, reason: "OpenAI rejected the API key (401): check OPENAI_API_KEY" };
     if (failure.kind === "transient" && status === undefined) {
       return { ok: false, reason: `could not reach OpenAI at ${source.baseURL}: ${failure.message}` };
     }
     return { ok: false, reason: failure.message };
+  }
+}
+
+/** The GPT image models this key lists (GET /v1/models), to name in a fix; none when listing fails too. */
+async function usableImageModels(client: OpenAI, signal?: AbortSignal): Promise<string[]> {
+  try {
+    const ids: string[] = [];
+    for await (const m of client.models.list(signal ? { signal } : undefined)) if (GPT_IMAGE_MODEL.test(m.id)) ids.push(m.id);
+    return ids.sort();
+  } catch {
+    // Only a hint is lost: the reason the check failed is still reported, without the list of alternatives.
+    return [];
   }
 }

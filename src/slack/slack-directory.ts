@@ -36,6 +36,11 @@ export class SlackDirectory {
   /** A display name to show instead of a mention (a mention would ping). */
   readonly nameOf = async (userId: string): Promise<string> => (await this.lookup(userId).catch(() => null))?.name ?? "a member";
 
+  /** The bot's own user id, once `auth.test` has told it. */
+  ownUserId(): string | undefined {
+    return this.botUserId();
+  }
+
   async isBot(userId: string): Promise<boolean> {
     if (userId === this.botUserId()) return true;
     return (await this.lookup(userId)).isBot;

@@ -13,11 +13,10 @@ import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/typ
 import type { SlackDirectory } from "./slack-directory.js";
 import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
-import { channelId, IMAGINE_USAGE, keyValues, parseImagine, plainText, splitCommand, userId } from "./slack-text.js";
+import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 const ADMIN_SUBCOMMANDS = new Set(["setup", "settings", "limits", "digest", "recount", "block", "unblock"]);
-const SETUP_USAGE = "Usage: `/salon setup #gallery [#digest] [HH:MM] [Time/Zone]`, e.g. `/salon setup #gallery #digest 09:00 Europe/Paris`.";
 const LIMITS_USAGE = "Usage: `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30` (any of them).";
 
 type Answer = { text: string } | null;
@@ -28,10 +27,52 @@ export interface SlackContext {
   logger: Logger;
 }
 
-async function answerWith(respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
+/**
+ * Commands worked on at once, after their acknowledgement. Bolt and the work share one event loop: in a burst, the
+ * database work of 200 acknowledged commands starved the reading and acknowledging of the next ones past Slack's
+ * 3 seconds (measured: a third of them). A few at a time keeps the loop free to acknowledge; no command waits more
+ * than {@link MAX_WAIT_MS} for its turn, so a slow OpenAI moderation call can't hold the others up for long.
+ */
+const WORKING_AT_ONCE = 2;
+const MAX_WAIT_MS = 2_000;
+
+/** Runs at most `max` tasks at once, the others in arrival order, each waiting at most `maxWaitMs` for a turn. */
+function limiter(max: number, maxWaitMs: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (work) => {
+    if (active < max) active++;
+    else {
+      await new Promise<void>((resolve) => {
+        // Either a finishing task hands its turn over, or the wait is up and this one runs beside the others.
+        const handedOver = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(handedOver), 1);
+          active++;
+          resolve();
+        }, maxWaitMs);
+        waiting.push(handedOver);
+      });
+    }
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+type Limiter = ReturnType<typeof limiter>;
+
+async function answerWith(working: Limiter, respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
   let answer: Answer;
   try {
-    answer = await run();
+    answer = await working(run);
   } catch (error) {
     if (error instanceof UserError) answer = { text: error.userMessage };
     else {
@@ -48,11 +89,12 @@ function actor(teamId: string, user: string, isAdmin: boolean): Actor {
 
 export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   const { salon, directory, logger } = ctx;
+  const working = limiter(WORKING_AT_ONCE, MAX_WAIT_MS);
 
   app.command("/imagine", async ({ ack, command, respond }) => {
     await ack();
     const log = logger.child({ command: "/imagine", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
-    await answerWith(respond, log, async () => {
+    await answerWith(working, respond, log, async () => {
       if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
       const parsed = parseImagine(command.text);
       const statusRef: SlackStatusRef = { responseUrl: command.response_url };
@@ -64,14 +106,15 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   app.command("/salon", async ({ ack, command, respond, client }) => {
     await ack();
     const log = logger.child({ command: "/salon", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
-    await answerWith(respond, log, () => runSalon(ctx, command, client));
+    await answerWith(working, respond, log, () => runSalon(ctx, command, client));
   });
 
   app.action(CANCEL_ACTION, async ({ ack, body, action, respond }) => {
     await ack();
     const log = logger.child({ action: CANCEL_ACTION, userId: body.user.id });
-    await answerWith(respond, log, async () => {
-      const creationId = Number((action as { value?: string }).value);
+    await answerWith(working, respond, log, async () => {
+      const creationId = creationIdOf((action as { value?: string }).value);
+      if (creationId === null) throw new UserError("not_found", "That creation no longer exists.");
       await salon.cancel(actor(body.team?.id ?? "", body.user.id, false), creationId);
       return null; // the core replaced the status message with "Cancelled"
     });
@@ -81,7 +124,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     await ack();
     if (shortcut.type !== "message_action") return;
     const log = logger.child({ shortcut: DELETE_SHORTCUT, userId: shortcut.user.id });
-    await answerWith(respond, log, async () => {
+    await answerWith(working, respond, log, async () => {
       const teamId = shortcut.team?.id ?? "";
       const isAdmin = await directory.isAdmin(shortcut.user.id);
       await salon.deletePostAt(actor(teamId, shortcut.user.id, isAdmin), shortcut.channel.id, shortcut.message_ts);
@@ -166,14 +209,8 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
     }
     case "privacy":
       return runPrivacy(salon, who, args[0]?.toLowerCase(), client);
-    case "setup": {
-      const channels = args.map(channelId);
-      const [gallery, digest] = channels.filter((c): c is string => c !== null);
-      const time = args.find((a) => /^\d{1,2}:\d{1,2}$/.test(a));
-      const zone = args.find((a) => channelId(a) === null && a !== time);
-      if (!gallery || channels.filter(Boolean).length > 2 || args.length > 4) throw new UserError("usage", SETUP_USAGE);
-      return { text: await salon.setup(who, { galleryChannelId: gallery, digestChannelId: digest, digestTime: time, timezone: zone }) };
-    }
+    case "setup":
+      return { text: await salon.setup(who, parseSetupArgs(args)) };
     case "settings":
       return { text: await salon.settings(who) };
     case "limits": {
@@ -206,7 +243,7 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
       return { text: sub === "block" ? await salon.block(who, target) : await salon.unblock(who, target) };
     }
   }
-  throw new UserError("unknown_subcommand", `I don't know \`/salon ${plainText(sub)}\`.\n${SALON_HELP}`);
+  throw new UserError("unknown_subcommand", `I don't know \`/salon ${echo(sub)}\`.\n${SALON_HELP}`);
 }
 
 async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, client: WebClient): Promise<Answer> {

@@ -8,7 +8,7 @@ import { PublishError } from "../core/errors.js";
 import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community } from "../core/types.js";
 import type { SlackDirectory } from "./slack-directory.js";
-import { digestBlocks, galleryText, statusBody } from "./slack-render.js";
+import { digestBlocks, digestTitle, galleryText, statusBody } from "./slack-render.js";
 
 /** What a creation's `statusRef` holds on Slack: the slash command's response URL (usable 5 times in 30 minutes). */
 export interface SlackStatusRef {
@@ -16,6 +16,15 @@ export interface SlackStatusRef {
 }
 
 const SHARE_POLL_MS = 250;
+/** Pages of history read when looking for an earlier post (200 messages each). */
+const LOOK_BACK_PAGES = 10;
+
+/** The title of a gallery upload, which also identifies it when looking before a repost. */
+export function creationFileTitle(creationId: number): string {
+  return `Salon creation #${creationId}`;
+}
+
+type HistoryMessage = { ts?: string; user?: string; bot_id?: string; text?: string; files?: Array<{ title?: string }> };
 const SHARE_POLL_LIMIT = 120; // 30 s: Slack usually shares within a second
 
 /** Slack's reaction name, without skin tone: `+1::skin-tone-3` and `+1` are the same emoji. */
@@ -63,7 +72,7 @@ export class SlackPublisher implements Publisher {
         channel_id: channelId,
         file: image.bytes,
         filename: `salon-${creation.id}.${extension}`,
-        title: `Salon creation #${creation.id}`,
+        title: creationFileTitle(creation.id),
         initial_comment: await galleryText(creation, this.directory.nameOf),
       })) as unknown as { files: Array<{ files?: Array<{ id: string }> }> };
       const fileId = upload.files[0]?.files?.[0]?.id;
@@ -73,6 +82,43 @@ export class SlackPublisher implements Publisher {
     } catch (error) {
       throw toPublishError(error);
     }
+  }
+
+  async findCreationPost({ community, creation, since }: Parameters<Publisher["findCreationPost"]>[0]): Promise<PostRef | null> {
+    const channelId = community.galleryChannelId!;
+    const title = creationFileTitle(creation.id);
+    const ts = await this.findOwnMessage(channelId, since, (m) => m.files?.some((f) => f.title === title) ?? false);
+    return ts ? { channelId, messageId: ts, url: await this.permalink(channelId, ts) } : null;
+  }
+
+  async findDigestPost({ channelId, digest, since }: Parameters<Publisher["findDigestPost"]>[0]): Promise<PostRef | null> {
+    const title = digestTitle(digest);
+    const ts = await this.findOwnMessage(channelId, since, (m) => m.text?.startsWith(title) ?? false);
+    return ts ? { channelId, messageId: ts, url: await this.permalink(channelId, ts) } : null;
+  }
+
+  /**
+   * The timestamp of the bot's first message in the channel since `since` that matches, reading `conversations.history`
+   * (scopes channels:history and groups:history) a bounded number of pages.
+   */
+  private async findOwnMessage(channelId: string, since: Date, matches: (message: HistoryMessage) => boolean): Promise<string | null> {
+    const botUserId = this.directory.ownUserId();
+    const oldest = (Math.max(0, since.getTime() - 60_000) / 1000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOK_BACK_PAGES; page++) {
+      let result: { messages?: HistoryMessage[]; has_more?: boolean; response_metadata?: { next_cursor?: string } };
+      try {
+        result = await this.client.conversations.history({ channel: channelId, oldest, limit: 200, ...(cursor ? { cursor } : {}) });
+      } catch (error) {
+        throw toPublishError(error);
+      }
+      const hit = (result.messages ?? []).find((m) => (m.user === botUserId || (botUserId === undefined && m.bot_id !== undefined)) && matches(m));
+      if (hit?.ts) return hit.ts;
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!result.has_more || !cursor) return null;
+    }
+    this.logger.warn({ channelId, pages: LOOK_BACK_PAGES }, "stopped looking for an earlier post after the page limit");
+    return null;
   }
 
   /** Waits until Slack has shared the upload into the channel, and returns the share's message timestamp. */

@@ -44,8 +44,13 @@ export function statusBody(status: JobStatus) {
   }
 }
 
+/** The digest's title, which also starts its message text: it identifies a posted digest when looking before a repost. */
+export function digestTitle(digest: Pick<DigestView, "title">): string {
+  return `🏆 Salon digest — ${digest.title}`;
+}
+
 export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFileId: string | null) {
-  const title = `🏆 Salon digest — ${digest.title}`;
+  const title = digestTitle(digest);
   const entries = await Promise.all(
     digest.entries.map(async (e) => ({
       type: "section",

@@ -38,6 +38,8 @@ export function parseImagine(text: string): { prompt: string; aspect?: Aspect; q
       words.push(token);
       continue;
     }
+    // The space before a flag goes with it: "a cat --aspect portrait on a mat" is "a cat on a mat", one space.
+    if (words.length > 0 && /^\s+$/.test(words[words.length - 1]!)) words.pop();
     const name = flag[1]!.toLowerCase();
     let value = flag[2];
     if (value === undefined) {
@@ -66,19 +68,62 @@ export function userId(token: string): string | null {
   return /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token)?.[1] ?? null;
 }
 
+/** A creation id carried in a button's value (the database's 32-bit `Int`), or null when it was never one of ours. */
+export function creationIdOf(value: unknown): number | null {
+  if (typeof value !== "string" || !/^[1-9][0-9]{0,9}$/.test(value)) return null;
+  const id = Number(value);
+  return id <= 2_147_483_647 ? id : null;
+}
+
 /** Splits `/salon` text into the subcommand and its arguments. */
 export function splitCommand(text: string): { sub: string; args: string[] } {
   const [sub = "", ...args] = text.trim().split(/\s+/).filter(Boolean);
   return { sub: sub.toLowerCase(), args };
 }
 
-/** `key=value` / `key:value` arguments, for `/salon limits`. Unknown keys are an error. */
+/** What a member typed, as Slack text that shows it and can never mention or link (`<!channel>` shows as `@channel`). */
+export function echo(token: string, max = 40): string {
+  const chars = [...plainText(token)];
+  return escapeText(chars.length <= max ? chars.join("") : `${chars.slice(0, max - 1).join("")}…`);
+}
+
+/** `key=value` / `key:value` arguments, for `/salon limits`. Unknown and repeated keys are an error. */
 export function keyValues(args: string[], known: readonly string[], usage: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const arg of args) {
     const match = /^([a-z_]+)[=:](.+)$/i.exec(arg);
-    if (!match || !known.includes(match[1]!.toLowerCase())) throw new UserError("bad_args", `I don't understand \`${plainText(arg)}\`. ${usage}`);
-    out[match[1]!.toLowerCase()] = match[2]!;
+    if (!match || !known.includes(match[1]!.toLowerCase())) throw new UserError("bad_args", `I don't understand \`${echo(arg)}\`. ${usage}`);
+    const key = match[1]!.toLowerCase();
+    if (out[key] !== undefined) throw new UserError("bad_args", `\`${key}\` is given twice. ${usage}`);
+    out[key] = match[2]!;
   }
   return out;
+}
+
+export const SETUP_USAGE = "Usage: `/salon setup #gallery [#digest] [HH:MM] [Time/Zone]`, e.g. `/salon setup #gallery #digest 09:00 Europe/Paris`.";
+
+/**
+ * `/salon setup` arguments: one or two channel references (gallery, then digest), at most one time (anything shaped
+ * like `H:M`, checked by the core) and at most one time zone (any other word). Anything else is the usage: an extra
+ * word is never ignored, and a mention is never taken for a time zone.
+ */
+export function parseSetupArgs(args: string[]): { galleryChannelId: string; digestChannelId?: string; digestTime?: string; timezone?: string } {
+  const channels: string[] = [];
+  const times: string[] = [];
+  const zones: string[] = [];
+  for (const arg of args) {
+    const channel = channelId(arg);
+    if (channel) channels.push(channel);
+    else if (/^[+-]?[0-9]+:[0-9]+$/.test(arg)) times.push(arg);
+    else if (/[<>&]/.test(arg)) throw new UserError("usage", SETUP_USAGE);
+    else zones.push(arg);
+  }
+  const [galleryChannelId, digestChannelId] = channels;
+  if (!galleryChannelId || channels.length > 2 || times.length > 1 || zones.length > 1) throw new UserError("usage", SETUP_USAGE);
+  return {
+    galleryChannelId,
+    ...(digestChannelId ? { digestChannelId } : {}),
+    ...(times[0] ? { digestTime: times[0] } : {}),
+    ...(zones[0] ? { timezone: zones[0] } : {}),
+  };
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildDigest, DIGEST_LEASE_MS } from "../../src/core/digest.js";
 import type { Creation } from "../../src/core/types.js";
 import { buildSalon, DIGEST_CHANNEL, GALLERY, type SalonHarness } from "../support/core-fakes.js";
 import { openSecondStore } from "../support/db.js";
@@ -130,6 +131,26 @@ describe("the daily digest", () => {
       await other.cleanup();
       await second.close();
     }
+  });
+
+  it("does not post again a digest whose process died after posting it, once its claim is taken over", async () => {
+    await h.setUp({ limits: { cooldownSeconds: 0 } });
+    await likedAt(["2026-11-25T10:00:00Z"]);
+    h.clock.set("2026-11-26T09:00:00Z");
+    const community = await h.community();
+    // The crashed process claimed the digest, posted it, and died before recording it.
+    expect(await h.store.claimDigest(community.id, "2026-11-25", "instance-crashed", h.clock.now(), DIGEST_LEASE_MS)).toBe(true);
+    const digest = await buildDigest(h.deps, community, "2026-11-25");
+    const made = await h.publisher.postDigest({ community, channelId: GALLERY, digest, collage: null });
+    expect(await h.salon.publishDueDigests()).toBe(0); // its claim still holds
+
+    h.clock.set(new Date(h.clock.now().getTime() + DIGEST_LEASE_MS + 1));
+    await h.salon.publishDueDigests();
+
+    expect(h.publisher.digests).toHaveLength(1);
+    expect(h.publisher.lookups).toEqual(["digest:2026-11-25"]);
+    const row = await h.db.prisma.digest.findUniqueOrThrow({ where: { communityId_day: { communityId: community.id, day: "2026-11-25" } } });
+    expect(row).toMatchObject({ status: "posted", messageId: made.messageId });
   });
 
   it("posts nothing for a day without liked creations", async () => {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildSalon, FakeImageProvider, FakePublisher, GALLERY, providerError, waitFor, type SalonHarness } from "../support/core-fakes.js";
 import { openSecondStore } from "../support/db.js";
+import { JOB_LEASE_MS } from "../../src/core/claims.js";
+import { PublishError } from "../../src/core/errors.js";
 
 let h: SalonHarness;
 beforeEach(async () => {
@@ -73,15 +75,22 @@ describe("the generation queue", () => {
   it("finishes, exactly once, a creation a crashed instance left generating", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "survives a crash", statusRef: "s1" });
     // The crashed instance had claimed the job and then vanished.
-    const claimed = await h.store.claimNextJob(h.clock.now());
+    const claimed = await h.store.claimNextJob(h.clock.now(), "instance-crashed", JOB_LEASE_MS);
     expect(claimed?.id).toBe(creation.id);
     expect((await h.creation(creation.id)).status).toBe("generating");
 
-    // A new process: its own connection to the same file.
+    // A new process, which knows the crashed one is gone: its own connection to the same file.
     const second = await openSecondStore(h.url);
     const provider = new FakeImageProvider();
     const publisher = new FakePublisher();
-    const restarted = await buildSalon({ database: { ...second, url: h.url }, clock: h.clock, provider, publisher, files: h.files, options: { instanceId: "instance-b" } });
+    const restarted = await buildSalon({
+      database: { ...second, url: h.url },
+      clock: h.clock,
+      provider,
+      publisher,
+      files: h.files,
+      options: { instanceId: "instance-b", isInstanceGone: (id) => id === "instance-crashed" },
+    });
     try {
       await restarted.drain();
       await waitFor(() => publisher.statusesOf("s1").some((s) => s.state === "posted"), { what: "the posted status" });
@@ -97,7 +106,7 @@ describe("the generation queue", () => {
 
   it("posts without generating again a creation whose image was stored before the crash", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "already drawn", statusRef: null });
-    await h.store.claimNextJob(h.clock.now());
+    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS);
     const hash = await h.files.put((await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" })).bytes, "image/png");
     await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
 
@@ -112,6 +121,55 @@ describe("the generation queue", () => {
     } finally {
       await restarted.cleanup();
     }
+  });
+
+  it("records, without posting again, a post an interrupted attempt made before it could record it", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "posted, then the lights went out", statusRef: null });
+    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS);
+    const image = await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" });
+    const hash = await h.files.put(image.bytes, "image/png");
+    await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
+    // The platform accepted the post; the process died before the database heard of it.
+    const community = await h.community();
+    const made = await h.publisher.postCreation({ community, creation: await h.creation(creation.id), image });
+
+    await h.drain();
+
+    expect(await h.creation(creation.id)).toMatchObject({ status: "posted", galleryMessageId: made.messageId });
+    expect(h.publisher.posts).toHaveLength(1);
+    expect(h.publisher.lookups).toEqual([`creation:${creation.id}`]);
+  });
+
+  it("leaves a live process's job alone until its claim runs out, then takes it over", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "someone else's", statusRef: null });
+    await h.store.claimNextJob(h.clock.now(), "instance-alive", JOB_LEASE_MS);
+    await h.startQueue();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await h.creation(creation.id)).status).toBe("generating");
+    expect(h.provider.generateCalls).toBe(0);
+
+    h.clock.advance(JOB_LEASE_MS + 1);
+    h.salon.queue.notify();
+
+    await waitFor(async () => (await h.creation(creation.id)).status === "posted", { what: "the take-over" });
+    expect((await h.creation(creation.id)).attempts).toBe(1);
+    expect(h.publisher.posts).toHaveLength(1);
+  });
+
+  it("gives up with a refund on a job whose process kept dying while making it", async () => {
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "poison", statusRef: "s1" });
+    for (let crash = 0; crash < h.options.maxAttempts; crash++) {
+      await h.store.claimNextJob(h.clock.now(), `instance-${crash}`, JOB_LEASE_MS);
+      h.clock.advance(JOB_LEASE_MS + 1);
+    }
+    await h.startQueue();
+
+    const failed = await settled(creation.id);
+
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toContain("interrupted too many times");
+    expect(h.provider.generateCalls).toBe(0);
+    expect((await usageOf("u-ada")).memberToday).toBe(0);
   });
 
   it("waits out a 429's retry-after, then retries and posts", async () => {
@@ -129,6 +187,20 @@ describe("the generation queue", () => {
     expect(h.provider.generateCalls).toBe(2);
     expect(h.publisher.posts).toHaveLength(1);
     expect((await usageOf("u-ada")).memberToday).toBe(1);
+  });
+
+  it("waits out the platform's long rate limit on the gallery post without using up attempts, then posts once", async () => {
+    const limited = () => new PublishError("transient", "rate limited for 45000 ms", { retryAfterMs: 45_000 });
+    h.publisher.failPosts(...Array.from({ length: h.options.maxAttempts + 1 }, limited));
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "a queue at the door", statusRef: null });
+
+    await h.startQueue();
+    await waitFor(async () => (await h.creation(creation.id)).status === "posted", { clock: h.clock, advanceMs: 5_000, what: "the post after the rate limits" });
+    const posted = await h.creation(creation.id);
+
+    expect(posted).toMatchObject({ status: "posted", attempts: 0 });
+    expect(h.publisher.posts).toHaveLength(1);
+    expect(h.provider.generateCalls).toBe(1);
   });
 
   it("gives up after maxAttempts transient failures, tells the member and refunds quota and budget", async () => {

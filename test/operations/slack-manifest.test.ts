@@ -50,6 +50,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   "chat.update": "chat:write",
   "chat.getPermalink": null,
   "conversations.open": "im:write", // a 1:1 DM; mpim:write would be for group DMs
+  "conversations.history": "channels:history", // groups:history in a private channel (already asked for by message.groups)
   "files.uploadV2": "files:write",
   "files.getUploadURLExternal": "files:write",
   "files.completeUploadExternal": "files:write",

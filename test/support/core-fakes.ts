@@ -273,8 +273,11 @@ export class FakePublisher implements Publisher {
   readonly statusLog: Array<{ statusRef: string; status: JobStatus }> = [];
   readonly deletes: Array<{ channelId: string; messageId: string }> = [];
   readonly fetches: string[] = [];
+  /** Every look before a repost: `creation:<id>` or `digest:<day>`. */
+  readonly lookups: string[] = [];
   private readonly channelProblems = new Map<string, PublishFailureKind>();
   private readonly postHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
+  private readonly postFailures: Error[] = [];
   private seq = 0;
 
   constructor(readonly platform: Platform = "discord") {}
@@ -295,6 +298,11 @@ export class FakePublisher implements Publisher {
   setChannelProblem(channelId: string, kind: PublishFailureKind | null): void {
     if (kind === null) this.channelProblems.delete(channelId);
     else this.channelProblems.set(channelId, kind);
+  }
+
+  /** The next gallery posts throw these errors, in order (a platform's rate limit, a 5xx). */
+  failPosts(...errors: Error[]): void {
+    this.postFailures.push(...errors);
   }
 
   /** Holds the next gallery post until released (the message appears when released). */
@@ -353,6 +361,8 @@ export class FakePublisher implements Publisher {
       await hold.gate;
     }
     this.checkChannel(channelId);
+    const failure = this.postFailures.shift();
+    if (failure) throw failure;
     const m = this.newMessage(input.community, channelId, {
       kind: "creation",
       creationId: input.creation.id,
@@ -361,6 +371,18 @@ export class FakePublisher implements Publisher {
       image: input.image,
     });
     return { channelId, messageId: m.messageId, url: m.url };
+  }
+
+  async findCreationPost(input: { community: Community; creation: Creation; since: Date }): Promise<PostRef | null> {
+    this.lookups.push(`creation:${input.creation.id}`);
+    const m = this.posts.find((p) => !p.deleted && p.creationId === input.creation.id && p.channelId === input.community.galleryChannelId);
+    return m ? { channelId: m.channelId, messageId: m.messageId, url: m.url } : null;
+  }
+
+  async findDigestPost(input: { community: Community; channelId: string; digest: DigestView; since: Date }): Promise<PostRef | null> {
+    this.lookups.push(`digest:${input.digest.day}`);
+    const m = this.digests.find((d) => !d.deleted && d.channelId === input.channelId && d.digest?.day === input.digest.day);
+    return m ? { channelId: m.channelId, messageId: m.messageId, url: m.url } : null;
   }
 
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Clock } from "../../src/core/ports.js";
 import { FakeDiscord } from "./discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "./discord/types.js";
-import { FakeOpenAI } from "./openai/fake-openai.js";
+import { FakeOpenAI, type FakeOpenAIOptions } from "./openai/fake-openai.js";
 import { testStartOptions } from "./test-start-options.js";
 
 export interface Harness {
@@ -31,12 +31,14 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   clock?: Clock;
   start?: Partial<StartOptions>;
+  /** Options of the loopback OpenAI (its models and their shutdown dates). */
+  openai?: FakeOpenAIOptions;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   // Shaped like a real bot token (the config check insists), but worthless.
   const discord = await FakeDiscord.start({ botToken: `${Buffer.from("1180000000000000001").toString("base64url")}.GxYzAb.${"t".repeat(38)}` });
-  const openai = await FakeOpenAI.start();
+  const openai = await FakeOpenAI.start(options.openai);
   const dataDir = await mkdtemp(path.join(tmpdir(), "salon-e2e-"));
   const config = loadConfig({
     DISCORD_TOKEN: discord.botToken,

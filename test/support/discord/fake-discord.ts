@@ -40,10 +40,12 @@ import type {
   FakeGuild,
   FakeMessage,
   FakeUser,
+  HoldRule,
   IdentifyRecord,
   InteractionHandle,
   RawOption,
   RecordedRequest,
+  RequestHold,
 } from './types.js';
 
 interface LastDispatch {
@@ -101,6 +103,7 @@ export class FakeDiscord {
       baseUrl,
       gatewayUrl: this.gatewayUrl,
       interactionDeadlineMs: options.interactionDeadlineMs ?? 3000,
+      nonceWindowMs: options.nonceWindowMs ?? 5 * 60_000,
       get messageContent() {
         const last = gateway.identifies.at(-1);
         return privilegedIntents && last !== undefined && (last.intents & Intent.MessageContent) !== 0;
@@ -365,6 +368,19 @@ export class FakeDiscord {
   /** Requests no route matched (answered 404 `{message, code: 0}`). */
   get unhandled(): { method: string; path: string; query: URLSearchParams; body: unknown }[] {
     return this.rest.unhandled;
+  }
+
+  /**
+   * Holds the next matching REST requests until released, before or after Discord processed them (see
+   * {@link HoldRule}): `await fake.hold({ method: 'POST', pathPattern, phase: 'after' }).arrived`, then kill the bot.
+   */
+  hold(rule: HoldRule): RequestHold {
+    return this.rest.hold(rule);
+  }
+
+  /** Forgets every injected failure not used yet (Discord is healthy again). */
+  clearFailures(): void {
+    this.rest.clearFailures();
   }
 
   /** Injects REST failures (429 with retry-after, 5xx...) for the next matching requests. */

@@ -8,7 +8,7 @@ import type { CommandStore } from './commands.js';
 import { DiscordHttpError, Errors } from './errors.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
 import type { DiscordState } from './state.js';
-import type { FailureRule, FakeAttachment, RecordedRequest } from './types.js';
+import type { FailureRule, FakeAttachment, HoldRule, RecordedRequest, RequestHold } from './types.js';
 
 /** A file part of a multipart request (`files[n]`). */
 export interface UploadedFile {
@@ -48,6 +48,8 @@ export interface RestContext {
   /** `ws://127.0.0.1:PORT/gateway` */
   readonly gatewayUrl: string;
   readonly interactionDeadlineMs: number;
+  /** How long an enforced nonce dedupes (0: never). */
+  readonly nonceWindowMs: number;
   /** Whether the app has the Message Content intent (content of others' messages is visible). */
   readonly messageContent: boolean;
   /** Uploaded files by attachment id (served at `/attachments/...`). */
@@ -67,6 +69,14 @@ export interface Route {
 
 interface ActiveFailure extends FailureRule {
   remaining: number;
+}
+
+interface ActiveHold extends HoldRule {
+  remaining: number;
+  released: boolean;
+  gate: Promise<void>;
+  open(): void;
+  onArrive(request: RecordedRequest): void;
 }
 
 const API_PREFIX = '/api/v10';
@@ -104,6 +114,7 @@ export class RestServer {
   /** Requests no route matched (answered 404). */
   readonly unhandled: { method: string; path: string; query: URLSearchParams; body: unknown }[] = [];
   private failures: ActiveFailure[] = [];
+  private holds: ActiveHold[] = [];
 
   constructor(
     private readonly context: RestContext,
@@ -113,6 +124,37 @@ export class RestServer {
   /** Queues an injected failure. */
   fail(rule: FailureRule): void {
     this.failures.push({ ...rule, remaining: rule.times ?? 1 });
+  }
+
+  /** Forgets every injected failure not used yet. */
+  clearFailures(): void {
+    this.failures = [];
+  }
+
+  /** Holds the next matching requests until released (see {@link HoldRule}). */
+  hold(rule: HoldRule): RequestHold {
+    let open!: () => void;
+    let onArrive!: (request: RecordedRequest) => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const arrived = new Promise<RecordedRequest>((resolve) => (onArrive = resolve));
+    const active: ActiveHold = { ...rule, remaining: rule.times ?? 1, released: false, gate, open, onArrive };
+    this.holds.push(active);
+    return {
+      arrived,
+      release: () => {
+        active.released = true;
+        this.holds = this.holds.filter((h) => h !== active);
+        open();
+      },
+    };
+  }
+
+  /** Waits for the hold's release; false when the client went away first (the request is then dropped). */
+  private async wait(hold: ActiveHold, record: RecordedRequest, res: ServerResponse): Promise<boolean> {
+    hold.onArrive(record);
+    if (hold.released) return !res.destroyed;
+    const closed = new Promise<false>((resolve) => res.once('close', () => resolve(false)));
+    return Promise.race([hold.gate.then(() => !res.destroyed), closed]);
   }
 
   /** Node request listener. */
@@ -177,6 +219,12 @@ export class RestServer {
       return;
     }
 
+    const hold = this.holds.find(
+      (h) => h.remaining > 0 && !h.released && (h.method === '*' || h.method.toUpperCase() === method) && h.pathPattern.test(path),
+    );
+    if (hold) hold.remaining--;
+    if (hold?.phase === 'before' && !(await this.wait(hold, record, res))) return;
+
     if (!segments) {
       this.unhandled.push({ method, path, query: url.searchParams, body });
       this.reply(res, record, Errors.notFound());
@@ -195,6 +243,7 @@ export class RestServer {
       try {
         const result = await route.handler({ method, path, params, query: url.searchParams, body, files }, this.context);
         record.status = result.status;
+        if (hold?.phase === 'after' && !(await this.wait(hold, record, res))) return;
         this.send(res, result);
       } catch (error) {
         this.reply(res, record, error);

@@ -90,9 +90,11 @@ export function channelRoutes(): Route[] {
         validateMessageBody(body, { creating: true, fileCount: request.files.length });
         const state = context.state;
         if (body.enforce_nonce && body.nonce !== undefined) {
+          // Discord remembers an enforced nonce for a few minutes only.
+          const since = Date.now() - context.nonceWindowMs;
           const duplicate = state.channelMessages
             .get(channel.id)
-            ?.find((m) => m.nonce === body.nonce && m.authorId === state.botUser.id && !m.deleted);
+            ?.find((m) => m.nonce === body.nonce && m.authorId === state.botUser.id && !m.deleted && Date.parse(m.timestamp) >= since);
           if (duplicate) return { status: 200, body: restMessage(context, duplicate) };
         }
         const reference = body.message_reference;

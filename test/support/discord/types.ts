@@ -24,6 +24,12 @@ export interface FakeDiscordOptions {
    * 404 `{code: 10062, message: "Unknown interaction"}`, like Discord's 3 second deadline. Default 3000.
    */
   interactionDeadlineMs?: number;
+  /**
+   * How long a message nonce sent with `enforce_nonce: true` dedupes: a second message with the same nonce by the
+   * same author in the channel within this window returns the first message instead of creating one. Discord
+   * documents only "a few minutes"; default 5 minutes. 0 turns deduplication off (a nonce Discord has forgotten).
+   */
+  nonceWindowMs?: number;
 }
 
 /** A guild known to the fake. */
@@ -183,6 +189,29 @@ export interface RecordedRequest {
 }
 
 /** A REST failure to inject, see {@link FakeDiscord.fail}. */
+/**
+ * Holds matching REST requests (`fake.hold(...)`), to stop the bot at an exact point of a request. `before`: the
+ * request is not processed until released (a bot killed meanwhile never reaches Discord). `after`: Discord has done
+ * what was asked (the message exists, its MESSAGE_CREATE went out) but the answer waits (a bot killed meanwhile never
+ * learns it). A held request whose connection closes is dropped, unanswered.
+ */
+export interface HoldRule {
+  /** HTTP method (case-insensitive) or `"*"`. */
+  method: string;
+  /** Tested against the decoded path without the `/api/v10` prefix. */
+  pathPattern: RegExp;
+  phase: 'before' | 'after';
+  /** How many requests to hold; default 1. */
+  times?: number;
+}
+
+export interface RequestHold {
+  /** Resolves when the first held request arrives (for `after`: once it was processed). */
+  readonly arrived: Promise<RecordedRequest>;
+  /** Lets every request held by this rule go on, and stops holding new ones. */
+  release(): void;
+}
+
 export interface FailureRule {
   /** HTTP method (case-insensitive) or `"*"`. */
   method: string;

@@ -67,6 +67,8 @@ export interface FakeOpenAIOptions {
    * Moderation models are always accepted, as they are for every real organisation.
    */
   models?: string[];
+  /** Announced shutdown dates (`YYYY-MM-DD`) by model id, answered as the model object's `shutdown_date`. */
+  shutdownDates?: Record<string, string>;
 }
 
 const DEFAULT_MODELS = ["gpt-image-2", "gpt-image-1", "omni-moderation-latest"];
@@ -90,6 +92,7 @@ export class FakeOpenAI {
 
   readonly #server: Server;
   readonly #models: string[];
+  readonly #shutdownDates: Record<string, string>;
   readonly #flagWords = new Map<string, string[]>();
   readonly #imageSteps: ImageStep[] = [];
   readonly #moderationSteps: ImageStep[] = [];
@@ -102,6 +105,7 @@ export class FakeOpenAI {
     this.baseURL = `http://127.0.0.1:${port}/v1`;
     this.apiKey = options.apiKey ?? `sk-fake-${randomBytes(18).toString("hex")}`;
     this.#models = [...(options.models ?? DEFAULT_MODELS)];
+    this.#shutdownDates = { ...options.shutdownDates };
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) send(res, errorAnswer(500, { message: `fake-openai: ${String(error)}`, type: "server_error" }));
@@ -173,12 +177,12 @@ export class FakeOpenAI {
       return this.#answer(res, this.#authorise(req) ?? (body.ok ? await this.#moderate(res, body.value) : invalidJSON()));
     }
     if (method === "GET" && path === "/v1/models") {
-      return this.#answer(res, this.#authorise(req) ?? { status: 200, body: { object: "list", data: this.#models.map(modelObject) } });
+      return this.#answer(res, this.#authorise(req) ?? { status: 200, body: { object: "list", data: this.#models.map((id) => modelObject(id, this.#shutdownDates[id])) } });
     }
     if (method === "GET" && path.startsWith("/v1/models/")) {
       const model = decodeURIComponent(path.slice("/v1/models/".length));
       const known = this.#models.includes(model) || MODERATION_MODELS.includes(model);
-      return this.#answer(res, this.#authorise(req) ?? (known ? { status: 200, body: modelObject(model) } : modelNotFound(model)));
+      return this.#answer(res, this.#authorise(req) ?? (known ? { status: 200, body: modelObject(model, this.#shutdownDates[model]) } : modelNotFound(model)));
     }
     return this.#answer(res, this.#authorise(req) ?? invalidURL(method, path));
   }
@@ -337,8 +341,9 @@ function send(res: ServerResponse, answer: Answer): void {
   res.end(text);
 }
 
-function modelObject(id: string) {
-  return { id, object: "model", created: 1_745_000_000, owned_by: id.startsWith("gpt-image") ? "system" : "openai" };
+/** OpenAI's Model object; `shutdown_date` is null until a shutdown is announced. */
+function modelObject(id: string, shutdownDate?: string) {
+  return { id, object: "model", created: 1_745_000_000, owned_by: id.startsWith("gpt-image") ? "system" : "openai", shutdown_date: shutdownDate ?? null };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -29,6 +29,7 @@ import type { SignOptions } from './signing.js';
 import { SocketModeServer } from './socket-mode.js';
 import { type SlackIdentity, SlackState, describeItems } from './state.js';
 import type {
+  CallHold,
   EventDelivery,
   FailRule,
   FakeSlackChannel,
@@ -37,6 +38,7 @@ import type {
   FakeSlackMessage,
   FakeSlackOptions,
   FakeSlackUser,
+  HoldRule,
   RecordedCall,
   SlackCommandHandle,
 } from './types.js';
@@ -361,6 +363,14 @@ export class FakeSlack {
   /** The calls of one method. */
   callsTo(method: string): RecordedCall[] {
     return this.api.calls.filter((c) => c.method === method);
+  }
+
+  /**
+   * Holds the next matching Web API calls until released, before or after Slack handled them (see {@link HoldRule}):
+   * `await fake.hold({ method: 'chat.postMessage', phase: 'after' }).arrived`, then kill the bot.
+   */
+  hold(rule: HoldRule): CallHold {
+    return this.api.hold(rule);
   }
 
   /**

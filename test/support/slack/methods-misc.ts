@@ -1,5 +1,5 @@
 /**
- * `auth.test`, `apps.connections.open`, `users.info`, `conversations.info|open`, `reactions.get|add|remove`.
+ * `auth.test`, `apps.connections.open`, `users.info`, `conversations.info|open|history`, `reactions.get|add|remove`.
  */
 import { channelJson, messageJson, userJson } from './json.js';
 import { permalink } from './methods-chat.js';
@@ -63,6 +63,37 @@ export const miscMethods: MethodTable = {
       // A private channel the bot is not in is invisible to it.
       if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
       return { channel: channelJson(channel, host.identity) };
+    },
+  },
+
+  'conversations.history': {
+    token: 'bot',
+    handle(args, host) {
+      const channel = findChannel(host, args.str('channel'));
+      if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new SlackApiError('channel_not_found');
+      if (!channel.botIsMember) throw new SlackApiError('not_in_channel');
+      const limit = Math.min(Math.max(Number(args.str('limit') ?? 100) || 100, 1), 999);
+      const oldest = Number(args.str('oldest') ?? 0);
+      const latest = args.str('latest') === undefined ? Infinity : Number(args.str('latest'));
+      const inclusive = args.bool('inclusive') ?? false;
+      const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+      // Top-level messages only (thread replies live in conversations.replies), newest first, as Slack lists them.
+      const all = host.state
+        .messages(channel.id)
+        .filter((m) => !m.deleted && (!m.threadTs || m.threadTs === m.ts) && inRange(Number(m.ts)))
+        .reverse();
+      const cursor = args.str('cursor');
+      const start = cursor ? Number(Buffer.from(cursor, 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+      const page = all.slice(start, start + limit);
+      const hasMore = start + limit < all.length;
+      return {
+        messages: page.map((m) => messageJson(m, host.identity, host.state.channels)),
+        has_more: hasMore,
+        pin_count: 0,
+        channel_actions_ts: null,
+        channel_actions_count: 0,
+        response_metadata: { next_cursor: hasMore ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+      };
     },
   },
 

@@ -216,6 +216,27 @@ export interface RecordedCall {
 }
 
 /** A Web API failure to inject, see {@link FakeSlack.fail}. */
+/**
+ * Holds matching Web API calls (`fake.hold(...)`), to stop the bot at an exact point. `before`: the call is not
+ * handled until released (a bot killed meanwhile never reaches Slack). `after`: Slack did what was asked (the message
+ * is posted) but the answer waits (a bot killed meanwhile never learns it). A held call whose connection closes is
+ * dropped, unanswered.
+ */
+export interface HoldRule {
+  /** Web API method name, or `"*"`. */
+  method: string;
+  phase: 'before' | 'after';
+  /** How many calls to hold; default 1. */
+  times?: number;
+}
+
+export interface CallHold {
+  /** Resolves when the first held call arrives (for `after`: once it was handled). */
+  readonly arrived: Promise<RecordedCall>;
+  /** Lets every call held by this rule go on, and stops holding new ones. */
+  release(): void;
+}
+
 export interface FailRule {
   /** Web API method name (`chat.postMessage`), or `"*"` for any. */
   method: string;

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseParams, sendJson } from './http.js';
 import type { SlackIdentity, SlackState } from './state.js';
-import type { FailRule, FakeSlackChannel, FakeSlackMessage, RecordedCall } from './types.js';
+import type { CallHold, FailRule, FakeSlackChannel, FakeSlackMessage, HoldRule, RecordedCall } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -113,10 +113,18 @@ interface ActiveRule extends FailRule {
   remaining: number;
 }
 
+interface ActiveHold extends HoldRule {
+  remaining: number;
+  released: boolean;
+  gate: Promise<void>;
+  onArrive(call: RecordedCall): void;
+}
+
 /** Serves `/api/<method>`. */
 export class WebApi {
   readonly calls: RecordedCall[] = [];
   private readonly rules: ActiveRule[] = [];
+  private holds: ActiveHold[] = [];
   private readonly methods: MethodTable;
 
   constructor(
@@ -133,6 +141,31 @@ export class WebApi {
 
   clearFailures(): void {
     this.rules.length = 0;
+  }
+
+  hold(rule: HoldRule): CallHold {
+    let open!: () => void;
+    let onArrive!: (call: RecordedCall) => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const arrived = new Promise<RecordedCall>((resolve) => (onArrive = resolve));
+    const active: ActiveHold = { ...rule, remaining: rule.times ?? 1, released: false, gate, onArrive };
+    this.holds.push(active);
+    return {
+      arrived,
+      release: () => {
+        active.released = true;
+        this.holds = this.holds.filter((h) => h !== active);
+        open();
+      },
+    };
+  }
+
+  /** Waits for the hold's release; false when the client went away first (the call is then dropped). */
+  private wait(hold: ActiveHold, record: RecordedCall, res: ServerResponse): Promise<boolean> {
+    hold.onArrive(record);
+    if (hold.released) return Promise.resolve(!res.destroyed);
+    const closed = new Promise<false>((resolve) => res.once('close', () => resolve(false)));
+    return Promise.race([hold.gate.then(() => !res.destroyed), closed]);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, method: string, body: Buffer, url: URL): Promise<void> {
@@ -168,6 +201,11 @@ export class WebApi {
       return;
     }
 
+    const hold = this.holds.find((h) => h.remaining > 0 && !h.released && (h.method === method || h.method === '*'));
+    if (hold) hold.remaining -= 1;
+    if (hold?.phase === 'before' && !(await this.wait(hold, record, res))) return;
+    const afterHold = async (): Promise<boolean> => hold?.phase !== 'after' || this.wait(hold, record, res);
+
     const spec = this.methods[method];
     if (!spec) {
       reply(200, { ok: false, error: 'unknown_method', req_method: method });
@@ -179,8 +217,9 @@ export class WebApi {
 
     try {
       const result = await spec.handle(new Args(params), this.host);
-      reply(200, { ok: true, ...result }, this.scopeHeaders(tokenType));
+      if (await afterHold()) reply(200, { ok: true, ...result }, this.scopeHeaders(tokenType));
     } catch (e) {
+      if (!(await afterHold())) return;
       if (e instanceof SlackApiError) reply(200, { ok: false, error: e.error, ...e.extra });
       else reply(200, { ok: false, error: 'internal_error', detail: e instanceof Error ? e.message : String(e) });
     }
@@ -190,7 +229,7 @@ export class WebApi {
     if (tokenType === 'app') return { 'x-oauth-scopes': 'connections:write' };
     return {
       'x-oauth-scopes':
-        'commands,chat:write,files:write,files:read,reactions:read,reactions:write,users:read,channels:read,groups:read',
+        'commands,chat:write,files:write,files:read,reactions:read,reactions:write,users:read,channels:read,groups:read,channels:history,groups:history',
     };
   }
 }

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Member_blocked_idx" ON "Member"("blocked");

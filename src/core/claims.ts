@@ -1,0 +1,20 @@
+/**
+ * Claims (leases) on work in progress. A process claims a job or a digest under its instance id, renews the claim
+ * while it works, and a claim whose lease ran out is abandoned: another process takes it over. At start-up the claims
+ * of this instance's previous life, and of processes known to be gone, end at once.
+ */
+import type { SalonDeps } from "./deps.js";
+
+/** How long a job's claim holds without renewal; the worker renews it every third of that. */
+export const JOB_LEASE_MS = 60_000;
+
+/** Ends the claims of owners that are gone; returns how many claims ended. */
+export async function releaseAbandonedClaims(deps: Pick<SalonDeps, "store" | "options" | "logger">): Promise<number> {
+  const { store, options, logger } = deps;
+  const owners = await store.claimOwners();
+  // A live second process's claims are never taken here: only its lease running out frees them.
+  const gone = owners.filter((owner) => owner === options.instanceId || options.isInstanceGone?.(owner) === true);
+  const released = await store.expireClaims(gone);
+  if (released > 0) logger.info({ released, owners: gone }, "taking over the work a stopped process left unfinished");
+  return released;
+}

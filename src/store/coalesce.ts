@@ -1,0 +1,54 @@
+/**
+ * Coalesces the calls of one store method into batches (the DataLoader pattern): the calls made during one turn of the
+ * event loop, and those made while a batch is running, run together as the next batch. A burst of gateway events (a
+ * popular post collecting reactions) then costs a few queries per batch instead of a few per event; a lone call waits
+ * one turn of the event loop. Batches run one after another, in call order, so writes keep their order. Each caller
+ * gets its own answer; when a batch fails, its calls are run one by one so that one bad call fails alone, as it would
+ * unbatched.
+ */
+export class Coalescer<K, V> {
+  private pending: Array<{ key: K; resolve: (value: V) => void; reject: (error: unknown) => void }> = [];
+  private busy = false;
+
+  constructor(
+    private readonly runBatch: (keys: K[]) => Promise<V[]>,
+    /** Bounds a statement's size (SQLite takes at most 32,766 parameters). */
+    private readonly maxBatch = 500,
+  ) {}
+
+  call(key: K): Promise<V> {
+    return new Promise<V>((resolve, reject) => {
+      this.pending.push({ key, resolve, reject });
+      // The first call of a turn schedules the batch; a running batch picks up what arrives meanwhile.
+      if (this.busy || this.pending.length > 1) return;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.maxBatch);
+        try {
+          const values = await this.runBatch(batch.map((b) => b.key));
+          batch.forEach((b, i) => b.resolve(values[i]!));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]!.reject(error);
+            continue;
+          }
+          for (const b of batch) {
+            try {
+              b.resolve((await this.runBatch([b.key]))[0]!);
+            } catch (alone) {
+              b.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * A database, migrated as `npm start` migrates it, holding one set-up community with liked creations posted
+ * yesterday (UTC) and a digest time already past today: the bot posts that digest at its first tick.
+ */
+import { openDatabase } from "../../../src/store/database.js";
+import { PrismaStore } from "../../../src/store/prisma-store.js";
+
+export async function seedDueDigest(databaseFile: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
+  const db = await openDatabase(`file:${databaseFile}`);
+  try {
+    const store = new PrismaStore(db.prisma);
+    const stored = await store.ensureCommunity({ platform: community.platform, externalId: community.externalId });
+    await store.updateCommunity(stored.id, { galleryChannelId: community.channelId, digestTime: "00:00", timezone: "UTC" });
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    for (const [i, userId] of community.authors.entries()) {
+      const member = await db.prisma.member.create({ data: { communityId: stored.id, userId } });
+      const postedAt = new Date(`${day}T1${i}:00:00Z`);
+      await db.prisma.creation.create({
+        data: {
+          communityId: stored.id,
+          memberId: member.id,
+          prompt: `yesterday's favourite ${i + 1}`,
+          aspect: "square",
+          quality: "medium",
+          size: "1024x1024",
+          model: "gpt-image-2",
+          status: "posted",
+          costMicroUsd: 42_000,
+          day,
+          createdAt: postedAt,
+          postedAt,
+          galleryChannelId: community.channelId,
+          galleryMessageId: `9${i}`,
+          galleryUrl: `https://example.invalid/posts/${i}`,
+          likeCount: 5 - i,
+        },
+      });
+    }
+    return { day };
+  } finally {
+    await db.close();
+  }
+}
