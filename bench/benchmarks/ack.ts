@@ -1,0 +1,94 @@
+/**
+ * Acknowledgement latency: 500 `/imagine` dispatched in the same tick by 500 members; for each, the time from the
+ * loopback Discord's dispatch to the defer callback arriving back at it. Salon (all of it, with its database and the
+ * loopback OpenAI) against a bare discord.js bot that only defers, each with its own loopback Discord in its own
+ * process. Rounds alternate which side goes first; samples are pooled over the rounds.
+ */
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import type { BenchContext, Platform } from "../lib/context.js";
+import { salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { figure } from "../lib/figures.js";
+import type { Child } from "../lib/rpc.js";
+import { max, percentile, round } from "../lib/stats.js";
+
+const WARMUP = 20;
+
+interface Burst {
+  latencies: number[];
+  types: number[];
+  tokens: string[];
+}
+
+async function side(ctx: BenchContext, kind: "salon" | "bare", round: number, members: number): Promise<number[]> {
+  const label = `ack-${kind}-${round}`;
+  const platform: Platform = await startPlatform(ctx, `${label}-platform`, { interactionDeadlineMs: 60_000 });
+  let bot: Child | null = null;
+  try {
+    const world = await platform.host.call<{ guildId: string; galleryId: string; adminId: string; memberIds: string[] }>("community", { name: "ack", members: members + WARMUP });
+    const warmers = world.memberIds.slice(0, WARMUP);
+    const burstUsers = world.memberIds.slice(WARMUP);
+    if (kind === "salon") {
+      const dir = path.join(ctx.workDir, label);
+      await mkdir(dir, { recursive: true });
+      bot = await startChild(ctx, "bots/salon-bot.ts", label);
+      await bot.call("start", { env: salonEnv(platform, dir) });
+      const admin = { guildId: world.guildId, channelId: world.galleryId, userId: world.adminId, admin: true, name: "salon" };
+      await platform.host.call("command", { ...admin, options: [{ type: 1, name: "setup", options: [{ type: 7, name: "gallery", value: world.galleryId }] }] });
+      // Every member's first request is accepted: a budget for 500 images.
+      await platform.host.call("command", { ...admin, options: [{ type: 1, name: "limits", options: [{ type: 10, name: "budget_usd_daily", value: 1000 }] }] });
+    } else {
+      bot = await startChild(ctx, "bots/bare-bot.ts", label);
+      await bot.call("start", { apiUrl: platform.apiUrl, token: platform.botToken, mode: "defer" });
+    }
+    await platform.host.call("waitForIdentify");
+    // Warm both sides' code paths and connection pools with a few reads first.
+    await platform.host.call<Burst>("burst", { guildId: world.guildId, channelId: world.galleryId, userIds: warmers, name: "top" });
+    await new Promise((r) => setTimeout(r, 500));
+    const burst = await platform.host.call<Burst>(
+      "burst",
+      { guildId: world.guildId, channelId: world.galleryId, userIds: burstUsers, name: "imagine", options: [{ type: 3, name: "prompt", value: "a lighthouse at dawn, oil on canvas" }] },
+      120_000,
+    );
+    const notDeferred = burst.types.filter((t) => t !== 5).length;
+    if (notDeferred > 0) throw new Error(`${label}: ${notDeferred} interactions were not answered with a defer`);
+    return burst.latencies;
+  } finally {
+    await bot?.kill();
+    await platform.host.kill();
+  }
+}
+
+export async function run(ctx: BenchContext) {
+  const rounds = ctx.quick ? 1 : 3;
+  const members = 500;
+  const salon: number[] = [];
+  const bare: number[] = [];
+  const perRound: Array<{ salonP99: number; bareP99: number }> = [];
+  for (let r = 0; r < rounds; r++) {
+    const order: Array<"salon" | "bare"> = r % 2 === 0 ? ["bare", "salon"] : ["salon", "bare"];
+    const got: Record<string, number[]> = {};
+    for (const kind of order) got[kind] = await side(ctx, kind, r, members);
+    salon.push(...got.salon!);
+    bare.push(...got.bare!);
+    perRound.push({ salonP99: round(percentile(got.salon!, 99)), bareP99: round(percentile(got.bare!, 99)) });
+    if (process.env.BENCH_DEBUG) {
+      for (const kind of ["salon", "bare"]) {
+        const xs = got[kind]!;
+        console.log(kind, r, [10, 25, 50, 75, 90, 95, 99, 100].map((q) => `p${q}=${round(percentile(xs, q), 0)}`).join(" "), "first500:", xs.slice(0, 10).map((x) => round(x, 0)).join(","), "last:", xs.slice(-10).map((x) => round(x, 0)).join(","));
+      }
+    }
+  }
+  const over = (xs: number[]) => xs.filter((x) => x > 3000).length;
+  const p = (xs: number[], q: number) => round(percentile(xs, q), 1);
+  const baselineIs = "bare discord.js bot that only defers";
+  return {
+    figures: [
+      figure({ name: "ack.p50", value: p(salon, 50), unit: "ms", baseline: p(bare, 50), baselineIs, goal: "", met: null }),
+      figure({ name: "ack.p99", value: p(salon, 99), unit: "ms", baseline: p(bare, 99), baselineIs, goal: "≤ 1.5× baseline", met: percentile(salon, 99) <= 1.5 * percentile(bare, 99) }),
+      figure({ name: "ack.max", value: round(max(salon), 1), unit: "ms", baseline: round(max(bare), 1), baselineIs, goal: "≤ 3000 ms", met: max(salon) <= 3000 }),
+      figure({ name: "ack.over_3s", value: over(salon), unit: "interactions", baseline: over(bare), baselineIs, ratio: null, goal: "0", met: over(salon) === 0 }),
+    ],
+    facts: { interactionsPerRound: members, rounds, samplesPerSide: salon.length, perRoundP99: perRound },
+  };
+}

@@ -1,0 +1,56 @@
+/** What every benchmark gets from `bench/run.ts`. */
+import path from "node:path";
+import type { BigDatabase } from "./big-database.js";
+import { spawnChild, type Child } from "./rpc.js";
+
+export interface BenchContext {
+  /** Scratch folder of this run (databases, image files); removed at the end. */
+  workDir: string;
+  /** Where children write their output (Salon's JSON logs). */
+  logDir: string;
+  /** The 1M-creation database, when the run built one. */
+  bigDb?: BigDatabase;
+  /** Fewer rounds and smaller sizes, for trying the benchmarks out (`npm run bench -- --quick`). */
+  quick: boolean;
+}
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+/** Starts a child from `bench/` (e.g. `bots/salon-bot.ts`) logging to `<logDir>/<label>.log`. */
+export function startChild(ctx: BenchContext, file: string, label: string, nodeArgs: string[] = []): Promise<Child> {
+  // BENCH_PROFILE=<label prefix> writes a V8 CPU profile of matching children next to the logs.
+  const profile = process.env.BENCH_PROFILE && label.startsWith(process.env.BENCH_PROFILE) ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ctx.logDir, "profiles")}`] : [];
+  return spawnChild(path.join(here, "..", file), { logFile: path.join(ctx.logDir, `${label}.log`), nodeArgs: [...nodeArgs, ...profile, "--expose-gc"] });
+}
+
+export interface Platform {
+  host: Child;
+  apiUrl: string;
+  botToken: string;
+  applicationId: string;
+  openaiBaseURL: string;
+  openaiKey: string;
+}
+
+/** A platform host process with a fresh loopback Discord and OpenAI. */
+export async function startPlatform(ctx: BenchContext, label: string, options: { interactionDeadlineMs?: number } = {}): Promise<Platform> {
+  const host = await startChild(ctx, "lib/platform-host.ts", label);
+  const urls = await host.call<Omit<Platform, "host">>("start", options);
+  return { host, ...urls };
+}
+
+/** The environment `npm start` would get for Salon against these loopback platforms. */
+export function salonEnv(platform: Platform, dir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DISCORD_TOKEN: platform.botToken,
+    DISCORD_APPLICATION_ID: platform.applicationId,
+    DISCORD_API_URL: platform.apiUrl,
+    OPENAI_API_KEY: platform.openaiKey,
+    OPENAI_BASE_URL: platform.openaiBaseURL,
+    DATABASE_URL: `file:${path.join(dir, "salon.db")}`,
+    DATA_DIR: dir,
+    PORT: "0",
+    LOG_LEVEL: "info",
+    ...extra,
+  };
+}
