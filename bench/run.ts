@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark (each in its own process, each measuring Salon and its baseline side by side),
  * prints one table and writes `bench/results.json`. See bench/README.md for the method.
  *
- *   npm run bench                      everything (about 6 minutes on a 2-core machine)
+ *   npm run bench                      everything (3 to 5 minutes on a 2-core machine)
  *   npm run bench -- --only ranking    some benchmarks (comma-separated names)
  *   npm run bench -- --quick           fewer rounds, a 10× smaller database (a smoke test, not a measurement)
  *   npm run bench -- --keep            keep the scratch folder (databases, logs)
