@@ -21,6 +21,7 @@ import { PrismaStore } from "./store/prisma-store.js";
 import { withStoreErrors } from "./store/store-errors.js";
 import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
 import { systemClock } from "./runtime/system-clock.js";
+import { userHashSalt } from "./runtime/user-hash-salt.js";
 
 export interface RunningSalon {
   salon: Salon;
@@ -79,7 +80,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       retryBaseMs: options.retry?.retryBaseMs ?? 2_000,
       instanceId: newInstanceId(),
       isInstanceGone,
-      userHashSalt: config.userHashSalt,
+      userHashSalt: await userHashSalt(config.userHashSalt, config.dataDir),
     },
   };
   const salon = new Salon(deps, config.generationConcurrency);

@@ -69,7 +69,8 @@ export interface Config {
   /** A JSON price table that overrides the built-in one (see `loadPriceTable`). */
   pricesFile?: string;
   /** Salt of the hashed member id sent to OpenAI as `user`. */
-  userHashSalt: string;
+  /** Unset: a random salt kept in the data folder (`src/runtime/user-hash-salt.ts`). */
+  userHashSalt?: string | undefined;
 }
 
 /** Every configuration problem found, listed in one message, each with how to fix it. */
@@ -158,7 +159,10 @@ const variables = z.object({
   GENERATION_CONCURRENCY: integer("GENERATION_CONCURRENCY", 1, 32, 2),
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
   PRICES_FILE: z.string().optional(),
-  USER_HASH_SALT: z.string().default("salon"),
+  USER_HASH_SALT: z
+    .string()
+    .min(16, "USER_HASH_SALT must be a random value of at least 16 characters (e.g. `openssl rand -hex 32`), or unset for a random salt kept in DATA_DIR")
+    .optional(),
 });
 
 /** The names of every environment variable Salon reads, in schema order. */
@@ -283,8 +287,8 @@ export function secretValues(config: Config): string[] {
     config.slack?.signingSecret,
     config.slack?.appToken,
     config.openai.apiKey,
-    // The salt keeps hashed member ids from being reversed; the built-in default protects nothing and is a common word.
-    config.userHashSalt === "salon" ? undefined : config.userHashSalt,
+    // The salt keeps hashed member ids from being reversed.
+    config.userHashSalt,
   ];
   return secrets.filter((s): s is string => typeof s === "string" && s.length > 0);
 }

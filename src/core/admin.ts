@@ -50,16 +50,34 @@ export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
     `Limits: ${c.perMemberDaily} creations per member per day, ${c.cooldownSeconds} s cooldown, prompts up to ${c.maxPromptLength} characters.`,
     `Budget today: ${usd(spendTodayMicroUsd)} spent of ${usd(c.budgetMicroUsd)}, ${usd(Math.max(0, c.budgetMicroUsd - spendTodayMicroUsd))} left.`,
     `Image model: ${deps.options.imageModel}. Digest: top ${c.digestSize}.`,
-    `Likes: ${c.likeEmoji ? c.likeEmoji.join(" ") : "any emoji"}${c.allowSelfLikes ? ", self-likes count" : ", self-likes don't count"}.`,
+    `Likes: ${c.likeEmoji ? c.likeEmoji.join(" ") : "any emoji"}${c.allowSelfLikes ? ", self-likes count" : ", self-likes don't count"}${ageRules(c) ? `, ${ageRules(c)}` : ""}.`,
   ];
   if (c.problem) lines.push(`⚠️ Problem: ${c.problem}`);
   return lines.join("\n");
 }
 
+/**
+ * Who likes count from under the minimum-age rules, "" when there are none: "only from members whose account is at
+ * least 7 days old and who joined at least 3 days before reacting".
+ */
+function ageRules(c: Community): string {
+  const days = (n: number) => `${n} ${n === 1 ? "day" : "days"}`;
+  const rules = [
+    ...(c.minAccountAgeDays > 0 ? [`whose account is at least ${days(c.minAccountAgeDays)} old`] : []),
+    ...(c.minMemberAgeDays > 0 ? [`who joined at least ${days(c.minMemberAgeDays)} before reacting`] : []),
+  ];
+  return rules.length === 0 ? "" : `only from members ${rules.join(" and ")}`;
+}
+
+/** The longest minimum age an admin can set, in days (ten years). */
+export const MAX_MIN_AGE_DAYS = 3650;
+
 export interface LimitsInput {
   perMemberDaily?: number | string | undefined;
   budgetUsdDaily?: number | string | undefined;
   cooldownSeconds?: number | string | undefined;
+  minAccountAgeDays?: number | string | undefined;
+  minMemberAgeDays?: number | string | undefined;
 }
 
 export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput): Promise<string> {
@@ -69,9 +87,19 @@ export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput):
     ...(input.perMemberDaily === undefined ? {} : { perMemberDaily: parseWholeNumber(input.perMemberDaily, "per_member_daily", 0, 1000) }),
     ...(input.budgetUsdDaily === undefined ? {} : { budgetMicroUsd: parseBudgetUsd(input.budgetUsdDaily) }),
     ...(input.cooldownSeconds === undefined ? {} : { cooldownSeconds: parseWholeNumber(input.cooldownSeconds, "cooldown_seconds", 0, 86_400) }),
+    ...(input.minAccountAgeDays === undefined ? {} : { minAccountAgeDays: parseWholeNumber(input.minAccountAgeDays, "min_account_age_days", 0, MAX_MIN_AGE_DAYS) }),
+    ...(input.minMemberAgeDays === undefined ? {} : { minMemberAgeDays: parseWholeNumber(input.minMemberAgeDays, "min_member_age_days", 0, MAX_MIN_AGE_DAYS) }),
   };
   const updated = Object.keys(patch).length === 0 ? c : await deps.store.updateCommunity(c.id, patch);
-  return `Limits: ${updated.perMemberDaily} creations per member per day, ${usd(updated.budgetMicroUsd)} per day for the community, ${updated.cooldownSeconds} s cooldown.`;
+  const lines = [`Limits: ${updated.perMemberDaily} creations per member per day, ${usd(updated.budgetMicroUsd)} per day for the community, ${updated.cooldownSeconds} s cooldown.`];
+  // A rule about which likes count applies to every like already there: recount now, so every ranking agrees.
+  if (updated.minAccountAgeDays !== c.minAccountAgeDays || updated.minMemberAgeDays !== c.minMemberAgeDays) {
+    const changed = await deps.store.recountCommunity(c.id);
+    lines.push(`Likes count ${ageRules(updated) || "from every member"}: ${changed} like ${changed === 1 ? "count" : "counts"} changed.`);
+  } else if (ageRules(updated)) {
+    lines.push(`Likes count ${ageRules(updated)}.`);
+  }
+  return lines.join("\n");
 }
 
 export async function setBlocked(deps: SalonDeps, actor: Actor, userId: string, blocked: boolean): Promise<string> {

@@ -2,7 +2,7 @@
  * The ports the core talks to. Adapters (OpenAI, Discord, Slack, the Prisma store, the scheduler) implement them;
  * the core never imports an SDK.
  */
-import type { Community, Creation, DigestView, ImageSize, Platform, Quality } from "./types.js";
+import type { Community, Creation, DigestView, ImageSize, MemberDates, Platform, Quality } from "./types.js";
 
 /** Time, injectable so tests can move it. */
 export interface Clock {
@@ -59,6 +59,8 @@ export interface ReactionSnapshot {
   /** Normalised emoji: the unicode character for standard emoji, `name:id` for custom ones. */
   emoji: string;
   isBot: boolean;
+  /** What the platform tells about the member with it, if anything. */
+  member?: MemberDates;
 }
 
 /** What the member's status message should say now. */
@@ -86,6 +88,11 @@ export interface Publisher {
   findDigestPost(input: { community: Community; channelId: string; digest: DigestView; since: Date }): Promise<PostRef | null>;
   /** Every reaction on a post, or "deleted" when the post no longer exists. */
   fetchReactions(community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted">;
+  /**
+   * When the member's account was made and when they joined, for platforms that can tell (Discord); null when the
+   * member is not in the community any more.
+   */
+  memberDates?(community: Community, userId: string): Promise<MemberDates | null>;
   /** Edits the member's status message; failures (an expired token) are the adapter's to swallow and log. */
   updateStatus(statusRef: string, status: JobStatus): Promise<void>;
 }

@@ -73,7 +73,7 @@ export class Salon {
   exportData(actor: Actor): Promise<string> {
     return exportMemberData(this.deps, actor);
   }
-  forget(actor: Actor): Promise<{ posts: number; images: number }> {
+  forget(actor: Actor): Promise<{ posts: number; images: number; reactionsLeft: number }> {
     return forgetMember(this.deps, actor);
   }
 
@@ -83,6 +83,15 @@ export class Salon {
   }
   releaseDelivery(keys: string[]): Promise<void> {
     return this.deps.store.releaseDelivery(keys);
+  }
+  /**
+   * A member joined the community (Slack's `team_join`; Discord tells the join date with each reaction instead). On
+   * Slack an account belongs to its workspace, so the join is the account's creation too.
+   */
+  async memberJoined(ref: CommunityRef, userId: string, at?: Date): Promise<void> {
+    const community = await this.deps.store.findCommunity(ref);
+    const when = at ?? this.deps.clock.now();
+    if (community) await this.deps.store.setMemberDates(community.id, userId, { accountCreatedAt: when, joinedAt: when });
   }
   /** The gallery post's delete action where the platform gives the post rather than the creation (Slack). */
   async deletePostAt(actor: Actor, channelId: string, messageId: string): Promise<void> {

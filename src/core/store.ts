@@ -2,7 +2,7 @@
  * The persistence port. The Prisma implementation lives in `src/store`; its tests run against a real database.
  * Every method is scoped by community: nothing here reads or writes across communities.
  */
-import type { Community, CommunityRef, Creation, CreationStatus, RankedCreation, RankedCreator } from "./types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "./types.js";
 
 export type CommunityPatch = Partial<Omit<Community, "id" | "platform" | "externalId">>;
 
@@ -53,13 +53,25 @@ export interface WindowStats {
 export interface ReactionRow {
   userId: string;
   emoji: string;
+  /** What the platform told about the member along with it (Discord: the account's creation, from the user id). */
+  member?: MemberDates;
+}
+
+/** When and with what member facts a reaction was seen. */
+export interface ReactionSeen {
+  at: Date;
+  member?: MemberDates | undefined;
 }
 
 export interface MemberExport {
   userId: string;
   blocked: boolean;
+  accountCreatedAt: Date | null;
+  joinedAt: Date | null;
   creations: Array<Pick<Creation, "id" | "prompt" | "aspect" | "quality" | "size" | "model" | "status" | "costMicroUsd" | "createdAt" | "postedAt" | "galleryUrl" | "likeCount" | "imageHash">>;
-  reactions: Array<{ creationId: number; emoji: string; galleryUrl: string | null }>;
+  reactions: Array<{ creationId: number; emoji: string; galleryUrl: string | null; reactedAt: Date | null }>;
+  /** Reactions left on the platform after `/privacy forget`, which recounts skip. */
+  forgottenReactions: Array<{ creationId: number; emoji: string; galleryUrl: string | null }>;
 }
 
 export interface Store {
@@ -119,12 +131,26 @@ export interface Store {
   /** Posted creations of the community posted at or after `since`, for reconciliation. */
   listPostedSince(communityId: number, since: Date): Promise<Creation[]>;
 
-  /** Adds or removes one (member, emoji) reaction. True when something changed. */
-  setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean): Promise<boolean>;
+  /**
+   * Adds or removes one (member, emoji) reaction, stamped with when it was seen; the member's dates, when given, are
+   * recorded. True when something changed.
+   */
+  setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean>;
   /** Removes every reaction, or every reaction with one emoji. */
   clearReactions(creationId: number, emoji?: string): Promise<void>;
-  /** Makes the stored reactions equal to what the platform reports. True when something changed. */
-  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[]): Promise<boolean>;
+  /**
+   * Makes the stored reactions equal to what the platform reports, except the reactions of members who asked to be
+   * forgotten that are still up (see `forgetMember`); reactions found are stamped `at`. True when something changed.
+   */
+  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], at: Date): Promise<boolean>;
+  /** Of these members, those whose join date is not known. */
+  membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]>;
+  /** Records what the platform says about a member's age. */
+  setMemberDates(communityId: number, userId: string, dates: MemberDates): Promise<void>;
+  /** Recounts every posted creation of the community that has reactions (after a rule change). Returns how many changed. */
+  recountCommunity(communityId: number): Promise<number>;
+  /** Drops the forgotten reactions on posts made before `postedBefore`: recounts no longer read those posts. */
+  pruneForgottenReactions(communityId: number, postedBefore: Date): Promise<number>;
   /** Recomputes and stores the like count of a creation from its reactions and the community's rules. */
   recountLikes(creationId: number): Promise<number>;
   /** Ids of creations a member has reacted to (to recount when the member is blocked or forgotten). */
@@ -162,7 +188,8 @@ export interface Store {
   exportMember(communityId: number, userId: string): Promise<MemberExport>;
   /**
    * Deletes the member's reactions and prompts and marks their creations deleted; recounts every creation they had
-   * reacted to. Returns what the caller must still remove outside the database.
+   * reacted to. The reactions on others' posts are remembered as forgotten (creation, member, emoji) so a recount
+   * does not read them back from the platform, where only the member can remove them. Returns what the caller must still remove outside the database.
    */
-  forgetMember(communityId: number, userId: string): Promise<{ imageHashes: string[]; posts: Array<{ channelId: string; messageId: string }> }>;
+  forgetMember(communityId: number, userId: string): Promise<{ imageHashes: string[]; posts: Array<{ channelId: string; messageId: string }>; reactionsLeft: number }>;
 }

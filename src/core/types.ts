@@ -38,6 +38,14 @@ export interface Actor {
   isAdmin: boolean;
 }
 
+/** What the platform says about a member's age; absent or null: not known (such a member's reactions count). */
+export interface MemberDates {
+  /** When the platform account was created. */
+  accountCreatedAt?: Date | null;
+  /** When the member last joined the community. */
+  joinedAt?: Date | null;
+}
+
 /** A community's settings as stored; defaults come from PRODUCT.md. */
 export interface Community {
   id: number;
@@ -58,6 +66,11 @@ export interface Community {
   /** Emoji that count as likes; `null` means any emoji. */
   likeEmoji: string[] | null;
   allowSelfLikes: boolean;
+  /** Anti-farming: a reaction counts only if the member's platform account was at least this many days old when they
+   * reacted (0: no minimum). */
+  minAccountAgeDays: number;
+  /** The same for the member's time in the community (since they last joined). */
+  minMemberAgeDays: number;
   /** The last problem seen while posting (missing permission, deleted channel), shown in `/salon settings`. */
   problem: string | null;
 }

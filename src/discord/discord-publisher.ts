@@ -1,9 +1,9 @@
 /** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
-import { DiscordAPIError, HTTPError, RateLimitError, type REST } from "discord.js";
-import { Routes, type APIMessage, type APIUser } from "discord-api-types/v10";
+import { DiscordAPIError, HTTPError, RateLimitError, SnowflakeUtil, type REST } from "discord.js";
+import { Routes, type APIGuildMember, type APIMessage, type APIUser } from "discord-api-types/v10";
 import { PublishError } from "../core/errors.js";
 import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
-import type { Community } from "../core/types.js";
+import type { Community, MemberDates } from "../core/types.js";
 import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
 
 /** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
@@ -16,6 +16,16 @@ const MISSING_ACCESS = new Set([50001, 50013]);
 const MISSING_ACCESS_FIX = "I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).";
 const UNKNOWN_CHANNEL = 10003;
 const UNKNOWN_MESSAGE = 10008;
+const UNKNOWN_MEMBER = 10007;
+
+/** When a Discord account was created: the timestamp every snowflake id carries. */
+export function accountCreatedAt(userId: string): Date | null {
+  try {
+    return new Date(SnowflakeUtil.timestampFrom(userId));
+  } catch {
+    return null;
+  }
+}
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 /** Pages of 100 messages read when looking for an earlier post: a busy gallery posts far fewer while a bot restarts. */
@@ -152,12 +162,23 @@ export class DiscordPublisher implements Publisher {
       for (;;) {
         const query = new URLSearchParams({ limit: "100", ...(after ? { after } : {}) });
         const users = (await this.rest.get(Routes.channelMessageReaction(channelId, messageId, routeEmoji), { query })) as APIUser[];
-        for (const user of users) snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true });
+        for (const user of users) snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true, member: { accountCreatedAt: accountCreatedAt(user.id) } });
         if (users.length < 100) break;
         after = users[users.length - 1]!.id;
       }
     }
     return snapshot;
+  }
+
+  async memberDates(community: Community, userId: string): Promise<MemberDates | null> {
+    try {
+      // GET guild member needs no privileged intent (intents only filter the gateway).
+      const member = (await this.rest.get(Routes.guildMember(community.externalId, userId))) as APIGuildMember;
+      return { accountCreatedAt: accountCreatedAt(userId), joinedAt: member.joined_at ? new Date(member.joined_at) : null };
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === UNKNOWN_MEMBER) return null;
+      throw error;
+    }
   }
 
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {

@@ -200,6 +200,8 @@ async function runAdmin(salon: Salon, actor: Actor, interaction: ChatInputComman
           perMemberDaily: o.getInteger("per_member_daily") ?? undefined,
           budgetUsdDaily: o.getNumber("budget_usd_daily") ?? undefined,
           cooldownSeconds: o.getInteger("cooldown_seconds") ?? undefined,
+          minAccountAgeDays: o.getInteger("min_account_age_days") ?? undefined,
+          minMemberAgeDays: o.getInteger("min_member_age_days") ?? undefined,
         }),
       };
     case "digest": {

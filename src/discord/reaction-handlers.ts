@@ -2,34 +2,58 @@
  * Gateway reaction and deletion events → the core's `reaction` and `postsDeleted`. Partials make reactions on
  * messages posted before a restart arrive too; the adapter flags bots (ours included) before the core sees them.
  */
-import type { Client, Message, MessageReaction, PartialMessage, PartialMessageReaction, PartialUser, User, Collection, Snowflake, ReadonlyCollection } from "discord.js";
+import { Events, type Client, type Message, type MessageReaction, type PartialMessage, type PartialMessageReaction, type PartialUser, type User, type Collection, type Snowflake, type ReadonlyCollection } from "discord.js";
+import type { GatewayDispatchPayload } from "discord-api-types/v10";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
-import { emojiKey } from "./discord-publisher.js";
+import type { MemberDates } from "../core/types.js";
+import { accountCreatedAt, emojiKey } from "./discord-publisher.js";
 
 type AnyReaction = MessageReaction | PartialMessageReaction;
 type AnyMessage = Message | PartialMessage;
 
 export function attachReactionHandlers(client: Client, salon: Salon, logger: Logger): void {
   // Events about one message are applied in the order the gateway delivered them: a remove-all must not overtake
-  // the adds before it (it takes fewer database steps). Different messages still proceed in parallel.
-  const chains = new Map<string, Promise<void>>();
-  const inOrder = (messageId: string, step: () => Promise<void>) => {
-    const next = (chains.get(messageId) ?? Promise.resolve()).then(step);
-    chains.set(messageId, next);
-    void next.then(() => {
-      if (chains.get(messageId) === next) chains.delete(messageId);
+  // the adds before it (it takes fewer database steps). Adds and removals all take the same steps through the store,
+  // which serves each step first in, first out (in batches), so they keep their order while several are in flight;
+  // a remove-all, a remove-emoji or a deletion ("ordered") waits for every event before it, and every event after it
+  // waits for it. Different messages proceed in parallel. (One event at a time per message held a popular post's
+  // burst of reactions to a fifth of the rate: bench/README.md, reactions.)
+  const lanes = new Map<string, { ordered: Promise<void>; all: Promise<void> }>();
+  const inOrder = (messageId: string, step: () => Promise<void>, ordered: boolean) => {
+    const lane = lanes.get(messageId) ?? { ordered: Promise.resolve(), all: Promise.resolve() };
+    const done = (ordered ? lane.all : lane.ordered).then(step);
+    const next = ordered ? { ordered: done, all: done } : { ordered: lane.ordered, all: Promise.all([lane.all, done]).then(() => undefined) };
+    lanes.set(messageId, next);
+    void next.all.then(() => {
+      if (lanes.get(messageId) === next) lanes.delete(messageId);
     });
   };
   const guard = (event: string, run: (log: Logger) => Promise<unknown>, messageId: string) => {
     const log = logger.child({ event });
+    const ordered = event !== "MESSAGE_REACTION_ADD" && event !== "MESSAGE_REACTION_REMOVE";
     inOrder(messageId, () => run(log).then(
       () => undefined,
       (error: unknown) => log.error({ err: error }, "event handling failed"),
-    ));
+    ), ordered);
   };
 
-  const onReaction = (kind: "add" | "remove") => (reaction: AnyReaction, user: User | PartialUser) =>
+  // A guild's MESSAGE_REACTION_ADD carries the reacting member, with when they joined, but discord.js passes on only
+  // the user (and Salon caches no members). "raw" is emitted synchronously just before discord.js handles the same
+  // packet, so the join date is kept for the reaction event that follows it.
+  let lastAdd: { messageId: string; userId: string; joinedAt: Date | null } | null = null;
+  client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
+    if (packet.t !== "MESSAGE_REACTION_ADD") return;
+    const joined = packet.d.member?.joined_at;
+    lastAdd = { messageId: packet.d.message_id, userId: packet.d.user_id, joinedAt: joined ? new Date(joined) : null };
+  });
+  const memberDates = (messageId: string, userId: string): MemberDates => {
+    const joinedAt = lastAdd?.messageId === messageId && lastAdd.userId === userId ? lastAdd.joinedAt : null;
+    return { accountCreatedAt: accountCreatedAt(userId), ...(joinedAt ? { joinedAt } : {}) };
+  };
+
+  const onReaction = (kind: "add" | "remove") => (reaction: AnyReaction, user: User | PartialUser) => {
+    const member = kind === "add" ? memberDates(reaction.message.id, user.id) : undefined;
     guard(kind === "add" ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", async (log) => {
       const message = reaction.message;
       if (!message.guildId) return;
@@ -42,9 +66,11 @@ export function attachReactionHandlers(client: Client, salon: Salon, logger: Log
         userId: user.id,
         emoji: emojiKey(reaction.emoji),
         isBot,
+        ...(member ? { member } : {}),
       });
       if (likes !== null) log.debug({ messageId: message.id, userId: user.id, likes }, "reaction recorded");
     }, reaction.message.id);
+  };
 
   client.on("messageReactionAdd", onReaction("add"));
   client.on("messageReactionRemove", onReaction("remove"));

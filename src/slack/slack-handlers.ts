@@ -17,7 +17,8 @@ import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupA
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 const ADMIN_SUBCOMMANDS = new Set(["setup", "settings", "limits", "digest", "recount", "block", "unblock"]);
-const LIMITS_USAGE = "Usage: `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30` (any of them).";
+const LIMITS_USAGE =
+  "Usage: `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30 min_account_age_days=0 min_member_age_days=0` (any of them).";
 
 type Answer = { text: string } | null;
 
@@ -163,6 +164,16 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   app.event("reaction_added", onReaction("add"));
   app.event("reaction_removed", onReaction("remove"));
 
+  // Slack tells no account or join dates; a join seen here is the member's age for the minimum-age rules on likes.
+  app.event("team_join", async ({ event, body }) => {
+    const { team_id: teamId, event_time: eventTime } = body as { team_id: string; event_time?: number };
+    try {
+      await salon.memberJoined({ platform: "slack", externalId: teamId }, event.user.id, eventTime ? new Date(eventTime * 1000) : undefined);
+    } catch (error) {
+      logger.error({ err: error, event: "team_join" }, "join handling failed");
+    }
+  });
+
   app.event("message", async ({ event, body }) => {
     if (event.subtype !== "message_deleted") return;
     const deleted = event as { channel: string; deleted_ts: string };
@@ -214,8 +225,16 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
     case "settings":
       return { text: await salon.settings(who) };
     case "limits": {
-      const values = keyValues(args, ["per_member_daily", "budget_usd_daily", "cooldown_seconds"], LIMITS_USAGE);
-      return { text: await salon.limits(who, { perMemberDaily: values.per_member_daily, budgetUsdDaily: values.budget_usd_daily, cooldownSeconds: values.cooldown_seconds }) };
+      const values = keyValues(args, ["per_member_daily", "budget_usd_daily", "cooldown_seconds", "min_account_age_days", "min_member_age_days"], LIMITS_USAGE);
+      return {
+        text: await salon.limits(who, {
+          perMemberDaily: values.per_member_daily,
+          budgetUsdDaily: values.budget_usd_daily,
+          cooldownSeconds: values.cooldown_seconds,
+          minAccountAgeDays: values.min_account_age_days,
+          minMemberAgeDays: values.min_member_age_days,
+        }),
+      };
     }
     case "digest": {
       const day = args.find((a) => a === "yesterday" || a === "today") as "yesterday" | "today" | undefined;

@@ -9,12 +9,27 @@
 export class Coalescer<K, V> {
   private pending: Array<{ key: K; resolve: (value: V) => void; reject: (error: unknown) => void }> = [];
   private busy = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly runBatch: (keys: K[]) => Promise<V[]>,
-    /** Bounds a statement's size (SQLite takes at most 32,766 parameters). */
-    private readonly maxBatch = 500,
+    private readonly options: {
+      /** Bounds a statement's size (SQLite takes at most 32,766 parameters). */
+      maxBatch?: number;
+      /** Awaited before each batch when it returns a promise: lets calls gather while something else is busy. */
+      before?: () => Promise<void> | undefined;
+    } = {},
   ) {}
+
+  /** True while calls wait or a batch runs. */
+  get active(): boolean {
+    return this.busy || this.pending.length > 0;
+  }
+
+  /** Resolves once no call waits and no batch runs. */
+  whenIdle(): Promise<void> {
+    return this.active ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  }
 
   call(key: K): Promise<V> {
     return new Promise<V>((resolve, reject) => {
@@ -29,7 +44,9 @@ export class Coalescer<K, V> {
     this.busy = true;
     try {
       while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.maxBatch);
+        const gate = this.options.before?.();
+        if (gate) await gate;
+        const batch = this.pending.splice(0, this.options.maxBatch ?? 500);
         try {
           const values = await this.runBatch(batch.map((b) => b.key));
           batch.forEach((b, i) => b.resolve(values[i]!));
@@ -49,6 +66,7 @@ export class Coalescer<K, V> {
       }
     } finally {
       this.busy = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 }

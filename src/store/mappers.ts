@@ -18,6 +18,8 @@ export function toCommunity(row: db.Community): Community {
     maxPromptLength: row.maxPromptLength,
     likeEmoji: row.likeEmoji === null ? null : (JSON.parse(row.likeEmoji) as string[]),
     allowSelfLikes: row.allowSelfLikes,
+    minAccountAgeDays: row.minAccountAgeDays,
+    minMemberAgeDays: row.minMemberAgeDays,
     problem: row.problem,
   };
 }

@@ -5,11 +5,12 @@ import type {
   MemberExport,
   NewCreation,
   ReactionRow,
+  ReactionSeen,
   Store,
   Usage,
   WindowStats,
 } from "../core/store.js";
-import type { Community, CommunityRef, Creation, CreationStatus, RankedCreation, RankedCreator } from "../core/types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "../core/types.js";
 import { Prisma, type PrismaClient } from "./generated/client.js";
 import { toCommunity, toCreation } from "./mappers.js";
 import { Coalescer } from "./coalesce.js";
@@ -57,6 +58,27 @@ interface ReactionWrite {
   userId: string;
   emoji: string;
   present: boolean;
+  seen: ReactionSeen;
+}
+
+/** A date as the database stores it, for rows passed in as JSON; null when not known. */
+function isoOrNull(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/**
+ * The minimum-age rules (`Community.minAccountAgeDays`, `minMemberAgeDays`), as a condition on a reaction `r` of a
+ * creation `c` in a community `k`: true when the reaction counts. A reaction counts unless, when it was seen (or, for
+ * rows from before that was recorded, when the post was made), the member's account or membership was younger than
+ * the minimum; a date the platform never told counts as old enough. Communities without a minimum (most) skip the
+ * member lookup.
+ */
+function oldEnough(r: Prisma.Sql, c: Prisma.Sql, minAccountDays: Prisma.Sql | number, minMemberDays: Prisma.Sql | number): Prisma.Sql {
+  const when = Prisma.sql`julianday(COALESCE(${r}."reactedAt", ${c}."postedAt"))`;
+  return Prisma.sql`((${minAccountDays} = 0 AND ${minMemberDays} = 0) OR NOT EXISTS (
+    SELECT 1 FROM "Member" m WHERE m."id" = ${r}."memberId" AND (
+      (${minAccountDays} > 0 AND ${when} - julianday(m."accountCreatedAt") < ${minAccountDays})
+      OR (${minMemberDays} > 0 AND ${when} - julianday(m."joinedAt") < ${minMemberDays}))))`;
 }
 
 /** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
@@ -171,7 +193,9 @@ export class PrismaStore implements Store {
     return retryWhenBusy(() =>
       this.prisma.$transaction(async (tx) => {
         const usage = await this.usageIn(tx, input.communityId, input.userId, input.day);
-        if (usage.lastRequestAt && usage.lastRequestAt.getTime() + limits.cooldownMs > input.now.getTime()) return "cooldown" as const;
+        // Requests sent together are stored in any order: the last one stored may be a little later than this one.
+        // Either way they must be the cooldown apart (as `cooldownWaitMs` in core/imagine.ts), so 0 s never refuses.
+        if (usage.lastRequestAt && Math.abs(input.now.getTime() - usage.lastRequestAt.getTime()) < limits.cooldownMs) return "cooldown" as const;
         if (usage.memberToday >= limits.perMemberDaily) return "quota" as const;
         if (usage.spendTodayMicroUsd + input.costMicroUsd > limits.budgetMicroUsd) return "budget" as const;
         const row = await tx.creation.create({
@@ -349,45 +373,74 @@ export class PrismaStore implements Store {
 
   private readonly reactionWrites = new Coalescer<ReactionWrite, boolean>((writes) => retryWhenBusy(() => this.writeReactions(writes)));
 
-  async setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean): Promise<boolean> {
-    return this.reactionWrites.call({ creationId, communityId, userId, emoji, present });
+  async setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean> {
+    return this.reactionWrites.call({ creationId, communityId, userId, emoji, present, seen });
   }
 
   /**
-   * Applies reaction writes as if one after another, in four statements however many there are: the members (a
+   * Applies reaction writes as if one after another, in a few statements however many there are: the members (a
    * reaction may be a member's first act), then each (creation, member, emoji)'s last write, an insert or a delete
    * that reports what it changed. That report gives each key's state before the batch, and replaying the writes on it
    * gives each write's own answer (true when it changed something; a replayed event changes nothing). Rows go in as one
    * JSON parameter per statement: binding thousands of parameters one by one cost more than the statements.
    */
   private async writeReactions(writes: ReactionWrite[]): Promise<boolean[]> {
-    const people = new Map<string, [number, string]>();
-    for (const w of writes) people.set(`${w.communityId} ${w.userId}`, [w.communityId, w.userId]);
-    const json = JSON.stringify([...people.values()]);
-    await this.prisma.$executeRaw`
-      INSERT INTO "Member" ("communityId", "userId", "createdAt")
-      SELECT value ->> 0, value ->> 1, ${new Date()} FROM json_each(${json}) WHERE true
-      ON CONFLICT ("communityId", "userId") DO NOTHING`;
-    const members = await this.prisma.$queryRaw<Array<{ id: number | bigint; communityId: number | bigint; userId: string }>>`
-      SELECT "id", "communityId", "userId" FROM "Member"
+    // Each member once, with the latest dates the platform gave (a member who left and came back has a new join date).
+    const people = new Map<string, [number, string, string | null, string | null]>();
+    for (const w of writes) {
+      const key = `${w.communityId} ${w.userId}`;
+      const before = people.get(key);
+      const dates = w.seen.member;
+      people.set(key, [w.communityId, w.userId, isoOrNull(dates?.accountCreatedAt) ?? before?.[2] ?? null, isoOrNull(dates?.joinedAt) ?? before?.[3] ?? null]);
+    }
+    type MemberRow = { id: number | bigint; communityId: number | bigint; userId: string; accountCreatedAt: Date | null; joinedAt: Date | null };
+    const lookUp = (json: string) => this.prisma.$queryRaw<MemberRow[]>`
+      SELECT "id", "communityId", "userId", "accountCreatedAt", "joinedAt" FROM "Member"
       WHERE ("communityId", "userId") IN (SELECT value ->> 0, value ->> 1 FROM json_each(${json}))`;
-    const memberIds = new Map(members.map((m) => [`${m.communityId} ${m.userId}`, Number(m.id)]));
+    const found = await lookUp(JSON.stringify([...people.values()]));
+    const memberIds = new Map(found.map((m) => [`${m.communityId} ${m.userId}`, Number(m.id)]));
+    const newcomers = [...people.entries()].filter(([key]) => !memberIds.has(key)).map(([, person]) => person);
+    if (newcomers.length > 0) {
+      const json = JSON.stringify(newcomers);
+      await this.prisma.$executeRaw`
+        INSERT INTO "Member" ("communityId", "userId", "createdAt", "accountCreatedAt", "joinedAt")
+        SELECT value ->> 0, value ->> 1, ${new Date()}, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true
+        ON CONFLICT ("communityId", "userId") DO NOTHING`;
+      for (const m of await lookUp(json)) memberIds.set(`${m.communityId} ${m.userId}`, Number(m.id));
+    }
+    // Known members whose dates are new or changed (rare: a first reaction since dates were recorded, or a rejoin).
+    const changed = found.flatMap((m) => {
+      const [, , account, joined] = people.get(`${m.communityId} ${m.userId}`)!;
+      const differs = (stored: Date | null, given: string | null) => given !== null && stored?.getTime() !== Date.parse(given);
+      return differs(m.accountCreatedAt, account) || differs(m.joinedAt, joined) ? [[Number(m.id), account, joined]] : [];
+    });
+    if (changed.length > 0) {
+      await this.prisma.$executeRaw`
+        UPDATE "Member" SET
+          "accountCreatedAt" = COALESCE((SELECT value ->> 1 FROM json_each(${JSON.stringify(changed)}) WHERE value ->> 0 = "Member"."id"), "accountCreatedAt"),
+          "joinedAt" = COALESCE((SELECT value ->> 2 FROM json_each(${JSON.stringify(changed)}) WHERE value ->> 0 = "Member"."id"), "joinedAt")
+        WHERE "id" IN (SELECT value ->> 0 FROM json_each(${JSON.stringify(changed)}))`;
+    }
     // Each write's key, and each key's last write.
     const keys = writes.map((w) => `${w.creationId} ${memberIds.get(`${w.communityId} ${w.userId}`)} ${w.emoji}`);
     const last = new Map<string, ReactionWrite>();
     writes.forEach((w, i) => last.set(keys[i]!, w));
-    const adds: Array<[number, number, string]> = [];
+    const adds: Array<[number, number, string, string]> = [];
     const removes: Array<[number, number, string]> = [];
-    for (const w of last.values()) (w.present ? adds : removes).push([w.creationId, memberIds.get(`${w.communityId} ${w.userId}`)!, w.emoji]);
+    for (const w of last.values()) {
+      const memberId = memberIds.get(`${w.communityId} ${w.userId}`)!;
+      if (w.present) adds.push([w.creationId, memberId, w.emoji, w.seen.at.toISOString()]);
+      else removes.push([w.creationId, memberId, w.emoji]);
+    }
     type Row = { creationId: number | bigint; memberId: number | bigint; emoji: string };
     const none = this.prisma.$queryRaw<Row[]>`SELECT 1 WHERE 0`;
-    // One transaction: the insert and the delete touch the same index pages, which are then written once.
-    const [added, removed] = await this.prisma.$transaction([
+    // Two statements on disjoint keys, each atomic (a transaction around them measured slower).
+    const [added, removed] = await Promise.all([
       adds.length === 0
         ? none
         : this.prisma.$queryRaw<Row[]>`
-            INSERT INTO "Reaction" ("creationId", "memberId", "emoji")
-            SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${JSON.stringify(adds)}) WHERE true
+            INSERT INTO "Reaction" ("creationId", "memberId", "emoji", "reactedAt")
+            SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(adds)}) WHERE true
             ON CONFLICT DO NOTHING RETURNING "creationId", "memberId", "emoji"`,
       removes.length === 0
         ? none
@@ -396,6 +449,13 @@ export class PrismaStore implements Store {
             WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${JSON.stringify(removes)}))
             RETURNING "creationId", "memberId", "emoji"`,
     ]);
+    if (added.length > 0) {
+      // A forgotten member who reacts again gives a new like: the reaction is no longer one to skip in recounts.
+      const json = JSON.stringify(added.map((r) => [Number(r.creationId), Number(r.memberId), r.emoji]));
+      await this.prisma.$executeRaw`
+        DELETE FROM "ForgottenReaction"
+        WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${json}))`;
+    }
     const rowKey = (r: Row) => `${r.creationId} ${r.memberId} ${r.emoji}`;
     const inserted = new Set(added.map(rowKey));
     const deleted = new Set(removed.map(rowKey));
@@ -414,22 +474,30 @@ export class PrismaStore implements Store {
     await this.prisma.reaction.deleteMany({ where: { creationId, ...(emoji === undefined ? {} : { emoji }) } });
   }
 
-  async replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[]): Promise<boolean> {
+  async replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], at: Date): Promise<boolean> {
     const key = (userId: string, emoji: string) => `${userId}\u0000${emoji}`;
     const wanted = new Map(reactions.map((r) => [key(r.userId, r.emoji), r]));
     const current = await this.prisma.reaction.findMany({ where: { creationId }, include: { member: { select: { userId: true } } } });
+    // A forgotten member's reaction still up on the platform is not read back; one they added again live is stored
+    // (and no longer forgotten) and stays.
+    const forgotten = await this.prisma.forgottenReaction.findMany({ where: { creationId }, include: { member: { select: { userId: true } } } });
+    const skipped = new Set(forgotten.map((r) => key(r.member.userId, r.emoji)));
     const stale = current.filter((r) => !wanted.has(key(r.member.userId, r.emoji)));
     const have = new Set(current.map((r) => key(r.member.userId, r.emoji)));
-    const missing = [...wanted.entries()].filter(([k]) => !have.has(k)).map(([, r]) => r);
+    const missing = [...wanted.entries()].filter(([k]) => !have.has(k) && !skipped.has(k)).map(([, r]) => r);
     if (stale.length === 0 && missing.length === 0) return false;
     const memberIds = new Map<string, number>();
-    for (const r of missing) if (!memberIds.has(r.userId)) memberIds.set(r.userId, await this.memberId(communityId, r.userId));
+    for (const r of missing) {
+      if (memberIds.has(r.userId)) continue;
+      memberIds.set(r.userId, await this.memberId(communityId, r.userId));
+      if (r.member) await this.setMemberDates(communityId, r.userId, r.member);
+    }
     await this.prisma.$transaction([
       ...stale.map((r) => this.prisma.reaction.delete({ where: { creationId_memberId_emoji: { creationId, memberId: r.memberId, emoji: r.emoji } } })),
       ...missing.map((r) =>
         this.prisma.reaction.upsert({
           where: { creationId_memberId_emoji: { creationId, memberId: memberIds.get(r.userId)!, emoji: r.emoji } },
-          create: { creationId, memberId: memberIds.get(r.userId)!, emoji: r.emoji },
+          create: { creationId, memberId: memberIds.get(r.userId)!, emoji: r.emoji, reactedAt: at },
           update: {},
         }),
       ),
@@ -437,7 +505,56 @@ export class PrismaStore implements Store {
     return true;
   }
 
-  private readonly recounts = new Coalescer<number, number>(async (ids) => {
+  async membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]> {
+    const known = await this.prisma.member.findMany({ where: { communityId, userId: { in: userIds }, joinedAt: { not: null } }, select: { userId: true } });
+    const has = new Set(known.map((m) => m.userId));
+    return [...new Set(userIds)].filter((id) => !has.has(id));
+  }
+
+  async setMemberDates(communityId: number, userId: string, dates: MemberDates): Promise<void> {
+    const data = {
+      ...(dates.accountCreatedAt ? { accountCreatedAt: dates.accountCreatedAt } : {}),
+      ...(dates.joinedAt ? { joinedAt: dates.joinedAt } : {}),
+    };
+    if (Object.keys(data).length === 0) return;
+    await this.prisma.member.upsert({
+      where: { communityId_userId: { communityId, userId } },
+      create: { communityId, userId, ...data },
+      update: data,
+    });
+  }
+
+  async recountCommunity(communityId: number): Promise<number> {
+    // A page of posts at a time (through the recount batches, so it stays in order with reaction writes).
+    let changed = 0;
+    for (let after = 0; ; ) {
+      const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; likeCount: number | bigint }>>`
+        SELECT c."id", c."likeCount" FROM "Creation" c
+        WHERE c."communityId" = ${communityId} AND c."status" = 'posted' AND c."id" > ${after}
+          AND EXISTS (SELECT 1 FROM "Reaction" r WHERE r."creationId" = c."id")
+        ORDER BY c."id" LIMIT 2000`;
+      if (rows.length === 0) return changed;
+      const counts = await Promise.all(rows.map((row) => this.recountLikes(Number(row.id))));
+      changed += counts.filter((count, i) => count !== Number(rows[i]!.likeCount)).length;
+      after = Number(rows[rows.length - 1]!.id);
+    }
+  }
+
+  async pruneForgottenReactions(communityId: number, postedBefore: Date): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM "ForgottenReaction" WHERE "creationId" IN (
+        SELECT "id" FROM "Creation" WHERE "communityId" = ${communityId} AND ("postedAt" IS NULL OR "postedAt" < ${postedBefore}))`;
+  }
+
+  private readonly recounts = new Coalescer<number, number>(
+    (ids) => this.recountBatch(ids),
+    // While reaction writes are streaming in, a recount waits for them (25 ms at most) and then counts every post they
+    // touched at once: a busy post is counted a few times a second instead of after every batch of writes. Quiet, it
+    // runs at once; it always runs after the writes before it, so the last count is exact.
+    { before: () => (this.reactionWrites.active ? Promise.race([this.reactionWrites.whenIdle(), new Promise<void>((r) => setTimeout(r, 25))]) : undefined) },
+  );
+
+  private async recountBatch(ids: number[]): Promise<number[]> {
     // One statement for the batch, counted where the reactions are: distinct members, not blocked, not the author
     // unless the community allows self-likes, with an allowed emoji when the community restricts them. The blocked
     // members are one indexed lookup per statement (usually empty) rather than a join per reaction.
@@ -449,12 +566,13 @@ export class PrismaStore implements Store {
            AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE "blocked" = 1)
            AND (k."allowSelfLikes" OR r."memberId" <> "Creation"."memberId")
            AND (k."likeEmoji" IS NULL OR r."emoji" IN (SELECT "value" FROM json_each(k."likeEmoji")))
+           AND ${oldEnough(Prisma.raw("r"), Prisma.raw('"Creation"'), Prisma.raw('k."minAccountAgeDays"'), Prisma.raw('k."minMemberAgeDays"'))}
       )
       WHERE "id" IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))
       RETURNING "id", "likeCount"`;
     const counts = new Map(rows.map((row) => [Number(row.id), Number(row.likeCount)]));
     return ids.map((id) => counts.get(id) ?? 0);
-  });
+  }
 
   async recountLikes(creationId: number): Promise<number> {
     return this.recounts.call(creationId);
@@ -553,12 +671,15 @@ export class PrismaStore implements Store {
   }
 
   async windowStats(communityId: number, from: Date, to: Date): Promise<WindowStats> {
-    const community = await this.prisma.community.findUnique({ where: { id: communityId }, select: { likeEmoji: true, allowSelfLikes: true } });
+    const community = await this.prisma.community.findUnique({ where: { id: communityId }, select: { likeEmoji: true, allowSelfLikes: true, minAccountAgeDays: true, minMemberAgeDays: true } });
     if (!community) return { creations: 0, likers: 0 };
     const allowed = community.likeEmoji === null ? null : (JSON.parse(community.likeEmoji) as string[]);
     // Counted in one statement: fetching every reaction of a busy day through the ORM took seconds.
     const emoji = allowed === null ? Prisma.empty : allowed.length === 0 ? Prisma.sql`AND 0` : Prisma.sql`AND r."emoji" IN (${Prisma.join(allowed)})`;
     const self = community.allowSelfLikes ? Prisma.empty : Prisma.sql`AND r."memberId" <> c."memberId"`;
+    const age = community.minAccountAgeDays === 0 && community.minMemberAgeDays === 0
+      ? Prisma.empty
+      : Prisma.sql`AND ${oldEnough(Prisma.raw("r"), Prisma.raw("c"), community.minAccountAgeDays, community.minMemberAgeDays)}`;
     // The likers' ids come back as one JSON array and are told apart in JS: SQLite's COUNT(DISTINCT) over a busy
     // day's reactions took twice as long.
     const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: string | null }>>`
@@ -567,7 +688,7 @@ export class PrismaStore implements Store {
         (SELECT json_group_array(r."memberId")
            FROM "Creation" c JOIN "Reaction" r ON r."creationId" = c."id"
           WHERE c."communityId" = ${communityId} AND c."status" = 'posted' AND c."postedAt" >= ${from} AND c."postedAt" < ${to}
-            AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE "blocked" = 1) ${self} ${emoji}) AS "likers"`;
+            AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE "blocked" = 1) ${self} ${emoji} ${age}) AS "likers"`;
     return { creations: Number(row?.creations ?? 0), likers: countDistinct(JSON.parse(row?.likers ?? "[]") as number[]) };
   }
 
@@ -643,11 +764,14 @@ export class PrismaStore implements Store {
       include: {
         creations: { orderBy: { id: "asc" } },
         reactions: { include: { creation: { select: { galleryUrl: true } } }, orderBy: [{ creationId: "asc" }, { emoji: "asc" }] },
+        forgottenReactions: { include: { creation: { select: { galleryUrl: true } } }, orderBy: [{ creationId: "asc" }, { emoji: "asc" }] },
       },
     });
     return {
       userId,
       blocked: member?.blocked ?? false,
+      accountCreatedAt: member?.accountCreatedAt ?? null,
+      joinedAt: member?.joinedAt ?? null,
       creations: (member?.creations ?? []).map((c) => ({
         id: c.id,
         prompt: c.prompt,
@@ -663,16 +787,23 @@ export class PrismaStore implements Store {
         likeCount: c.likeCount,
         imageHash: c.imageHash,
       })),
-      reactions: (member?.reactions ?? []).map((r) => ({ creationId: r.creationId, emoji: r.emoji, galleryUrl: r.creation.galleryUrl })),
+      reactions: (member?.reactions ?? []).map((r) => ({ creationId: r.creationId, emoji: r.emoji, galleryUrl: r.creation.galleryUrl, reactedAt: r.reactedAt })),
+      forgottenReactions: (member?.forgottenReactions ?? []).map((r) => ({ creationId: r.creationId, emoji: r.emoji, galleryUrl: r.creation.galleryUrl })),
     };
   }
 
-  async forgetMember(communityId: number, userId: string): Promise<{ imageHashes: string[]; posts: Array<{ channelId: string; messageId: string }> }> {
+  async forgetMember(communityId: number, userId: string): Promise<{ imageHashes: string[]; posts: Array<{ channelId: string; messageId: string }>; reactionsLeft: number }> {
     const member = await this.prisma.member.findUnique({ where: { communityId_userId: { communityId, userId } } });
-    if (!member) return { imageHashes: [], posts: [] };
+    if (!member) return { imageHashes: [], posts: [], reactionsLeft: 0 };
     const reactedTo = await this.creationsReactedBy(communityId, userId);
     const creations = await this.prisma.creation.findMany({ where: { memberId: member.id } });
     await this.prisma.$transaction([
+      // Their reactions on others' posts stay on the platform: remember not to read them back.
+      this.prisma.$executeRaw`
+        INSERT INTO "ForgottenReaction" ("creationId", "memberId", "emoji")
+        SELECT r."creationId", r."memberId", r."emoji" FROM "Reaction" r JOIN "Creation" c ON c."id" = r."creationId"
+        WHERE r."memberId" = ${member.id} AND c."memberId" <> ${member.id}
+        ON CONFLICT DO NOTHING`,
       this.prisma.reaction.deleteMany({ where: { memberId: member.id } }),
       this.prisma.reaction.deleteMany({ where: { creation: { memberId: member.id } } }),
       // Rows stay (with no prompt, image or post) so the day's spend stays what was really spent.
@@ -690,6 +821,7 @@ export class PrismaStore implements Store {
     const stillUsed = await this.prisma.creation.findMany({ where: { imageHash: { in: hashes } }, select: { imageHash: true } });
     const used = new Set(stillUsed.map((c) => c.imageHash));
     return {
+      reactionsLeft: await this.prisma.forgottenReaction.count({ where: { memberId: member.id } }),
       imageHashes: [...new Set(hashes)].filter((h) => !used.has(h)),
       posts: creations
         .filter((c) => c.galleryChannelId && c.galleryMessageId)

@@ -30,7 +30,6 @@ describe("loadConfig", () => {
       logLevel: "info",
       generationConcurrency: 2,
       reconcileDays: 7,
-      userHashSalt: "salon",
     });
   });
 
@@ -54,7 +53,7 @@ describe("loadConfig", () => {
       GENERATION_CONCURRENCY: "4",
       RECONCILE_DAYS: "0",
       PRICES_FILE: "/etc/salon/prices.json",
-      USER_HASH_SALT: "pepper-and-salt",
+      USER_HASH_SALT: "pepper-and-salt-4f1b9c",
     });
     expect(config).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "http://nirn-proxy:8080/api", devGuildId: "987654321098765432" },
@@ -74,7 +73,7 @@ describe("loadConfig", () => {
       generationConcurrency: 4,
       reconcileDays: 0,
       pricesFile: "/etc/salon/prices.json",
-      userHashSalt: "pepper-and-salt",
+      userHashSalt: "pepper-and-salt-4f1b9c",
     });
   });
 
@@ -210,9 +209,9 @@ describe("loadConfig", () => {
 
 describe("secretValues", () => {
   it("lists every token, key and signing secret, for the logger to redact", () => {
-    const config = loadConfig({ ...discord, ...slack, ...openai, SLACK_APP_TOKEN: "xapp-1-A111-222-abc", USER_HASH_SALT: "pepper-and-salt" });
+    const config = loadConfig({ ...discord, ...slack, ...openai, SLACK_APP_TOKEN: "xapp-1-A111-222-abc", USER_HASH_SALT: "pepper-and-salt-4f1b9c" });
     expect(secretValues(config).sort()).toEqual(
-      [DISCORD_TOKEN, slack.SLACK_BOT_TOKEN, slack.SLACK_SIGNING_SECRET, "xapp-1-A111-222-abc", openai.OPENAI_API_KEY, "pepper-and-salt"].sort(),
+      [DISCORD_TOKEN, slack.SLACK_BOT_TOKEN, slack.SLACK_SIGNING_SECRET, "xapp-1-A111-222-abc", openai.OPENAI_API_KEY, "pepper-and-salt-4f1b9c"].sort(),
     );
   });
 
@@ -251,7 +250,6 @@ describe(".env.example", () => {
       LOG_LEVEL: defaults.logLevel,
       GENERATION_CONCURRENCY: String(defaults.generationConcurrency),
       RECONCILE_DAYS: String(defaults.reconcileDays),
-      USER_HASH_SALT: defaults.userHashSalt,
     });
   });
 

@@ -33,8 +33,8 @@ describe("/privacy", () => {
       expect.objectContaining({ id: mine.id, prompt: "my lighthouse", status: "posted", likeCount: 1, galleryUrl: mine.galleryUrl, costMicroUsd: 40_000 }),
     ]);
     expect(exported.member.reactions).toEqual([
-      { creationId: theirs.id, emoji: "❤️", galleryUrl: theirs.galleryUrl },
-      { creationId: theirs.id, emoji: "👍", galleryUrl: theirs.galleryUrl },
+      { creationId: theirs.id, emoji: "❤️", galleryUrl: theirs.galleryUrl, reactedAt: h.clock.now().toISOString() },
+      { creationId: theirs.id, emoji: "👍", galleryUrl: theirs.galleryUrl, reactedAt: h.clock.now().toISOString() },
     ]);
     expect(JSON.stringify(exported)).not.toContain("their secret prompt");
   });
@@ -54,7 +54,8 @@ describe("/privacy", () => {
     expect((await h.creation(third.id)).likeCount).toBe(1);
 
     const result = await h.salon.forget(h.actor(me));
-    expect(result).toEqual({ posts: 2, images: 2 });
+    // Three reactions of theirs stay on others' posts (only they can take them off): counted no more, even by a recount.
+    expect(result).toEqual({ posts: 2, images: 2, reactionsLeft: 3 });
 
     // Prompts and posts are gone.
     for (const c of [mine1, mine2]) {
@@ -97,9 +98,9 @@ describe("/privacy", () => {
   });
 
   it("forgets nothing and fails nothing for a member the bot never saw", async () => {
-    expect(await h.salon.forget(h.actor("u-stranger"))).toEqual({ posts: 0, images: 0 });
+    expect(await h.salon.forget(h.actor("u-stranger"))).toEqual({ posts: 0, images: 0, reactionsLeft: 0 });
     const exported = JSON.parse(await h.salon.exportData(h.actor("u-stranger")));
-    expect(exported.member).toEqual({ userId: "u-stranger", blocked: false, creations: [], reactions: [] });
+    expect(exported.member).toEqual({ userId: "u-stranger", blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] });
   });
 
   it("does not post, and deletes the image of, a creation forgotten while it was being generated", async () => {

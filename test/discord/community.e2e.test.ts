@@ -357,7 +357,7 @@ describe("communities, rankings and profiles on Discord", () => {
     expect(data.member.userId).toBe(ana.id);
     expect(data.member.creations).toHaveLength(1);
     expect(data.member.creations[0]).toMatchObject({ prompt: "my exported dream", status: "posted", likeCount: 1, galleryUrl: url(c, mine) });
-    expect(data.member.reactions).toEqual([{ creationId: (await creationOfPost(h.running, c, theirs.id))!.id, emoji: "🔥", galleryUrl: url(c, theirs) }]);
+    expect(data.member.reactions).toEqual([{ creationId: (await creationOfPost(h.running, c, theirs.id))!.id, emoji: "🔥", galleryUrl: url(c, theirs), reactedAt: expect.any(String) }]);
   });
 
   it("forgets a member: deletes their gallery post on Discord and their likes from others' counts", async () => {
@@ -372,7 +372,7 @@ describe("communities, rankings and profiles on Discord", () => {
 
     const reply = await command(h, c, ana, "privacy", [{ type: 1, name: "forget" }]);
 
-    expect(reply).toBe("Done. I deleted your prompts and likes, 1 gallery post and 1 image.");
+    expect(reply).toBe("Done. I deleted your prompts and likes, 1 gallery post and 1 image. Your reaction on others' posts no longer counts as a like; only you can take it off the posts.");
     expect(h.discord.getMessage(mine.id)!.deleted).toBe(true);
     expect(h.discord.getMessage(theirs.id)!.deleted).toBe(false);
     expect(await likeCountOf(h.running, c, theirs.id)).toBe(0);

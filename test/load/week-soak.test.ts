@@ -6,7 +6,8 @@
  * while the bot is offline and are reconciled at each daily restart; members are blocked and unblocked, one forgets
  * themselves, a moderator deletes a post, and the bot is down for four hours over one digest time.
  *
- * At the end: every like count equals what the platform shows, counted by the rules; every community has exactly one
+ * At the end: every like count equals what the platform shows, counted by the rules (the forgotten member's reactions
+ * left on the platform count only once they react again while the bot listens); every community has exactly one
  * digest row per local day and at most one digest message per day, each posted within a minute of its time (the one
  * missed during the outage right after the bot came back), listing that day's best creations in order.
  */
@@ -65,6 +66,14 @@ describe("soak: a simulated week", () => {
     const digestPostedAt = new Map<string, number>(); // `${community}|${day}` → when the message appeared
     const counts = { ticks: 0, creations: 0, events: 0, offline: 0, reconciles: 0 };
     let lastEvent: Parameters<typeof salon.reaction>[0] | null = null;
+    // The forgotten member's reactions still on the platform when they were forgotten (`messageId|emoji`): recounts
+    // skip them until the member adds one again while the bot listens.
+    const FORGOTTEN = { community: "soak-new-york", userId: "u-3" };
+    const forgotten = new Set<string>();
+    const deliver = async (event: Parameters<typeof salon.reaction>[0]) => {
+      if (event.kind === "add" && event.userId === FORGOTTEN.userId && event.community.externalId === FORGOTTEN.community) forgotten.delete(`${event.messageId}|${event.emoji}`);
+      await salon.reaction(event);
+    };
 
     const react = async (post: { community: string; creation: Creation }, userId: string, emoji: string, add: boolean, isBot = false) => {
       const m = publisher.message(post.creation.galleryMessageId!);
@@ -72,7 +81,7 @@ describe("soak: a simulated week", () => {
       if (add) publisher.react(m.messageId, userId, emoji, isBot);
       else publisher.unreact(m.messageId, userId, emoji);
       lastEvent = { community: a!.ref(post.community), channelId: m.channelId, messageId: m.messageId, kind: add ? "add" : "remove", userId, emoji, isBot };
-      await salon.reaction(lastEvent);
+      await deliver(lastEvent);
       counts.events++;
     };
     const recentPosts = () => posts.filter((p) => !publisher.message(p.creation.galleryMessageId!).deleted && clock.now().getTime() - p.creation.postedAt!.getTime() < 2 * 24 * HOUR);
@@ -97,7 +106,7 @@ describe("soak: a simulated week", () => {
           const post = pick(recentPosts());
           const roll = next();
           if (roll < 0.1 && lastEvent) {
-            await salon.reaction(lastEvent); // a duplicated delivery
+            await deliver(lastEvent); // a duplicated delivery
             counts.events++;
           } else if (roll < 0.15) await react(post, pick(BOTS), pick(EMOJI), next() < 0.8, true);
           else if (roll < 0.2) await react(post, post.creation.authorUserId, pick(EMOJI), true);
@@ -129,7 +138,13 @@ describe("soak: a simulated week", () => {
         await salon.block(admin("soak-kolkata"), "u-5");
         blocked.get("soak-kolkata")!.add("u-5");
       }
-      if (t === Date.parse("2026-11-01T18:00:00Z")) await salon.forget(a.actor("u-3", { community: "soak-new-york" }));
+      if (t === Date.parse("2026-11-01T18:00:00Z")) {
+        await salon.forget(a.actor(FORGOTTEN.userId, { community: FORGOTTEN.community }));
+        for (const post of posts.filter((p) => p.community === FORGOTTEN.community && p.creation.authorUserId !== FORGOTTEN.userId)) {
+          const m = publisher.message(post.creation.galleryMessageId!);
+          for (const r of m.reactions.values()) if (r.userId === FORGOTTEN.userId && !m.deleted) forgotten.add(`${m.messageId}|${r.emoji}`);
+        }
+      }
       if (t === Date.parse("2026-10-29T17:00:00Z")) {
         const post = posts.find((p) => p.community === "soak-utc")!;
         publisher.deleteMessage(post.creation.galleryMessageId!);
@@ -166,7 +181,12 @@ describe("soak: a simulated week", () => {
         expect(m.deleted, `creation ${stored.id} is ${stored.status}`).toBe(true);
         continue;
       }
-      const likers = new Set([...m.reactions.values()].filter((r) => !r.isBot && r.userId !== stored.authorUserId && !blocked.get(post.community)!.has(r.userId)).map((r) => r.userId));
+      const likers = new Set(
+        [...m.reactions.values()]
+          .filter((r) => !r.isBot && r.userId !== stored.authorUserId && !blocked.get(post.community)!.has(r.userId))
+          .filter((r) => !(post.community === FORGOTTEN.community && r.userId === FORGOTTEN.userId && forgotten.has(`${m.messageId}|${r.emoji}`)))
+          .map((r) => r.userId),
+      );
       expect(stored.likeCount, `likes of ${stored.prompt}`).toBe(likers.size);
     }
 

@@ -65,6 +65,7 @@ const privateChannels = /shares\.private/.test(source); // the publisher finds g
 const EVENT_SUBSCRIPTIONS: Record<string, string[]> = {
   reaction_added: ["reaction_added"],
   reaction_removed: ["reaction_removed"],
+  team_join: ["team_join"],
   // `message` (Salon only reads its `message_deleted` subtype) arrives per conversation type.
   message: ["message.channels", ...(privateChannels ? ["message.groups"] : [])],
 };
@@ -73,6 +74,7 @@ const EVENT_SUBSCRIPTIONS: Record<string, string[]> = {
 const EVENT_SCOPES: Record<string, string> = {
   reaction_added: "reactions:read",
   reaction_removed: "reactions:read",
+  team_join: "users:read",
   "message.channels": "channels:history",
   "message.groups": "groups:history",
 };
@@ -125,7 +127,7 @@ describe("commands/slack-manifest.json", () => {
   });
 
   it("subscribes to the events the adapter handles, and to nothing else", () => {
-    expect(handledEvents).toEqual(["message", "reaction_added", "reaction_removed"]);
+    expect(handledEvents).toEqual(["message", "reaction_added", "reaction_removed", "team_join"]);
     const unknown = handledEvents.filter((e) => !(e in EVENT_SUBSCRIPTIONS));
     expect(unknown, "add these events to EVENT_SUBSCRIPTIONS").toEqual([]);
     expect(sorted(manifest.settings.event_subscriptions.bot_events)).toEqual(sorted(handledEvents.flatMap((e) => EVENT_SUBSCRIPTIONS[e]!)));

@@ -8,6 +8,7 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage, FakeUser } from "../support/discord/types.js";
+import { snowflakeTimestamp } from "../support/discord/constants.js";
 import { addCommunity, adminCommand, command, createPost, eventually, imagine, likeCountOf, startHarness, storedCommunity, type Community, type Harness } from "../support/harness.js";
 import { snapshotCommunity, storedTexts } from "../isolation/community-snapshot.js";
 
@@ -58,11 +59,14 @@ describe("/privacy on Discord", () => {
     const json = reply.attachments[0]!.bytes.toString("utf8");
     const data = JSON.parse(json) as {
       community: { platform: string; externalId: string };
-      member: { userId: string; blocked: boolean; creations: Array<Record<string, unknown>>; reactions: Array<Record<string, unknown>> };
+      member: { userId: string; blocked: boolean; accountCreatedAt: string | null; creations: Array<Record<string, unknown>>; reactions: Array<Record<string, unknown>> };
     };
     expect(data.community).toEqual({ platform: "discord", externalId: c.guild.id });
     expect(data.member.userId).toBe(ana.id);
     expect(data.member.blocked).toBe(false);
+    // What Discord told about her age (kept for the minimum-age rules on likes), and when each reaction was seen.
+    expect(data.member.accountCreatedAt).toBe(snowflakeTimestamp(ana.id));
+    for (const r of data.member.reactions) expect(r.reactedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
 
     // Against the database itself: every creation row of ana's, with what it says, and every reaction of hers.
     const db = snapshotCommunity(h.config.database.url, "discord", c.guild.id);

@@ -258,7 +258,7 @@ describe("/salon privacy on Slack", () => {
     expect(data.member.userId).toBe(ana.id);
     expect(data.member.creations).toHaveLength(1);
     expect(data.member.creations[0]).toMatchObject({ prompt: "my exported dream", status: "posted", likeCount: 1, galleryUrl: permalink(mine) });
-    expect(data.member.reactions).toEqual([{ creationId: (await slackCreationOfPost(h, c, theirs.ts))!.id, emoji: "fire", galleryUrl: permalink(theirs) }]);
+    expect(data.member.reactions).toEqual([{ creationId: (await slackCreationOfPost(h, c, theirs.ts))!.id, emoji: "fire", galleryUrl: permalink(theirs), reactedAt: expect.any(String) }]);
   });
 
   it("forgets a member: deletes their gallery post on Slack and their likes from others' counts", async () => {
@@ -272,7 +272,7 @@ describe("/salon privacy on Slack", () => {
 
     const reply = await salonText(h, c, ana, "privacy forget");
 
-    expect(reply).toBe("Done. I deleted your prompts and likes, 1 gallery post and 1 image.");
+    expect(reply).toBe("Done. I deleted your prompts and likes, 1 gallery post and 1 image. Your reaction on others' posts no longer counts as a like; only you can take it off the posts.");
     expect(h.slack.callsTo("files.delete").map((call) => call.args)).toEqual([{ file: mine.files[0]!.id }]);
     expect(h.slack.file(mine.files[0]!.id)!.deleted).toBe(true);
     expect(h.slack.message(c.gallery.id, mine.ts)!.deleted).toBe(true);

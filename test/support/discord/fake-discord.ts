@@ -156,9 +156,10 @@ export class FakeDiscord {
    * Makes a user a member of a guild. `permissions` become a role of the member (created on demand
    * and dispatched as GUILD_ROLE_CREATE), so both the interaction's `member.permissions` and discord.js'
    * `GuildMember#permissions` include them (on top of @everyone's defaults). GUILD_MEMBER_ADD only
-   * reaches bots with the (privileged) Guild Members intent, as on Discord.
+   * reaches bots with the (privileged) Guild Members intent, as on Discord. `joinedAt` (ISO) defaults to now; for a
+   * member already there it changes their join date (as leaving and joining again would).
    */
-  addMember(guildId: string, userId: string, opts: { permissions?: bigint } = {}): void {
+  addMember(guildId: string, userId: string, opts: { permissions?: bigint; joinedAt?: string } = {}): void {
     const guild = this.state.guild(guildId);
     this.state.user(userId);
     const roles: string[] = [];
@@ -167,9 +168,10 @@ export class FakeDiscord {
     if (existing) {
       existing.roles = [...new Set([...existing.roles, ...roles])];
       existing.permissions = opts.permissions ?? existing.permissions;
+      if (opts.joinedAt !== undefined) existing.joinedAt = opts.joinedAt;
       return;
     }
-    const member = { userId, roles, joinedAt: new Date().toISOString(), permissions: opts.permissions };
+    const member = { userId, roles, joinedAt: opts.joinedAt ?? new Date().toISOString(), permissions: opts.permissions };
     guild.members.set(userId, member);
     this.emit('GUILD_MEMBER_ADD', { ...memberPayload(this.state, member), guild_id: guildId });
   }
