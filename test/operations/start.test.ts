@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,6 +71,8 @@ describe("npm start", () => {
       .toMatchObject({ status: "ok", platforms: { discord: { ready: true } } });
     void health;
     expect(existsSync(path.join(cwd, "data", "salon.db"))).toBe(true);
+    // No USER_HASH_SALT: this installation's own random salt, kept beside its data.
+    expect(readFileSync(path.join(cwd, "data", "user-hash-salt"), "utf8")).toMatch(/^[0-9a-f]{64}\n$/);
     const lines = proc.out().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
     expect(lines.some((l) => l.msg === "applied database migrations")).toBe(true);
     expect(proc.out()).not.toContain(TOKEN);
