@@ -4,7 +4,7 @@
  * workers' slots turn over, from the image requests' arrivals at the loopback OpenAI: (N − C) ÷ (time from the C-th
  * request to the N-th). The baseline is a bare pool of C workers calling the `openai` SDK against the same loopback.
  *
- * Fairness: one member queues 50 creations at once; once they are queued, another member asks for one. Measured: how
+ * Fairness: one member sends 50 creations at once; once they are queued, another member asks for one. Measured: how
  * many of the first member's jobs start between the second member's request and its start (goal: at most one slot).
  */
 import { mkdir } from "node:fs/promises";
@@ -86,11 +86,20 @@ async function fairness(ctx: BenchContext, concurrency: number, delayMs: number)
     await platform.host.call("setImageDelay", { ms: delayMs });
     const [busy, single] = world.memberIds as [string, string];
     const base = { guildId: world.guildId, channelId: world.galleryId };
-    // One after another: sent in the same instant, some would be refused by the cooldown check even at 0 s (see the
-    // README), and fairness is about a member who has 50 queued, however they got there.
-    for (let i = 0; i < 50; i++) {
-      const reply = await platform.host.call<string>("command", { ...base, userId: busy, name: "imagine", options: [{ type: 3, name: "prompt", value: "one of fifty" }] });
-      if (!/Queued|Generating|Posted/.test(reply)) throw new Error(`creation ${i + 1} of 50 was refused: ${reply}`);
+    // All 50 in the same instant, as a member with a 0 s cooldown may send them: none may be refused.
+    const { tokens } = await platform.host.call<{ tokens: string[] }>("burst", {
+      ...base,
+      userIds: Array.from({ length: 50 }, () => busy),
+      name: "imagine",
+      options: [{ type: 3, name: "prompt", value: "one of fifty" }],
+    });
+    for (let i = 0; ; i++) {
+      const replies = await platform.host.call<string[]>("originals", { tokens });
+      const refused = replies.filter((reply) => reply !== "" && !/Queued|Generating|Posted/.test(reply));
+      if (refused.length > 0) throw new Error(`${refused.length} of 50 creations sent at once were refused: ${refused[0]}`);
+      if (replies.every((reply) => reply !== "")) break;
+      if (i > 200) throw new Error("the 50 creations were not all answered within 10 s");
+      await new Promise((r) => setTimeout(r, 50));
     }
     const asked = await platform.host.call<{ content: string; at: number }>("commandAt", { ...base, userId: single, name: "imagine", options: [{ type: 3, name: "prompt", value: "just one" }] });
     let requests: ImageRequest[] = [];

@@ -1,7 +1,9 @@
 /**
  * The generation workers: durable (the queue is the `Creation` table), fair (round-robin by member, see
- * `Store.claimNextJob`) and bounded (`concurrency` jobs at once). A job that must wait (a 429's retry-after, a
- * backoff after a 5xx) goes back to the queue with a `notBefore`, so a restart loses nothing.
+ * `Store.claimNextJob`) and bounded (`concurrency` image requests at once). A worker's slot turns over as soon as its
+ * image comes back: the job is stored, posted and its status edited while the worker claims the next one and asks for
+ * its image. A job that must wait (a 429's retry-after, a backoff after a 5xx) goes back to the queue with a
+ * `notBefore`, so a restart loses nothing.
  *
  * Crash safety: a worker holds a claim (lease) on its job and renews it while it works; a process that dies leaves
  * a claim that runs out, and the job is taken over where it stopped. The intent to post (`posting`, with the image
@@ -11,18 +13,39 @@ import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
-import type { GeneratedImage, JobStatus, PostRef } from "./ports.js";
+import type { GeneratedImage, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
-import type { Creation } from "./types.js";
+import type { Community, Creation } from "./types.js";
 
 /** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
 const MAX_RATE_LIMITED_WAITS = 20;
 const IDLE_POLL_MS = 5_000;
 
+/** Edits a job's status message after its earlier edits, without holding up the caller; the promise never rejects. */
+type StatusLine = (status: JobStatus) => Promise<void>;
+
+/** One job as a worker works on it. */
+interface JobWork {
+  job: Creation;
+  community: Community;
+  publisher: Publisher;
+  log: Logger;
+  signal: AbortSignal;
+  status: StatusLine;
+  /** Gives the worker's slot back: this job makes no more image requests. */
+  freeSlot(): void;
+}
+
 export class GenerationQueue {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly active = new Map<number, AbortController>();
+  /** Every job being worked on, until its work ends (some of them posting while their worker makes the next image). */
+  private readonly jobs = new Set<Promise<void>>();
+  /** The last claim asked of the store: the next one waits for it. */
+  private claiming: Promise<void> = Promise.resolve();
+  /** The last status edit of each job that has one on its way. */
+  private readonly statusTails = new Map<number, Promise<void>>();
   private wake: AbortController = new AbortController();
   private rateLimitedWaits = new Map<number, number>();
   /** Jobs whose claim another process took over while this one worked on them. */
@@ -65,7 +88,8 @@ export class GenerationQueue {
   async stop(graceMs: number): Promise<void> {
     this.running = false;
     this.notify();
-    const all = Promise.all(this.loops);
+    // The workers stop claiming, then the jobs they started (some still posting) finish.
+    const all = Promise.all(this.loops).then(() => Promise.all(this.jobs));
     let giveUp: (() => void) | undefined;
     const timer = setTimeout(() => {
       for (const controller of this.active.values()) controller.abort(new Error("shutting down"));
@@ -79,10 +103,13 @@ export class GenerationQueue {
   private async loop(worker: number): Promise<void> {
     const { store, clock, logger } = this.deps;
     while (this.running) {
+      // Bounded: a worker claims no new job while twice `concurrency` jobs are in hand (the others posting slowly).
+      while (this.jobs.size >= 2 * this.concurrency) await Promise.race(this.jobs);
+      if (!this.running) break;
       const wake = this.wake;
       let job: Creation | null;
       try {
-        job = await store.claimNextJob(clock.now(), this.deps.options.instanceId, JOB_LEASE_MS);
+        job = await this.claimNext();
       } catch (error) {
         logger.error({ err: error, worker }, "could not claim a job");
         job = null;
@@ -95,24 +122,59 @@ export class GenerationQueue {
         if (!wake.signal.aborted) await clock.sleep(waitMs, wake.signal).catch(() => {});
         continue;
       }
-      await this.process(job);
+      await this.occupySlot(job, worker);
     }
   }
 
-  private async process(job: Creation): Promise<void> {
+  /**
+   * Claims the next job, one claim of this process at a time: workers that free up together would otherwise all race
+   * for the same job, and all but one look again, over and over.
+   */
+  private claimNext(): Promise<Creation | null> {
+    const { store, clock, options } = this.deps;
+    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS));
+    this.claiming = claim.then(
+      () => undefined,
+      () => undefined,
+    );
+    return claim;
+  }
+
+  /**
+   * Works on a job and resolves once the worker's slot is free again: the job's image request is over (or it makes
+   * none). Storing, posting and the status edits then go on beside the slot's next image request.
+   */
+  private async occupySlot(job: Creation, worker: number): Promise<void> {
+    let freeSlot!: () => void;
+    const slotFree = new Promise<void>((resolve) => (freeSlot = resolve));
+    const done = this.process(job, freeSlot).catch((error: unknown) => this.deps.logger.error({ err: error, worker, creationId: job.id }, "a creation's work ended in an error"));
+    this.jobs.add(done);
+    void done.then(() => this.jobs.delete(done));
+    await Promise.race([slotFree, done]);
+  }
+
+  private async process(job: Creation, freeSlot: () => void): Promise<void> {
     const log = this.deps.logger.child({ creationId: job.id, communityId: job.communityId });
     const controller = new AbortController();
     this.active.set(job.id, controller);
     const stopRenewing = this.keepClaim(job.id, controller, log);
+    let status: StatusLine | undefined;
     try {
+      const community = await this.deps.store.getCommunity(job.communityId);
+      if (!community) return;
+      const publisher = publisherFor(this.deps, community.platform);
+      status = this.statusLine(publisher, job, log);
+      const work: JobWork = { job, community, publisher, log, signal: controller.signal, status, freeSlot };
       if (job.attempts >= this.deps.options.maxAttempts) {
         // Taken over again and again: something about this job keeps stopping the process that makes it.
+        freeSlot();
         log.error({ attempts: job.attempts }, "creation was interrupted too many times; giving up");
-        await this.fail(job, "Making your image was interrupted too many times, so I gave up. Your quota was refunded; please try again.");
+        await this.fail(job, "Making your image was interrupted too many times, so I gave up. Your quota was refunded; please try again.", status);
         return;
       }
-      await this.run(job, controller.signal, log);
+      await this.run(work);
     } catch (error) {
+      freeSlot();
       if (this.lost.has(job.id)) {
         log.warn({ err: error }, "another process took this creation over; leaving it to that process");
       } else if (error instanceof StoreUnavailableError) {
@@ -123,19 +185,39 @@ export class GenerationQueue {
         log.info({}, "returned to the queue on shutdown");
       } else {
         log.error({ err: error }, "creation failed unexpectedly");
-        await this.fail(job, "Something went wrong while making your image. Your quota was refunded; please try again.").catch((e) =>
+        await this.fail(job, "Something went wrong while making your image. Your quota was refunded; please try again.", status).catch((e) =>
           log.error({ err: e }, "could not record the failure"),
         );
       }
     } finally {
+      freeSlot();
       stopRenewing();
       this.active.delete(job.id);
       this.lost.delete(job.id);
     }
   }
 
+  /**
+   * The job's status edits, each sent once the job's earlier ones are done (an attempt before a requeue included), so
+   * they reach the platform in the order they were made: never "Generating" after "Posted".
+   */
+  private statusLine(publisher: Publisher | null, job: Creation, log: Logger): StatusLine {
+    const ref = job.statusRef;
+    if (!ref || !publisher) return () => Promise.resolve();
+    return (status) => {
+      const tail = (this.statusTails.get(job.id) ?? Promise.resolve())
+        .then(() => publisher.updateStatus(ref, status))
+        .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
+      this.statusTails.set(job.id, tail);
+      void tail.then(() => {
+        if (this.statusTails.get(job.id) === tail) this.statusTails.delete(job.id);
+      });
+      return tail;
+    };
+  }
+
   /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
-  private keepClaim(id: number, controller: AbortController, log: SalonDeps["logger"]): () => void {
+  private keepClaim(id: number, controller: AbortController, log: Logger): () => void {
     const { store, clock, options } = this.deps;
     const timer = setInterval(() => {
       store.renewClaim(id, options.instanceId, new Date(clock.now().getTime() + JOB_LEASE_MS)).then(
@@ -150,20 +232,18 @@ export class GenerationQueue {
     return () => clearInterval(timer);
   }
 
-  private async run(job: Creation, signal: AbortSignal, log: SalonDeps["logger"]): Promise<void> {
+  private async run(work: JobWork): Promise<void> {
+    const { job, community, publisher, log, signal, status } = work;
     const { store, files, clock, options } = this.deps;
-    const community = await store.getCommunity(job.communityId);
-    if (!community) return;
-    const publisher = publisherFor(this.deps, community.platform);
-    const status = (s: JobStatus) => (job.statusRef ? publisher.updateStatus(job.statusRef, s) : Promise.resolve());
     const owner = options.instanceId;
     // The image is stored in the same write that records the intent to post: an attempt got that far before.
     const mayHavePosted = job.imageHash !== null;
 
     let imageHash = job.imageHash;
+    let image: GeneratedImage | null = null;
     if (!imageHash) {
-      await status({ state: "generating", creationId: job.id });
-      let image: GeneratedImage;
+      // Not awaited: the image request need not wait for the platform. Later edits of this job queue behind it.
+      void status({ state: "generating", creationId: job.id });
       try {
         image = await this.deps.provider.generate({
           prompt: job.prompt,
@@ -174,10 +254,13 @@ export class GenerationQueue {
           signal,
         });
       } catch (error) {
+        work.freeSlot();
         if (signal.aborted) throw error;
-        if (error instanceof ProviderError) return this.providerFailed(job, error, log);
+        if (error instanceof ProviderError) return this.providerFailed(job, error, log, status);
         throw error;
       }
+      // The image request is over: the slot takes its next job while this one is stored and posted.
+      work.freeSlot();
       imageHash = await files.put(image.bytes, image.mimeType);
       // Only if it is still ours: `/privacy forget` may have removed it while it was being made.
       if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting" }, owner))) {
@@ -185,14 +268,18 @@ export class GenerationQueue {
         log.info({}, "creation was removed (or taken over) while it was being made; not posted");
         return;
       }
-    } else if (!(await store.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
-      log.info({}, "creation was removed before it was posted");
-      return;
+    } else {
+      work.freeSlot();
+      if (!(await store.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
+        log.info({}, "creation was removed before it was posted");
+        return;
+      }
     }
 
-    const image = await files.get(imageHash);
+    image ??= await files.get(imageHash);
     if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
-    const fresh = (await store.getCreation(job.id))!;
+    // What the posting write just recorded; the rest of the job's row is as it was claimed.
+    const fresh: Creation = { ...job, imageHash, status: "posting" };
     try {
       let post: PostRef | null = null;
       if (mayHavePosted) {
@@ -244,11 +331,11 @@ export class GenerationQueue {
             : `Posting to ${where} failed: ${error.message}`;
       await store.updateCommunity(community.id, { problem });
       log.warn({ err: error }, "gallery post failed");
-      await this.fail(job, `Your image was made but couldn't be posted. ${problem} Your quota was refunded.`);
+      await this.fail(job, `Your image was made but couldn't be posted. ${problem} Your quota was refunded.`, status);
     }
   }
 
-  private async providerFailed(job: Creation, error: ProviderError, log: SalonDeps["logger"]): Promise<void> {
+  private async providerFailed(job: Creation, error: ProviderError, log: Logger, status: StatusLine): Promise<void> {
     const { options } = this.deps;
     switch (error.kind) {
       case "rate_limited": {
@@ -256,7 +343,7 @@ export class GenerationQueue {
           log.info({ retryAfterMs: error.details.retryAfterMs }, "rate limited: waiting for retry-after");
           return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts);
         }
-        return this.fail(job, "The image service is too busy right now. Your quota was refunded; please try again later.");
+        return this.fail(job, "The image service is too busy right now. Your quota was refunded; please try again later.", status);
       }
       case "transient":
         if (job.attempts + 1 < options.maxAttempts) {
@@ -264,15 +351,15 @@ export class GenerationQueue {
           return this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
         }
         log.error({ err: error, attempts: job.attempts + 1 }, "image generation kept failing");
-        return this.fail(job, "The image service kept failing, so I gave up. Your quota was refunded; please try again later.");
+        return this.fail(job, "The image service kept failing, so I gave up. Your quota was refunded; please try again later.", status);
       case "safety":
-        return this.fail(job, "OpenAI's safety system refused to make this image. Your quota was refunded; please try a different prompt.");
+        return this.fail(job, "OpenAI's safety system refused to make this image. Your quota was refunded; please try a different prompt.", status);
       case "unavailable":
         log.error({ err: error, status: error.details.status, code: error.details.providerCode }, "OpenAI is unavailable for this account: operator action needed");
-        return this.fail(job, "Image generation is unavailable right now. The bot's operator has been told. Your quota was refunded.");
+        return this.fail(job, "Image generation is unavailable right now. The bot's operator has been told. Your quota was refunded.", status);
       case "rejected":
         log.warn({ err: error }, "image request rejected");
-        return this.fail(job, "The image service rejected this request. Your quota was refunded; please try a different prompt.");
+        return this.fail(job, "The image service rejected this request. Your quota was refunded; please try a different prompt.", status);
     }
   }
 
@@ -293,7 +380,8 @@ export class GenerationQueue {
     this.notify();
   }
 
-  private async fail(job: Creation, reason: string): Promise<void> {
+  /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
+  private async fail(job: Creation, reason: string, status: StatusLine | undefined): Promise<void> {
     this.rateLimitedWaits.delete(job.id);
     const failed = await this.deps.store.transitionCreation(
       job.id,
@@ -302,7 +390,11 @@ export class GenerationQueue {
       this.deps.options.instanceId,
     );
     if (!failed) return; // removed, or taken over by another process: not ours to report
-    const community = await this.deps.store.getCommunity(job.communityId);
-    if (job.statusRef && community) await publisherFor(this.deps, community.platform).updateStatus(job.statusRef, { state: "failed", creationId: job.id, reason });
+    let send = status;
+    if (!send) {
+      const community = job.statusRef ? await this.deps.store.getCommunity(job.communityId) : null;
+      send = this.statusLine(community && publisherFor(this.deps, community.platform), job, this.deps.logger);
+    }
+    await send({ state: "failed", creationId: job.id, reason });
   }
 }

@@ -85,10 +85,15 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
     // Only now may a worker take it: its "generating" and "posted" edits must come after "queued".
     const stillQueued = await store.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
     if (!stillQueued) {
-      // The grace ran out first (a very slow moment) and a worker moved on: say where it really is now.
-      const current = await store.getCreation(created.id);
-      const status = current && currentStatus(current);
-      if (status) await publisher.updateStatus(created.statusRef, status);
+      // The grace ran out first (a very slow moment) and a worker moved on: say where it really is now, and again if
+      // it moved on while that was said, so the worker's own later edit is the last one.
+      for (let said: Creation["status"] | null = null; ; ) {
+        const current = await store.getCreation(created.id);
+        if (!current || current.status === said) break;
+        const status = currentStatus(current);
+        if (status) await publisher.updateStatus(created.statusRef, status);
+        said = current.status;
+      }
     }
   }
   onQueued();
@@ -111,8 +116,18 @@ function currentStatus(c: Creation): JobStatus | null {
   }
 }
 
+/**
+ * How long a request made at `now` must wait because of the member's last accepted request: nothing once the two are
+ * the cooldown apart. Requests sent together are stored in any order, so the last accepted one may carry a later
+ * timestamp than this one; they are still that close, and with a 0 s cooldown nothing ever waits.
+ */
+function cooldownWaitMs(lastRequestAt: Date, now: Date, cooldownMs: number): number {
+  if (Math.abs(now.getTime() - lastRequestAt.getTime()) >= cooldownMs) return 0;
+  return lastRequestAt.getTime() + cooldownMs - now.getTime();
+}
+
 function throwIfCoolingDown(community: Community, lastRequestAt: Date, now: Date): void {
-  const waitMs = lastRequestAt.getTime() + community.cooldownSeconds * 1000 - now.getTime();
+  const waitMs = cooldownWaitMs(lastRequestAt, now, community.cooldownSeconds * 1000);
   if (waitMs > 0) throw new UserError("cooldown", `Please wait ${duration(waitMs / 1000)} before your next creation.`);
 }
 

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { buildSalon, type SalonHarness } from "../support/core-fakes.js";
-import { openSecondStore } from "../support/db.js";
+import type { ImageProvider } from "../../src/core/ports.js";
+import type { Store } from "../../src/core/store.js";
+import { buildSalon, FakeImageProvider, type SalonHarness } from "../support/core-fakes.js";
+import { createTestDatabase, openSecondStore, type TestDatabase } from "../support/db.js";
 
 let h: SalonHarness;
 beforeEach(async () => {
@@ -212,5 +214,90 @@ describe("/imagine limits under concurrency", () => {
       await other.cleanup();
       await second.close();
     }
+  });
+});
+
+/** `target` with its first call of `method` held until `release()`: a slow moment for one request. */
+function holdFirstCall<T extends object>(target: T, method: keyof T & string): { wrapped: T; reached: Promise<void>; release(): void } {
+  let release!: () => void;
+  let reach!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  let held = false;
+  const wrapped = new Proxy(target, {
+    get(object, name, receiver) {
+      const value = Reflect.get(object, name, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      const call = (value as (...args: unknown[]) => unknown).bind(object);
+      if (name !== method) return call;
+      return async (...args: unknown[]) => {
+        if (!held) {
+          held = true;
+          reach();
+          await gate;
+        }
+        return call(...args);
+      };
+    },
+  });
+  return { wrapped, reached, release };
+}
+
+describe("/imagine cooldown when a member's requests arrive together", () => {
+  let database: TestDatabase | undefined;
+  let other: SalonHarness | undefined;
+  afterEach(async () => {
+    await other?.cleanup();
+    await database?.cleanup();
+    other = database = undefined;
+  });
+
+  /**
+   * One member sends two requests 5 ms apart; the first is held at `where` (its store's or provider's method), as a
+   * busy moment would hold it, so the second is stored first. Both outcomes, once the first is let go.
+   */
+  async function twoRequestsStoredOutOfOrder(cooldownSeconds: number, where: { store: keyof Store & string } | { provider: keyof ImageProvider & string }) {
+    database = await createTestDatabase();
+    const provider = new FakeImageProvider();
+    const held = "store" in where ? holdFirstCall<Store>(database.store, where.store) : holdFirstCall<ImageProvider>(provider, where.provider);
+    const s = (other = await buildSalon({
+      database: { db: database.db, store: database.store, url: database.url },
+      provider,
+      deps: "store" in where ? { store: held.wrapped as Store } : { provider: held.wrapped as ImageProvider },
+    }));
+    await s.setUp({ limits: { cooldownSeconds } });
+    const first = s.salon.imagine(s.actor(member), { prompt: "sent first", statusRef: null });
+    await held.reached;
+    s.clock.advance(5);
+    const second = await s.salon.imagine(s.actor(member), { prompt: "sent 5 ms later, stored first", statusRef: null });
+    held.release();
+    const [firstOutcome] = await Promise.allSettled([first]);
+    const community = await s.community();
+    return { first: firstOutcome, second, stored: (await s.store.usage(community.id, member, today)).memberToday };
+  }
+
+  it("with a 0 s cooldown accepts a request whose later sibling was stored first (held in moderation)", async () => {
+    const { first, stored } = await twoRequestsStoredOutOfOrder(0, { provider: "moderate" });
+    expect(first).toMatchObject({ status: "fulfilled" });
+    expect(stored).toBe(2);
+  });
+
+  it("with a 0 s cooldown accepts a request that reads the member's usage after a later sibling was stored", async () => {
+    const { first, stored } = await twoRequestsStoredOutOfOrder(0, { store: "usage" });
+    expect(first).toMatchObject({ status: "fulfilled" });
+    expect(stored).toBe(2);
+  });
+
+  it("with a 30 s cooldown still refuses the second of two requests sent 5 ms apart, whichever is stored first", async () => {
+    const { first, stored } = await twoRequestsStoredOutOfOrder(30, { provider: "moderate" });
+    expect(first).toMatchObject({ status: "rejected", reason: refusal("cooldown", "wait 31 seconds") });
+    expect(stored).toBe(1);
+  });
+
+  it("accepts a burst of ten requests from one member at once with a 0 s cooldown", async () => {
+    await h.setUp({ limits: { cooldownSeconds: 0 } });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => h.salon.imagine(h.actor(member), { prompt: `burst ${i}`, statusRef: null })));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    expect((await memberUsage()).memberToday).toBe(10);
   });
 });

@@ -3,6 +3,7 @@ import { buildSalon, FakeImageProvider, FakePublisher, GALLERY, providerError, w
 import { openSecondStore } from "../support/db.js";
 import { JOB_LEASE_MS } from "../../src/core/claims.js";
 import { PublishError } from "../../src/core/errors.js";
+import type { ImageProvider, JobStatus, Publisher } from "../../src/core/ports.js";
 
 let h: SalonHarness;
 beforeEach(async () => {
@@ -348,5 +349,117 @@ describe("the generation queue", () => {
     } finally {
       await restarted.cleanup();
     }
+  });
+});
+
+describe("the generation queue's turnover: the next image is asked for as soon as the previous one came back", () => {
+  it("starts the next job's image while the previous job is still being posted, and posts both once", async () => {
+    const post = h.publisher.holdPost();
+    const { creation: first } = await h.salon.imagine(h.actor("u-a"), { prompt: "first", statusRef: "s1" });
+    const { creation: second } = await h.salon.imagine(h.actor("u-b"), { prompt: "second", statusRef: "s2" });
+    await h.startQueue();
+    await post.started;
+    // One worker: its first job waits on the platform, and the second image is already being made.
+    await waitFor(() => h.provider.generateCalls === 2, { what: "the second image request" });
+    expect((await h.creation(first.id)).status).toBe("posting");
+
+    post.release();
+    await h.drain();
+    expect(h.publisher.posts.map((p) => p.creationId).sort()).toEqual([first.id, second.id]);
+    for (const [ref, id] of [["s1", first.id], ["s2", second.id]] as const) {
+      expect(h.publisher.statusesOf(ref).map((s) => s.state)).toEqual(["queued", "generating", "posted"]);
+      expect(h.publisher.statusesOf(ref).at(-1)).toMatchObject({ creationId: id });
+    }
+  });
+
+  it("does not wait for the 'generating' edit before asking for the image, and still ends the status on Posted", async () => {
+    let releaseEdit!: () => void;
+    const editHeld = new Promise<void>((resolve) => (releaseEdit = resolve));
+    const slowEdits: Publisher = new Proxy(h.publisher, {
+      get(target, name, receiver) {
+        if (name === "updateStatus") {
+          return async (ref: string, status: JobStatus) => {
+            if (status.state === "generating") await editHeld;
+            return target.updateStatus(ref, status);
+          };
+        }
+        const value = Reflect.get(target, name, receiver) as unknown;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const slow = await buildSalon({ database: h, clock: h.clock, provider: h.provider, publisher: h.publisher, files: h.files, deps: { publishers: { discord: slowEdits } } });
+    try {
+      const { creation } = await slow.salon.imagine(slow.actor("u-ada"), { prompt: "in a hurry", statusRef: "s1" });
+      await slow.startQueue();
+      // The image was made and posted while the platform sat on the "generating" edit.
+      await waitFor(async () => (await h.creation(creation.id)).status === "posted", { what: "the post" });
+      expect(h.provider.generateCalls).toBe(1);
+      expect(h.publisher.statusesOf("s1").map((s) => s.state)).toEqual(["queued"]);
+
+      releaseEdit();
+      await waitFor(() => h.publisher.statusesOf("s1").length === 3, { what: "the last status edits" });
+      expect(h.publisher.statusesOf("s1").map((s) => s.state)).toEqual(["queued", "generating", "posted"]);
+    } finally {
+      releaseEdit();
+      await slow.cleanup();
+    }
+  });
+
+  it("never has more image requests in flight than its concurrency, even while posts are slow", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const provider = new FakeImageProvider();
+    const counted: ImageProvider = {
+      moderate: (prompt) => provider.moderate(prompt),
+      async generate(request) {
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await provider.generate(request);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const posts = Array.from({ length: 12 }, () => h.publisher.holdPost());
+    const three = await buildSalon({ database: h, clock: h.clock, provider, publisher: h.publisher, files: h.files, concurrency: 3, deps: { provider: counted } });
+    try {
+      const ids: number[] = [];
+      for (let i = 0; i < 12; i++) ids.push((await three.salon.imagine(three.actor(`u-${i}`), { prompt: `job ${i}`, statusRef: null })).creation.id);
+      await three.startQueue();
+      // Every post stuck on the platform: the workers go on making images, but not without bound.
+      await Promise.all(posts.slice(0, 3).map((p) => p.started));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(provider.generateCalls).toBe(6);
+      for (const p of posts) p.release();
+      await three.drain({ timeoutMs: 10_000 });
+      expect(most).toBeLessThanOrEqual(3);
+      expect(most).toBeGreaterThan(1);
+      expect(provider.generateCalls).toBe(12);
+      expect(h.publisher.posts.map((p) => p.creationId!).sort((a, b) => a - b)).toEqual(ids);
+    } finally {
+      for (const p of posts) p.release();
+      await three.cleanup();
+    }
+  });
+
+  it("on shutdown lets a job whose image came back finish its post, and claims nothing more", async () => {
+    const post = h.publisher.holdPost();
+    // The first image comes at once; the second would take a minute.
+    h.provider.script("image", { delayMs: 60_000 });
+    const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "last one out", statusRef: "s1" });
+    const { creation: next } = await h.salon.imagine(h.actor("u-bob"), { prompt: "next in line", statusRef: null });
+    await h.startQueue();
+    await post.started;
+    await waitFor(() => h.provider.generateCalls === 2, { what: "the second image request" });
+    const stopped = h.salon.queue.stop(2_000);
+    // The image being made is given back to the queue at the end of the grace; the post on its way finishes.
+    setTimeout(() => post.release(), 50);
+    await stopped;
+    expect((await h.creation(creation.id)).status).toBe("posted");
+    expect(h.publisher.posts).toHaveLength(1);
+    expect(h.publisher.statusesOf("s1").at(-1)).toMatchObject({ state: "posted" });
+    expect((await h.creation(next.id)).status).toBe("queued");
+    expect(h.salon.queue.busy).toBe(0);
   });
 });
