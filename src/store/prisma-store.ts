@@ -61,6 +61,23 @@ interface ReactionWrite {
   seen: ReactionSeen;
 }
 
+/**
+ * The like count of the creation `c` as an SQL expression: distinct members, not blocked, not the author unless the
+ * community allows self-likes, with an allowed emoji when the community restricts them, and, when `ageRules`, old
+ * enough. The blocked members are one indexed lookup per statement (usually empty) rather than a join per reaction;
+ * without age rules the count reads only the reactions' index.
+ */
+function likeCountOf(c: Prisma.Sql, ageRules: boolean): Prisma.Sql {
+  return Prisma.sql`(
+    SELECT COUNT(DISTINCT r."memberId")
+      FROM "Reaction" r JOIN "Community" k ON k."id" = ${c}."communityId"
+     WHERE r."creationId" = ${c}."id"
+       AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE "blocked" = 1)
+       AND (k."allowSelfLikes" OR r."memberId" <> ${c}."memberId")
+       AND (k."likeEmoji" IS NULL OR r."emoji" IN (SELECT "value" FROM json_each(k."likeEmoji")))
+       ${ageRules ? Prisma.sql`AND ${oldEnough(Prisma.raw("r"), c, Prisma.raw('k."minAccountAgeDays"'), Prisma.raw('k."minMemberAgeDays"'))}` : Prisma.empty})`;
+}
+
 /** A date as the database stores it, for rows passed in as JSON; null when not known. */
 function isoOrNull(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
@@ -525,17 +542,20 @@ export class PrismaStore implements Store {
   }
 
   async recountCommunity(communityId: number): Promise<number> {
-    // A page of posts at a time (through the recount batches, so it stays in order with reaction writes).
+    // A page of posts at a time: counted by a read, and only the counts that differ are written, through the recount
+    // batches (which count again as they write, in order with the reaction writes). Writing every row of a
+    // 1,000,000-creation community took 7 minutes; reading them, under one.
+    const count = likeCountOf(Prisma.raw("c"), await this.anyAgeRules());
     let changed = 0;
     for (let after = 0; ; ) {
-      const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; likeCount: number | bigint }>>`
-        SELECT c."id", c."likeCount" FROM "Creation" c
+      const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; stored: number | bigint; counted: number | bigint }>>`
+        SELECT c."id", c."likeCount" AS "stored", ${count} AS "counted" FROM "Creation" c
         WHERE c."communityId" = ${communityId} AND c."status" = 'posted' AND c."id" > ${after}
-          AND EXISTS (SELECT 1 FROM "Reaction" r WHERE r."creationId" = c."id")
         ORDER BY c."id" LIMIT 2000`;
       if (rows.length === 0) return changed;
-      const counts = await Promise.all(rows.map((row) => this.recountLikes(Number(row.id))));
-      changed += counts.filter((count, i) => count !== Number(rows[i]!.likeCount)).length;
+      const stale = rows.filter((row) => Number(row.stored) !== Number(row.counted));
+      const counts = await Promise.all(stale.map((row) => this.recountLikes(Number(row.id))));
+      changed += counts.filter((n, i) => n !== Number(stale[i]!.stored)).length;
       after = Number(rows[rows.length - 1]!.id);
     }
   }
@@ -555,23 +575,20 @@ export class PrismaStore implements Store {
   );
 
   private async recountBatch(ids: number[]): Promise<number[]> {
-    // One statement for the batch, counted where the reactions are: distinct members, not blocked, not the author
-    // unless the community allows self-likes, with an allowed emoji when the community restricts them. The blocked
-    // members are one indexed lookup per statement (usually empty) rather than a join per reaction.
+    const count = likeCountOf(Prisma.raw('"Creation"'), await this.anyAgeRules());
     const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; likeCount: number | bigint }>>`
-      UPDATE "Creation" SET "likeCount" = (
-        SELECT COUNT(DISTINCT r."memberId")
-          FROM "Reaction" r JOIN "Community" k ON k."id" = "Creation"."communityId"
-         WHERE r."creationId" = "Creation"."id"
-           AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE "blocked" = 1)
-           AND (k."allowSelfLikes" OR r."memberId" <> "Creation"."memberId")
-           AND (k."likeEmoji" IS NULL OR r."emoji" IN (SELECT "value" FROM json_each(k."likeEmoji")))
-           AND ${oldEnough(Prisma.raw("r"), Prisma.raw('"Creation"'), Prisma.raw('k."minAccountAgeDays"'), Prisma.raw('k."minMemberAgeDays"'))}
-      )
+      UPDATE "Creation" SET "likeCount" = ${count}
       WHERE "id" IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))
       RETURNING "id", "likeCount"`;
     const counts = new Map(rows.map((row) => [Number(row.id), Number(row.likeCount)]));
     return ids.map((id) => counts.get(id) ?? 0);
+  }
+
+  /** Whether any community has a minimum-age rule (the count then reads each reaction's row, not just its index). */
+  private async anyAgeRules(): Promise<boolean> {
+    const [row] = await this.prisma.$queryRaw<Array<{ any: number | bigint }>>`
+      SELECT EXISTS (SELECT 1 FROM "Community" WHERE "minAccountAgeDays" > 0 OR "minMemberAgeDays" > 0) AS "any"`;
+    return Number(row?.any ?? 0) === 1;
   }
 
   async recountLikes(creationId: number): Promise<number> {
