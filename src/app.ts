@@ -14,7 +14,7 @@ import { startHealthServer } from "./health/health-server.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { createImageFiles } from "./images/image-files.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
-import { createSlackWeb, SlackBot } from "./slack/slack-bot.js";
+import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
 import { PrismaStore } from "./store/prisma-store.js";
@@ -61,7 +61,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   });
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }));
-  const slackWeb = config.slack ? createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
+  // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
+  const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
+  const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
   if (slackWeb) publishers.slack = slackWeb.publisher;
 
   const deps: SalonDeps = {
@@ -102,7 +104,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   );
 
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
-  const slack = config.slack && slackWeb ? new SlackBot(config.slack, slackWeb, salon, logger) : null;
+  const slack = config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
   const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({
     port: config.port,

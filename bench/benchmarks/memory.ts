@@ -1,63 +1,110 @@
 /**
  * Memory: 1,000 guilds of 20 text channels each arrive over the loopback gateway (READY, then a GUILD_CREATE per
  * guild). Resident memory of the whole process, after every guild is in the client's cache and a full garbage
- * collection: Salon (all of it: Prisma, the health server, the queue) against a bare discord.js client with Salon's
- * intents and discord.js's default caches. Each runs in its own process against the same loopback Discord.
+ * collection. Salon is its own process exactly as `npm start` runs it (built, then `node <start flags>
+ * dist/main.js` with its configuration in the environment); the baseline is a bare discord.js client with Salon's
+ * intents and discord.js's default caches, run the same way (plain node, the same flags). A small probe preloaded
+ * into each answers the memory questions over IPC.
  */
 import { execFileSync } from "node:child_process";
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { mkdir, readFile } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 import type { MemorySample } from "../bots/bot-common.js";
 import type { BenchContext } from "../lib/context.js";
-import { salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { salonEnv, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
+import { spawnChild, type Child } from "../lib/rpc.js";
+import { buildSalon, freePort, ROOT, salonStartCommand, transpileBenchModules, waitDiscordReady, type StartCommand } from "../lib/salon-process.js";
 import { openDatabase } from "../../src/store/database.js";
 import { round } from "../lib/stats.js";
 
 const MiB = 2 ** 20;
 
-/** Resident memory of a process that loads nothing, with and without the tsx loader `npm start` runs under. */
-function emptyProcessRss(withTsx: boolean): number {
+/** Resident memory of a process that loads nothing, with the given node flags. */
+function emptyProcessRss(nodeArgs: string[]): number {
   const script = "globalThis.gc(); process.stdout.write(String(process.memoryUsage().rss))";
-  const args = ["--expose-gc", ...(withTsx ? ["--import", fileURLToPath(import.meta.resolve("tsx"))] : []), "-e", script];
-  return Number(execFileSync(process.execPath, args, { encoding: "utf8" }));
+  return Number(execFileSync(process.execPath, [...nodeArgs, "--expose-gc", "-e", script], { encoding: "utf8" }));
+}
+
+/** The guild count of Salon's "discord ready" log line (the client's guild cache once the gateway is ready). */
+async function loggedGuilds(logFile: string): Promise<number> {
+  for (const line of (await readFile(logFile, "utf8")).split("\n")) {
+    if (!line.includes('"discord ready"')) continue;
+    return (JSON.parse(line) as { guilds: number }).guilds;
+  }
+  throw new Error(`no "discord ready" line in ${logFile}`);
+}
+
+interface Sample extends MemorySample {
+  cached: { guilds: number; channels?: number };
+  readyMs: number;
 }
 
 export async function run(ctx: BenchContext) {
   const guilds = ctx.quick ? 200 : 1000;
   const channels = 20;
+  const buildMs = await buildSalon();
+  const start = await salonStartCommand();
+  const [bareBot, probe] = await transpileBenchModules(["bots/bare-bot.ts", "lib/memory-probe.ts"], path.join(ctx.workDir, "memory-js"));
   const platform = await startPlatform(ctx, "memory-platform");
   try {
     await platform.host.call("guilds", { count: guilds, channels }, 120_000);
-    const sample = async (kind: "salon" | "bare"): Promise<MemorySample & { cached: { guilds: number; channels: number }; readyMs: number }> => {
-      const bot = await startChild(ctx, kind === "salon" ? "bots/salon-bot.ts" : "bots/bare-bot.ts", `memory-${kind}`);
+
+    const measure = async (bot: Child, kind: string): Promise<MemorySample> => {
+      const memory = await bot.call<MemorySample>("memory");
+      if (process.env.BENCH_HEAP) await bot.call("heapSnapshot", { file: path.join(ctx.logDir, `memory-${kind}.heapsnapshot`) }, 120_000);
+      return memory;
+    };
+
+    const bare = async (): Promise<Sample> => {
+      const started = performance.now();
+      const bot = await spawnChild(bareBot!, { logFile: path.join(ctx.logDir, "memory-bare.log"), loader: "none", nodeArgs: [...start.nodeArgs, "--expose-gc"] });
       try {
-        const started = performance.now();
-        if (kind === "salon") {
-          const dir = path.join(ctx.workDir, "memory-salon");
-          await mkdir(dir, { recursive: true });
-          // A bot that has run before: its database is already migrated (a first start also loads Prisma's schema
-          // engine to migrate, and keeps that memory until it restarts).
-          await (await openDatabase(`file:${path.join(dir, "salon.db")}`)).close();
-          await bot.call("start", { env: salonEnv(platform, dir) }, 120_000);
-        } else {
-          await bot.call("start", { apiUrl: platform.apiUrl, token: platform.botToken, mode: "idle" }, 120_000);
-        }
+        await bot.call("start", { apiUrl: platform.apiUrl, token: platform.botToken, mode: "idle" }, 120_000);
         const cached = await bot.call<{ guilds: number; channels: number }>("waitGuilds", { count: guilds, timeoutMs: 120_000 }, 130_000);
         const readyMs = performance.now() - started;
-        const memory = await bot.call<MemorySample>("memory");
-        if (process.env.BENCH_HEAP) await bot.call("heapSnapshot", { file: path.join(ctx.logDir, `memory-${kind}.heapsnapshot`) }, 120_000);
-        return { ...memory, cached, readyMs };
+        return { ...(await measure(bot, "bare")), cached, readyMs };
       } finally {
         await bot.kill();
       }
     };
-    const bare = await sample("bare");
-    const salon = await sample("salon");
-    if (salon.cached.guilds !== guilds || bare.cached.guilds !== guilds) throw new Error(`guilds cached: Salon ${salon.cached.guilds}, baseline ${bare.cached.guilds}`);
+
+    const salon = async (command: StartCommand): Promise<Sample> => {
+      const dir = path.join(ctx.workDir, "memory-salon");
+      await mkdir(dir, { recursive: true });
+      // A bot that has run before: its database is already migrated (a first start also loads Prisma's schema
+      // engine to migrate, and keeps that memory until it restarts).
+      await (await openDatabase(`file:${path.join(dir, "salon.db")}`)).close();
+      const port = await freePort();
+      const logFile = path.join(ctx.logDir, "memory-salon.log");
+      const started = performance.now();
+      const bot = await spawnChild(command.entry, {
+        logFile,
+        loader: "none",
+        nodeArgs: [...command.nodeArgs, "--expose-gc", "--import", pathToFileURL(probe!).href],
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "", ...salonEnv(platform, dir, { PORT: String(port) }) },
+        envOnly: true,
+      });
+      try {
+        // Discord's READY lists every guild, and the client is ready once each one's GUILD_CREATE has arrived.
+        await waitDiscordReady(port, () => bot.process.exitCode !== null, 120_000, "memory-salon");
+        const readyMs = performance.now() - started;
+        const cached = { guilds: await loggedGuilds(logFile) };
+        return { ...(await measure(bot, "salon")), cached, readyMs };
+      } finally {
+        await bot.kill();
+      }
+    };
+
+    const bareSample = await bare();
+    const salonSample = await salon(start);
+    if (salonSample.cached.guilds !== guilds || bareSample.cached.guilds !== guilds) {
+      throw new Error(`guilds cached: Salon ${salonSample.cached.guilds}, baseline ${bareSample.cached.guilds}`);
+    }
     const mib = (bytes: number) => round(bytes / MiB, 1);
-    const breakdown = (m: typeof salon) => ({
+    const breakdown = (m: Sample) => ({
       rssMiB: mib(m.rss),
       rssAnonMiB: mib(m.rssAnon ?? Number.NaN),
       rssFileMiB: mib(m.rssFile ?? Number.NaN),
@@ -67,18 +114,24 @@ export async function run(ctx: BenchContext) {
       cached: m.cached,
       readyMs: round(m.readyMs, 0),
     });
-    const baselineIs = "bare discord.js client, default caches";
+    const baselineIs = "bare discord.js client, default caches, same node flags";
     return {
       figures: [
-        figure({ name: "memory.rss", value: mib(salon.rss), unit: "MiB", baseline: mib(bare.rss), baselineIs, goal: "< 150 MB (143 MiB)", met: salon.rss < 150e6 }),
-        figure({ name: "memory.heap_used", value: mib(salon.heapUsed), unit: "MiB", baseline: mib(bare.heapUsed), baselineIs, goal: "", met: null }),
+        figure({ name: "memory.rss", value: mib(salonSample.rss), unit: "MiB", baseline: mib(bareSample.rss), baselineIs, goal: "< 150 MB (143 MiB)", met: salonSample.rss < 150e6 }),
+        figure({ name: "memory.heap_used", value: mib(salonSample.heapUsed), unit: "MiB", baseline: mib(bareSample.heapUsed), baselineIs, goal: "", met: null }),
       ],
       facts: {
         guilds,
         channelsPerGuild: channels,
-        emptyProcessMiB: { node: mib(emptyProcessRss(false)), nodeWithTsx: mib(emptyProcessRss(true)) },
-        salon: breakdown(salon),
-        baseline: breakdown(bare),
+        startCommand: `node ${[...start.nodeArgs, path.relative(ROOT, start.entry)].join(" ")}`,
+        buildMs: round(buildMs, 0),
+        emptyProcessMiB: {
+          node: mib(emptyProcessRss([])),
+          nodeWithStartFlags: mib(emptyProcessRss(start.nodeArgs)),
+          nodeWithTsx: mib(emptyProcessRss(["--import", fileURLToPath(import.meta.resolve("tsx"))])),
+        },
+        salon: breakdown(salonSample),
+        baseline: breakdown(bareSample),
       },
     };
   } finally {

@@ -1,30 +1,27 @@
 /**
- * Start-up: `src/main.ts` spawned as `npm start` runs it (node with tsx, configuration from the environment, the
- * default RECONCILE_DAYS), on a copy of the 1,000,000-creation database; time from spawning the process until
- * `GET /healthz` answers 200 with Discord ready. Baseline: the same start on an empty (already migrated) database.
- * Three starts of each, alternating; medians. Reconciliation of the recent posts starts after ready and is not waited
- * for (the process is stopped once ready).
+ * Start-up: Salon spawned as `npm start` runs it (built once, as its prestart step does; then `node <start flags>
+ * dist/main.js`, configuration from the environment, the default RECONCILE_DAYS), on a copy of the
+ * 1,000,000-creation database; time from spawning the process until `GET /healthz` answers 200 with Discord ready.
+ * Baseline: the same start on an empty (already migrated) database. Three starts of each, alternating; medians.
+ * Reconciliation of the recent posts starts after ready and is not waited for (the process is stopped once ready).
  */
 import { spawn } from "node:child_process";
 import { copyFile, mkdir } from "node:fs/promises";
 import { openSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../src/store/database.js";
 import type { BenchContext, Platform } from "../lib/context.js";
 import { startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
+import { buildSalon, freePort, salonStartCommand, waitDiscordReady, type StartCommand } from "../lib/salon-process.js";
 import { median, round } from "../lib/stats.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = fileURLToPath(import.meta.resolve("tsx"));
-
-async function startOnce(ctx: BenchContext, platform: Platform, dbFile: string, label: string): Promise<number> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+async function startOnce(ctx: BenchContext, platform: Platform, command: StartCommand, dbFile: string, label: string): Promise<number> {
+  const port = await freePort();
   const dir = path.dirname(dbFile);
   const log = openSync(path.join(ctx.logDir, `${label}.log`), "a");
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", TSX, path.join(root, "src/main.ts")], {
+  const child = spawn(process.execPath, [...command.nodeArgs, command.entry], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",
@@ -41,15 +38,8 @@ async function startOnce(ctx: BenchContext, platform: Platform, dbFile: string, 
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${label}: salon exited with ${child.exitCode}; see its log`);
-      const ready = await fetch(`http://127.0.0.1:${port}/healthz`)
-        .then(async (r) => r.status === 200 && ((await r.json()) as { platforms?: { discord?: { ready?: boolean } } }).platforms?.discord?.ready === true)
-        .catch(() => false);
-      if (ready) return performance.now() - started;
-      if (performance.now() - started > 60_000) throw new Error(`${label}: not ready within 60 s`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitDiscordReady(port, () => child.exitCode !== null, 60_000, label);
+    return performance.now() - started;
   } finally {
     child.kill("SIGKILL");
     await exited;
@@ -59,6 +49,8 @@ async function startOnce(ctx: BenchContext, platform: Platform, dbFile: string, 
 export async function run(ctx: BenchContext) {
   const big = ctx.bigDb;
   if (!big) throw new Error("the start-up benchmark needs the big database");
+  const buildMs = await buildSalon();
+  const command = await salonStartCommand();
   const platform = await startPlatform(ctx, "startup-platform");
   try {
     // The community of the big database exists on the loopback Discord too, as it would.
@@ -76,7 +68,7 @@ export async function run(ctx: BenchContext) {
       const bigDb = path.join(bigDir, `salon-${r}.db`);
       await copyFile(big.file, bigDb);
       for (const kind of r % 2 === 0 ? (["empty", "big"] as const) : (["big", "empty"] as const)) {
-        times[kind].push(await startOnce(ctx, platform, kind === "big" ? bigDb : emptyDb, `startup-${kind}-${r}`));
+        times[kind].push(await startOnce(ctx, platform, command, kind === "big" ? bigDb : emptyDb, `startup-${kind}-${r}`));
       }
     }
     const value = median(times.big);
@@ -92,7 +84,7 @@ export async function run(ctx: BenchContext) {
           met: value < 3000,
         }),
       ],
-      facts: { creations: big.creations, likes: big.reactions, startsMs: { big: times.big.map((x) => round(x, 0)), empty: times.empty.map((x) => round(x, 0)) } },
+      facts: { buildMs: round(buildMs, 0), creations: big.creations, likes: big.reactions, startsMs: { big: times.big.map((x) => round(x, 0)), empty: times.empty.map((x) => round(x, 0)) } },
     };
   } finally {
     await platform.host.kill();

@@ -1,7 +1,8 @@
 /**
- * Child process: Salon itself, started as `npm start` starts it (`startSalon` with a validated config), against the
- * loopback platforms of a platform host. The only thing added is a counter around `salon.reaction` so the reaction
- * benchmark knows when the last event has been stored.
+ * Child process: Salon itself, started as `npm start` starts it (`startSalon` with a validated config, under the node
+ * flags of the start script; loaded through tsx, which costs memory but no time once loaded), against the loopback
+ * platforms of a platform host. The only thing added is a counter around `salon.reaction` so the reaction benchmark
+ * knows when the last event has been stored. The memory and start-up benchmarks run the built `dist/main.js` instead.
  */
 import { startSalon, type RunningSalon } from "../../src/app.js";
 import { loadConfig, secretValues } from "../../src/config/config.js";

@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { BigDatabase } from "./big-database.js";
 import { spawnChild, type Child } from "./rpc.js";
+import { salonStartCommand } from "./salon-process.js";
 
 export interface BenchContext {
   /** Scratch folder of this run (databases, image files); removed at the end. */
@@ -16,11 +17,16 @@ export interface BenchContext {
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
-/** Starts a child from `bench/` (e.g. `bots/salon-bot.ts`) logging to `<logDir>/<label>.log`. */
-export function startChild(ctx: BenchContext, file: string, label: string, nodeArgs: string[] = []): Promise<Child> {
+/**
+ * Starts a child from `bench/` (e.g. `bots/salon-bot.ts`) logging to `<logDir>/<label>.log`. Salon's bot gets the
+ * node flags of `npm start` (they size the heap and V8's threads, so they weigh on its times too).
+ */
+export async function startChild(ctx: BenchContext, file: string, label: string, nodeArgs: string[] = []): Promise<Child> {
   // BENCH_PROFILE=<label prefix> writes a V8 CPU profile of matching children next to the logs.
   const profile = process.env.BENCH_PROFILE && label.startsWith(process.env.BENCH_PROFILE) ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ctx.logDir, "profiles")}`] : [];
-  return spawnChild(path.join(here, "..", file), { logFile: path.join(ctx.logDir, `${label}.log`), nodeArgs: [...nodeArgs, ...profile, "--expose-gc"] });
+  // BENCH_NO_FLAGS=1 leaves them out, to see what they cost.
+  const salonFlags = file === "bots/salon-bot.ts" && !process.env.BENCH_NO_FLAGS ? (await salonStartCommand()).nodeArgs : [];
+  return spawnChild(path.join(here, "..", file), { logFile: path.join(ctx.logDir, `${label}.log`), nodeArgs: [...salonFlags, ...nodeArgs, ...profile, "--expose-gc"] });
 }
 
 export interface Platform {

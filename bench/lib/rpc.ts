@@ -18,8 +18,11 @@ interface CallMessage {
 
 type ReplyMessage = { type: "ready" } | { type: "result"; id: number; value: unknown } | { type: "error"; id: number; message: string };
 
-/** In a child: answers the parent's calls with these handlers. */
-export function serve(handlers: Record<string, Handler>): void {
+/**
+ * In a child: answers the parent's calls with these handlers. `exitOnSigterm: false` leaves SIGTERM to the process's
+ * own handler (Salon's graceful stop, when the handlers are preloaded into it).
+ */
+export function serve(handlers: Record<string, Handler>, options: { exitOnSigterm?: boolean } = {}): void {
   process.on("message", (message: CallMessage) => {
     if (message?.type !== "call") return;
     const handler = handlers[message.method];
@@ -36,7 +39,7 @@ export function serve(handlers: Record<string, Handler>): void {
   // A parent that went away (the run was interrupted) takes its children with it.
   process.on("disconnect", () => process.exit(0));
   // Exit rather than die on SIGTERM, so that a --cpu-prof profile gets written.
-  process.on("SIGTERM", () => process.exit(0));
+  if (options.exitOnSigterm !== false) process.on("SIGTERM", () => process.exit(0));
   process.send!({ type: "ready" } satisfies ReplyMessage);
 }
 
@@ -52,18 +55,24 @@ export interface SpawnOptions {
   /** File that receives the child's stdout and stderr (Salon's JSON logs, stack traces). */
   logFile: string;
   env?: Record<string, string>;
+  /** Start from `env` alone instead of adding it to this process's environment. */
+  envOnly?: boolean;
+  cwd?: string;
   /** Extra node flags, e.g. `--expose-gc`. */
   nodeArgs?: string[];
+  /** Load TypeScript through tsx (the default), or run a JavaScript module with plain node. */
+  loader?: "tsx" | "none";
 }
 
 const TSX = fileURLToPath(import.meta.resolve("tsx"));
 
-/** Starts a TypeScript module (through tsx) that calls {@link serve}. */
+/** Starts a module that calls {@link serve} (or preloads a module that does), TypeScript through tsx by default. */
 export async function spawnChild(modulePath: string, options: SpawnOptions): Promise<Child> {
   const log = openSync(options.logFile, "a");
   const child = fork(modulePath, [], {
-    execArgv: ["--import", TSX, ...(options.nodeArgs ?? [])],
-    env: { ...process.env, ...options.env },
+    execArgv: [...(options.loader === "none" ? [] : ["--import", TSX]), ...(options.nodeArgs ?? [])],
+    env: options.envOnly ? options.env : { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", log, log, "ipc"],
     serialization: "advanced",
   });

@@ -2,8 +2,10 @@
  * The digest's collage, drawn with sharp. One image is simply scaled to the collage width. Two sit side by side.
  * From three on, the first (the day's top creation) is a wide hero across the top and the others form rows of up
  * to four square tiles beneath it. Every tile is cover-cropped around its most interesting region.
+ *
+ * sharp (libvips, ~9 MiB resident) is loaded with the first collage, not at start-up: most of the day Salon draws none.
  */
-import sharp, { type Sharp } from "sharp";
+import type { Sharp } from "sharp";
 import { AppError } from "../core/errors.js";
 import type { CollageRenderer, GeneratedImage, Logger } from "../core/ports.js";
 
@@ -20,6 +22,19 @@ const MAX_COLUMNS = 4;
 const BACKGROUND = { r: 17, g: 17, b: 20, alpha: 1 };
 const PLACEHOLDER = { r: 48, g: 48, b: 54, alpha: 1 };
 const JPEG_QUALITIES = [90, 82, 74, 66, 58, 50];
+
+type SharpFactory = (typeof import("sharp"))["default"];
+
+let loadingSharp: Promise<SharpFactory> | undefined;
+
+function loadSharp(): Promise<SharpFactory> {
+  return (loadingSharp ??= import("sharp").then(({ default: sharp }) => {
+    // libvips' operation cache (up to 50 MB) only pays off when the same image is processed again; a collage's
+    // images are each drawn once.
+    sharp.cache(false);
+    return sharp;
+  }));
+}
 
 interface Tile {
   left: number;
@@ -72,6 +87,7 @@ export function createCollageRenderer(options: { logger?: Logger } = {}): Collag
   return {
     async render(images) {
       if (images.length === 0) throw new AppError("collage_empty", "A collage needs at least one image.");
+      const sharp = await loadSharp();
       if (images.length === 1) {
         try {
           return await encode(sharp(images[0]!.bytes).resize({ width: COLLAGE_WIDTH }));
@@ -82,7 +98,7 @@ export function createCollageRenderer(options: { logger?: Logger } = {}): Collag
 
       const shown = images.slice(0, COLLAGE_MAX_IMAGES);
       const layout = collageLayout(shown.length);
-      const tiles = await Promise.all(shown.map((image, i) => renderTile(image, layout.tiles[i]!, (error) => onUnreadable(i, error))));
+      const tiles = await Promise.all(shown.map((image, i) => renderTile(sharp, image, layout.tiles[i]!, (error) => onUnreadable(i, error))));
       if (tiles.every((tile) => tile.placeholder)) {
         throw new AppError("collage_unreadable", `None of the collage's ${shown.length} images could be decoded.`);
       }
@@ -97,7 +113,7 @@ export function createCollageRenderer(options: { logger?: Logger } = {}): Collag
 }
 
 /** One image cropped to its tile; an image that cannot be decoded becomes a plain tile so the others keep their places. */
-async function renderTile(image: GeneratedImage, tile: Tile, onUnreadable: (error: unknown) => void): Promise<{ bytes: Buffer; placeholder: boolean }> {
+async function renderTile(sharp: SharpFactory, image: GeneratedImage, tile: Tile, onUnreadable: (error: unknown) => void): Promise<{ bytes: Buffer; placeholder: boolean }> {
   try {
     const bytes = await sharp(image.bytes)
       .resize({ width: tile.width, height: tile.height, fit: "cover", position: sharp.strategy.attention })
