@@ -307,38 +307,46 @@ export class PrismaStore implements Store {
   }
 
   async claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null> {
-    const claim = { claimedBy: owner, claimedUntil: new Date(now.getTime() + leaseMs) };
-    const expired = { OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] };
-    for (;;) {
-      // An abandoned job first: it was started before anything still queued.
-      const abandoned = await this.prisma.creation.findFirst({ where: { status: { in: CLAIMED }, ...expired }, orderBy: { id: "asc" }, select: { id: true } });
-      if (abandoned) {
-        const taken = await this.prisma.creation.updateMany({
-          where: { id: abandoned.id, status: { in: CLAIMED }, ...expired },
-          data: { ...claim, attempts: { increment: 1 } },
-        });
-        if (taken.count === 1) return toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: abandoned.id }, include: withAuthor }));
-        continue;
-      }
-      const candidate = await this.prisma.creation.findFirst({
-        where: { status: "queued", OR: [{ notBefore: null }, { notBefore: { lte: now } }] },
-        orderBy: [{ member: { lastServed: "asc" } }, { id: "asc" }],
-        select: { id: true, memberId: true },
-      });
-      if (!candidate) return null;
-      const claimed = await this.prisma.$transaction(async (tx) => {
-        const moved = await tx.creation.updateMany({
-          where: { id: candidate.id, status: "queued" },
-          data: { status: "generating", startedAt: now, ...claim },
-        });
-        if (moved.count === 0) return null;
-        const top = await tx.member.aggregate({ _max: { lastServed: true } });
-        await tx.member.update({ where: { id: candidate.memberId }, data: { lastServed: (top._max.lastServed ?? 0) + 1 } });
-        return tx.creation.findUniqueOrThrow({ where: { id: candidate.id }, include: withAuthor });
-      });
-      if (claimed) return toCreation(claimed);
-      // Another worker took it first: look again.
+    // A read first: an idle worker's poll must not take the write lock (and wait for another writer).
+    const [work] = await this.prisma.$queryRaw<Array<{ abandoned: number | bigint; queued: number | bigint }>>`
+      SELECT
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})) AS "abandoned",
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" = 'queued' AND ("notBefore" IS NULL OR "notBefore" <= ${now})) AS "queued"`;
+    if (!work || (Number(work.abandoned) === 0 && Number(work.queued) === 0)) return null;
+    // Then each claim is one UPDATE whose subquery picks the job, so it is atomic (SQLite runs a statement under its
+    // write lock): two workers or processes never take the same job, and none has to look again. Raw statements, no
+    // transaction: the workers of a process claim one after another, and the ORM's six queries per claim were most of
+    // a slot's turnover. (A crash between the claim and the member's move to the back of the line costs that member
+    // one turn of fairness, nothing else.)
+    const until = new Date(now.getTime() + leaseMs);
+    let claimed: number | null = null;
+    if (Number(work.abandoned) === 1) {
+      // An abandoned job first (its process died; its claim ran out): it was started before anything still queued.
+      const [abandoned] = await this.prisma.$queryRaw<Array<{ id: number | bigint }>>`
+        UPDATE "Creation" SET "claimedBy" = ${owner}, "claimedUntil" = ${until}, "attempts" = "attempts" + 1
+        WHERE "id" = (
+          SELECT "id" FROM "Creation"
+          WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})
+          ORDER BY "id" LIMIT 1)
+        RETURNING "id"`;
+      if (abandoned) claimed = Number(abandoned.id);
     }
+    if (claimed === null && Number(work.queued) === 1) {
+      // The queued job of the member whose turn came longest ago, who then goes to the back of the line.
+      const [queued] = await this.prisma.$queryRaw<Array<{ id: number | bigint; memberId: number | bigint }>>`
+        UPDATE "Creation" SET "status" = 'generating', "startedAt" = ${now}, "claimedBy" = ${owner}, "claimedUntil" = ${until}
+        WHERE "id" = (
+          SELECT c."id" FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId"
+          WHERE c."status" = 'queued' AND (c."notBefore" IS NULL OR c."notBefore" <= ${now})
+          ORDER BY m."lastServed", c."id" LIMIT 1)
+        RETURNING "id", "memberId"`;
+      if (queued) {
+        await this.prisma.$executeRaw`
+          UPDATE "Member" SET "lastServed" = (SELECT COALESCE(MAX("lastServed"), 0) + 1 FROM "Member") WHERE "id" = ${Number(queued.memberId)}`;
+        claimed = Number(queued.id);
+      }
+    }
+    return claimed === null ? null : toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: claimed }, include: withAuthor }));
   }
 
   async nextJobDueAt(): Promise<Date | null> {
