@@ -61,6 +61,25 @@ interface ReactionWrite {
   seen: ReactionSeen;
 }
 
+/** A member to look up or store for a batch of reaction writes: the dates the platform gave (epoch ms), null when not. */
+interface Person {
+  communityId: number;
+  userId: string;
+  account: number | null;
+  joined: number | null;
+}
+
+/** A member's row id and the dates stored for it (epoch ms), as the reaction writes last saw them. */
+interface KnownMember {
+  id: number;
+  account: number | null;
+  joined: number | null;
+}
+
+/** How long the reaction writes trust what they know of members' dates, and how many members they keep at most. */
+const MEMBER_CACHE_MS = 30_000;
+const MEMBER_CACHE_SIZE = 20_000;
+
 /**
  * The like count of the creation `c` as an SQL expression: distinct members, not blocked, not the author unless the
  * community allows self-likes, with an allowed emoji when the community restricts them, and, when `ageRules`, old
@@ -76,11 +95,6 @@ function likeCountOf(c: Prisma.Sql, ageRules: boolean): Prisma.Sql {
        AND (k."allowSelfLikes" OR r."memberId" <> ${c}."memberId")
        AND (k."likeEmoji" IS NULL OR r."emoji" IN (SELECT "value" FROM json_each(k."likeEmoji")))
        ${ageRules ? Prisma.sql`AND ${oldEnough(Prisma.raw("r"), c, Prisma.raw('k."minAccountAgeDays"'), Prisma.raw('k."minMemberAgeDays"'))}` : Prisma.empty})`;
-}
-
-/** A date as the database stores it, for rows passed in as JSON; null when not known. */
-function isoOrNull(date: Date | null | undefined): string | null {
-  return date ? date.toISOString() : null;
 }
 
 /**
@@ -138,7 +152,8 @@ export class PrismaStore implements Store {
   });
 
   async findCommunity(ref: CommunityRef): Promise<Community | null> {
-    return this.communityLookups.call({ platform: ref.platform, externalId: ref.externalId });
+    // Calls for one community while its lookup waits share it (one row per batch, not one per event).
+    return this.communityLookups.call({ platform: ref.platform, externalId: ref.externalId }, `${ref.platform}\u0000${ref.externalId}`);
   }
 
   async ensureCommunity(ref: CommunityRef): Promise<Community> {
@@ -263,7 +278,7 @@ export class PrismaStore implements Store {
   });
 
   async findCreationByPost(communityId: number, channelId: string, messageId: string): Promise<Creation | null> {
-    return this.postLookups.call({ communityId, channelId, messageId });
+    return this.postLookups.call({ communityId, channelId, messageId }, `${communityId}\u0000${channelId}\u0000${messageId}`);
   }
 
   async updateCreation(id: number, patch: CreationPatch): Promise<Creation> {
@@ -396,69 +411,75 @@ export class PrismaStore implements Store {
     return rows.map(toCreation);
   }
 
-  private readonly reactionWrites = new Coalescer<ReactionWrite, boolean>((writes) => retryWhenBusy(() => this.writeReactions(writes)));
+  private readonly reactionWrites = new Coalescer<ReactionWrite, boolean>((writes) => retryWhenBusy(() => this.writeReactions(writes)), { maxBatch: 2000 });
 
   async setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean> {
     return this.reactionWrites.call({ creationId, communityId, userId, emoji, present, seen });
   }
 
   /**
+   * Members' row ids and the dates last stored for them, by `communityId userId`: a member's reactions after the first
+   * skip the member statements unless the platform now gives other dates. Ids never change (members are never
+   * deleted); dates another process stores are taken into account within {@link MEMBER_CACHE_MS} (the cache is then
+   * dropped), and a date given here that differs from the cached one is always written.
+   */
+  private knownMembers = new Map<string, KnownMember>();
+  private knownMembersSince = 0;
+
+  /**
    * Applies reaction writes as if one after another, in a few statements however many there are: the members (a
-   * reaction may be a member's first act), then each (creation, member, emoji)'s last write, an insert or a delete
-   * that reports what it changed. That report gives each key's state before the batch, and replaying the writes on it
-   * gives each write's own answer (true when it changed something; a replayed event changes nothing). Rows go in as one
-   * JSON parameter per statement: binding thousands of parameters one by one cost more than the statements.
+   * reaction may be a member's first act) when not known yet, then each (creation, member, emoji)'s last write, an
+   * insert or a delete that reports what it changed. That report gives each key's state before the batch, and replaying
+   * the writes on it gives each write's own answer (true when it changed something; a replayed event changes nothing).
+   * Rows go in as one JSON parameter per statement: binding thousands of parameters one by one cost more than the
+   * statements.
    */
   private async writeReactions(writes: ReactionWrite[]): Promise<boolean[]> {
-    // Each member once, with the latest dates the platform gave (a member who left and came back has a new join date).
-    const people = new Map<string, [number, string, string | null, string | null]>();
-    for (const w of writes) {
+    const now = Date.now();
+    if (now - this.knownMembersSince > MEMBER_CACHE_MS || this.knownMembers.size > MEMBER_CACHE_SIZE) {
+      this.knownMembers = new Map();
+      this.knownMembersSince = now;
+    }
+    const known = this.knownMembers;
+    // Each write's member key; the members to look up or store, each once with the latest dates the platform gave (a
+    // member who left and came back has a new join date).
+    const memberKeys = new Array<string>(writes.length);
+    let people: Map<string, Person> | null = null;
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
       const key = `${w.communityId} ${w.userId}`;
-      const before = people.get(key);
-      const dates = w.seen.member;
-      people.set(key, [w.communityId, w.userId, isoOrNull(dates?.accountCreatedAt) ?? before?.[2] ?? null, isoOrNull(dates?.joinedAt) ?? before?.[3] ?? null]);
+      memberKeys[i] = key;
+      const account = w.seen.member?.accountCreatedAt?.getTime() ?? null;
+      const joined = w.seen.member?.joinedAt?.getTime() ?? null;
+      const cached = known.get(key);
+      const before = people?.get(key);
+      if (!before && cached && (account === null || account === cached.account) && (joined === null || joined === cached.joined)) continue;
+      people ??= new Map();
+      people.set(key, { communityId: w.communityId, userId: w.userId, account: account ?? before?.account ?? null, joined: joined ?? before?.joined ?? null });
     }
-    type MemberRow = { id: number | bigint; communityId: number | bigint; userId: string; accountCreatedAt: Date | null; joinedAt: Date | null };
-    const lookUp = (json: string) => this.prisma.$queryRaw<MemberRow[]>`
-      SELECT "id", "communityId", "userId", "accountCreatedAt", "joinedAt" FROM "Member"
-      WHERE ("communityId", "userId") IN (SELECT value ->> 0, value ->> 1 FROM json_each(${json}))`;
-    const found = await lookUp(JSON.stringify([...people.values()]));
-    const memberIds = new Map(found.map((m) => [`${m.communityId} ${m.userId}`, Number(m.id)]));
-    const newcomers = [...people.entries()].filter(([key]) => !memberIds.has(key)).map(([, person]) => person);
-    if (newcomers.length > 0) {
-      const json = JSON.stringify(newcomers);
-      await this.prisma.$executeRaw`
-        INSERT INTO "Member" ("communityId", "userId", "createdAt", "accountCreatedAt", "joinedAt")
-        SELECT value ->> 0, value ->> 1, ${new Date()}, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true
-        ON CONFLICT ("communityId", "userId") DO NOTHING`;
-      for (const m of await lookUp(json)) memberIds.set(`${m.communityId} ${m.userId}`, Number(m.id));
-    }
-    // Known members whose dates are new or changed (rare: a first reaction since dates were recorded, or a rejoin).
-    const changed = found.flatMap((m) => {
-      const [, , account, joined] = people.get(`${m.communityId} ${m.userId}`)!;
-      const differs = (stored: Date | null, given: string | null) => given !== null && stored?.getTime() !== Date.parse(given);
-      return differs(m.accountCreatedAt, account) || differs(m.joinedAt, joined) ? [[Number(m.id), account, joined]] : [];
-    });
-    if (changed.length > 0) {
-      await this.prisma.$executeRaw`
-        UPDATE "Member" SET
-          "accountCreatedAt" = COALESCE((SELECT value ->> 1 FROM json_each(${JSON.stringify(changed)}) WHERE value ->> 0 = "Member"."id"), "accountCreatedAt"),
-          "joinedAt" = COALESCE((SELECT value ->> 2 FROM json_each(${JSON.stringify(changed)}) WHERE value ->> 0 = "Member"."id"), "joinedAt")
-        WHERE "id" IN (SELECT value ->> 0 FROM json_each(${JSON.stringify(changed)}))`;
-    }
+    if (people) await this.storeMembers(people, known);
     // Each write's key, and each key's last write.
-    const keys = writes.map((w) => `${w.creationId} ${memberIds.get(`${w.communityId} ${w.userId}`)} ${w.emoji}`);
-    const last = new Map<string, ReactionWrite>();
-    writes.forEach((w, i) => last.set(keys[i]!, w));
-    const adds: Array<[number, number, string, string]> = [];
-    const removes: Array<[number, number, string]> = [];
-    for (const w of last.values()) {
-      const memberId = memberIds.get(`${w.communityId} ${w.userId}`)!;
-      if (w.present) adds.push([w.creationId, memberId, w.emoji, w.seen.at.toISOString()]);
-      else removes.push([w.creationId, memberId, w.emoji]);
+    const keys = new Array<string>(writes.length);
+    const last = new Map<string, number>();
+    for (let i = 0; i < writes.length; i++) {
+      const w = writes[i]!;
+      keys[i] = `${w.creationId} ${known.get(memberKeys[i]!)!.id} ${w.emoji}`;
+      last.set(keys[i]!, i);
     }
-    type Row = { creationId: number | bigint; memberId: number | bigint; emoji: string };
-    const none = this.prisma.$queryRaw<Row[]>`SELECT 1 WHERE 0`;
+    const adds: Array<[number, number, string, string]> = [];
+    const addIndex = new Map<string, number>();
+    const removes: Array<[number, number, string]> = [];
+    for (const [key, i] of last) {
+      const w = writes[i]!;
+      const memberId = known.get(memberKeys[i]!)!.id;
+      if (w.present) {
+        addIndex.set(key, adds.length);
+        adds.push([w.creationId, memberId, w.emoji, w.seen.at.toISOString()]);
+      } else removes.push([w.creationId, memberId, w.emoji]);
+    }
+    // Each changed row comes back as its key, one string: a row of three columns cost more to read through the ORM.
+    type Row = { key: string };
+    const none = Promise.resolve<Row[]>([]);
     // Two statements on disjoint keys, each atomic (a transaction around them measured slower).
     const [added, removed] = await Promise.all([
       adds.length === 0
@@ -466,33 +487,78 @@ export class PrismaStore implements Store {
         : this.prisma.$queryRaw<Row[]>`
             INSERT INTO "Reaction" ("creationId", "memberId", "emoji", "reactedAt")
             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(adds)}) WHERE true
-            ON CONFLICT DO NOTHING RETURNING "creationId", "memberId", "emoji"`,
+            ON CONFLICT DO NOTHING RETURNING "creationId" || ' ' || "memberId" || ' ' || "emoji" AS "key"`,
       removes.length === 0
         ? none
         : this.prisma.$queryRaw<Row[]>`
             DELETE FROM "Reaction"
             WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${JSON.stringify(removes)}))
-            RETURNING "creationId", "memberId", "emoji"`,
+            RETURNING "creationId" || ' ' || "memberId" || ' ' || "emoji" AS "key"`,
     ]);
     if (added.length > 0) {
       // A forgotten member who reacts again gives a new like: the reaction is no longer one to skip in recounts.
-      const json = JSON.stringify(added.map((r) => [Number(r.creationId), Number(r.memberId), r.emoji]));
+      const json = JSON.stringify(added.map((r) => adds[addIndex.get(r.key)!]!.slice(0, 3)));
       await this.prisma.$executeRaw`
         DELETE FROM "ForgottenReaction"
         WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${json}))`;
     }
-    const rowKey = (r: Row) => `${r.creationId} ${r.memberId} ${r.emoji}`;
-    const inserted = new Set(added.map(rowKey));
-    const deleted = new Set(removed.map(rowKey));
+    const inserted = new Set(added.map((r) => r.key));
+    const deleted = new Set(removed.map((r) => r.key));
     // Before the batch: a key whose last write added it was there unless the insert made it; one whose last write
     // removed it was there if the delete found it.
     const state = new Map<string, boolean>();
-    for (const [key, w] of last) state.set(key, w.present ? !inserted.has(key) : deleted.has(key));
+    for (const [key, i] of last) state.set(key, writes[i]!.present ? !inserted.has(key) : deleted.has(key));
     return writes.map((w, i) => {
       const changed = state.get(keys[i]!) !== w.present;
       state.set(keys[i]!, w.present);
       return changed;
     });
+  }
+
+  /**
+   * Looks up the members, inserts the newcomers and stores the dates that are new or changed (rare: a first reaction
+   * since dates were recorded, or a rejoin); then records each one's id and stored dates in `known`.
+   */
+  private async storeMembers(people: Map<string, Person>, known: Map<string, KnownMember>): Promise<void> {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const json = (list: Person[]) => JSON.stringify(list.map((p) => [p.communityId, p.userId, iso(p.account), iso(p.joined)]));
+    type MemberRow = { id: number | bigint; communityId: number | bigint; userId: string; accountCreatedAt: Date | null; joinedAt: Date | null };
+    const lookUp = async (list: string, into: Map<string, MemberRow>) => {
+      const rows = await this.prisma.$queryRaw<MemberRow[]>`
+        SELECT "id", "communityId", "userId", "accountCreatedAt", "joinedAt" FROM "Member"
+        WHERE ("communityId", "userId") IN (SELECT value ->> 0, value ->> 1 FROM json_each(${list}))`;
+      for (const m of rows) into.set(`${m.communityId} ${m.userId}`, m);
+    };
+    const stored = new Map<string, MemberRow>();
+    await lookUp(json([...people.values()]), stored);
+    const newcomers = [...people].filter(([key]) => !stored.has(key)).map(([, p]) => p);
+    if (newcomers.length > 0) {
+      const list = json(newcomers);
+      await this.prisma.$executeRaw`
+        INSERT INTO "Member" ("communityId", "userId", "createdAt", "accountCreatedAt", "joinedAt")
+        SELECT value ->> 0, value ->> 1, ${new Date()}, value ->> 2, value ->> 3 FROM json_each(${list}) WHERE true
+        ON CONFLICT ("communityId", "userId") DO NOTHING`;
+      await lookUp(list, stored);
+    }
+    const changed: Array<[number, string | null, string | null]> = [];
+    const learned: Array<[string, KnownMember]> = [];
+    for (const [key, p] of people) {
+      const m = stored.get(key)!;
+      const was = { account: m.accountCreatedAt?.getTime() ?? null, joined: m.joinedAt?.getTime() ?? null };
+      const now = { id: Number(m.id), account: p.account ?? was.account, joined: p.joined ?? was.joined };
+      if (now.account !== was.account || now.joined !== was.joined) changed.push([now.id, iso(p.account), iso(p.joined)]);
+      learned.push([key, now]);
+    }
+    if (changed.length > 0) {
+      const list = JSON.stringify(changed);
+      await this.prisma.$executeRaw`
+        UPDATE "Member" SET
+          "accountCreatedAt" = COALESCE((SELECT value ->> 1 FROM json_each(${list}) WHERE value ->> 0 = "Member"."id"), "accountCreatedAt"),
+          "joinedAt" = COALESCE((SELECT value ->> 2 FROM json_each(${list}) WHERE value ->> 0 = "Member"."id"), "joinedAt")
+        WHERE "id" IN (SELECT value ->> 0 FROM json_each(${list}))`;
+    }
+    // Only once all is stored: a batch that fails is run again, and must not skip what it did not write.
+    for (const [key, member] of learned) known.set(key, member);
   }
 
   async clearReactions(creationId: number, emoji?: string): Promise<void> {
@@ -583,7 +649,12 @@ export class PrismaStore implements Store {
   );
 
   private async recountBatch(ids: number[]): Promise<number[]> {
-    const count = likeCountOf(Prisma.raw('"Creation"'), await this.anyAgeRules());
+    // The community's own age rules choose the count, in the statement: SQLite runs only the subquery of the branch
+    // taken, so a community without them still counts from the reactions' index, and a rule another process has just
+    // set applies at once (no query beforehand to decide, none to cache).
+    const creation = Prisma.raw('"Creation"');
+    const count = Prisma.sql`CASE WHEN (SELECT "minAccountAgeDays" > 0 OR "minMemberAgeDays" > 0 FROM "Community" WHERE "id" = "Creation"."communityId")
+      THEN ${likeCountOf(creation, true)} ELSE ${likeCountOf(creation, false)} END`;
     const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; likeCount: number | bigint }>>`
       UPDATE "Creation" SET "likeCount" = ${count}
       WHERE "id" IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))
@@ -600,7 +671,8 @@ export class PrismaStore implements Store {
   }
 
   async recountLikes(creationId: number): Promise<number> {
-    return this.recounts.call(creationId);
+    // A recount of this creation that has not started yet will count what the caller wrote: share it.
+    return this.recounts.call(creationId, creationId);
   }
 
   async creationsReactedBy(communityId: number, userId: string): Promise<number[]> {
