@@ -1,20 +1,31 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeDiscord } from "../support/discord/index.js";
 import { FakeOpenAI } from "../support/openai/fake-openai.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const main = path.join(root, "src/main.ts");
 const TOKEN = `${Buffer.from("1180000000000000001").toString("base64url")}.GxYzAb.${"t".repeat(38)}`;
 
-/** Runs `src/main.ts` as `npm start` does, with exactly the given environment, in `cwd`. */
+/** `npm start`'s command: `node <flags> dist/main.js`, from package.json, so these tests run what users run. */
+const startScript = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+const [, ...startArgs] = startScript.split(/\s+/);
+const nodeFlags = startArgs.slice(0, -1);
+const main = path.join(root, startArgs.at(-1)!);
+
+beforeAll(() => {
+  // What `prestart` does: the build (transpile only), into dist/.
+  expect(startScript).toMatch(/^node (--[a-z0-9-]+=\S+ )*dist\/main\.js$/);
+  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], { cwd: root, stdio: "pipe" });
+}, 60_000);
+
+/** Runs the built bot as `npm start` does, with exactly the given environment, in `cwd`. */
 function startProcess(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), main], {
+  const child = spawn(process.execPath, [...nodeFlags, main], {
     cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
