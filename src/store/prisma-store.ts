@@ -81,12 +81,22 @@ const MEMBER_CACHE_MS = 30_000;
 const MEMBER_CACHE_SIZE = 20_000;
 
 /**
- * The like count of the creation `c` as an SQL expression: distinct members, not blocked, not the author unless the
- * community allows self-likes, with an allowed emoji when the community restricts them, and, when `ageRules`, old
- * enough. The blocked members are one indexed lookup per statement (usually empty) rather than a join per reaction;
- * without age rules the count reads only the reactions' index.
+ * The like count of the creation `c` as an SQL expression, by its community's rules. The community's age rules choose
+ * between two counts in the statement itself: SQLite runs only the branch taken, so a community without them counts
+ * from the reactions' index alone (naming `reactedAt` anywhere in the count would make SQLite read every reaction's
+ * row), and a rule another process has just set applies at once.
  */
-function likeCountOf(c: Prisma.Sql, ageRules: boolean): Prisma.Sql {
+function likeCountOf(c: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`CASE WHEN (SELECT "minAccountAgeDays" > 0 OR "minMemberAgeDays" > 0 FROM "Community" WHERE "id" = ${c}."communityId")
+    THEN ${countLikes(c, true)} ELSE ${countLikes(c, false)} END`;
+}
+
+/**
+ * Distinct members, not blocked, not the author unless the community allows self-likes, with an allowed emoji when the
+ * community restricts them, and, when `ageRules`, old enough. The blocked members are one indexed lookup per statement
+ * (usually empty) rather than a join per reaction.
+ */
+function countLikes(c: Prisma.Sql, ageRules: boolean): Prisma.Sql {
   return Prisma.sql`(
     SELECT COUNT(DISTINCT r."memberId")
       FROM "Reaction" r JOIN "Community" k ON k."id" = ${c}."communityId"
@@ -99,17 +109,16 @@ function likeCountOf(c: Prisma.Sql, ageRules: boolean): Prisma.Sql {
 
 /**
  * The minimum-age rules (`Community.minAccountAgeDays`, `minMemberAgeDays`), as a condition on a reaction `r` of a
- * creation `c` in a community `k`: true when the reaction counts. A reaction counts unless, when it was seen (or, for
- * rows from before that was recorded, when the post was made), the member's account or membership was younger than
- * the minimum; a date the platform never told counts as old enough. Communities without a minimum (most) skip the
- * member lookup.
+ * creation `c`: true when the reaction counts. A reaction counts unless, when it was seen (or, for rows from before
+ * that was recorded, when the post was made), the member's account or membership was younger than the minimum; a date
+ * the platform never told counts as old enough. Used only where some minimum is set.
  */
 function oldEnough(r: Prisma.Sql, c: Prisma.Sql, minAccountDays: Prisma.Sql | number, minMemberDays: Prisma.Sql | number): Prisma.Sql {
   const when = Prisma.sql`julianday(COALESCE(${r}."reactedAt", ${c}."postedAt"))`;
-  return Prisma.sql`((${minAccountDays} = 0 AND ${minMemberDays} = 0) OR NOT EXISTS (
+  return Prisma.sql`NOT EXISTS (
     SELECT 1 FROM "Member" m WHERE m."id" = ${r}."memberId" AND (
       (${minAccountDays} > 0 AND ${when} - julianday(m."accountCreatedAt") < ${minAccountDays})
-      OR (${minMemberDays} > 0 AND ${when} - julianday(m."joinedAt") < ${minMemberDays}))))`;
+      OR (${minMemberDays} > 0 AND ${when} - julianday(m."joinedAt") < ${minMemberDays})))`;
 }
 
 /** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
@@ -177,11 +186,16 @@ export class PrismaStore implements Store {
     return (await this.prisma.community.findMany({ orderBy: { id: "asc" } })).map(toCommunity);
   }
 
-  private async memberId(communityId: number, userId: string): Promise<number> {
+  /** The member's row id, creating the row when needed; the platform's dates, when given, are recorded too. */
+  private async memberId(communityId: number, userId: string, dates: MemberDates = {}): Promise<number> {
+    const known = {
+      ...(dates.accountCreatedAt ? { accountCreatedAt: dates.accountCreatedAt } : {}),
+      ...(dates.joinedAt ? { joinedAt: dates.joinedAt } : {}),
+    };
     const row = await this.prisma.member.upsert({
       where: { communityId_userId: { communityId, userId } },
-      create: { communityId, userId },
-      update: {},
+      create: { communityId, userId, ...known },
+      update: known,
       select: { id: true },
     });
     return row.id;
@@ -580,8 +594,7 @@ export class PrismaStore implements Store {
     const memberIds = new Map<string, number>();
     for (const r of missing) {
       if (memberIds.has(r.userId)) continue;
-      memberIds.set(r.userId, await this.memberId(communityId, r.userId));
-      if (r.member) await this.setMemberDates(communityId, r.userId, r.member);
+      memberIds.set(r.userId, await this.memberId(communityId, r.userId, r.member));
     }
     await this.prisma.$transaction([
       ...stale.map((r) => this.prisma.reaction.delete({ where: { creationId_memberId_emoji: { creationId, memberId: r.memberId, emoji: r.emoji } } })),
@@ -603,23 +616,14 @@ export class PrismaStore implements Store {
   }
 
   async setMemberDates(communityId: number, userId: string, dates: MemberDates): Promise<void> {
-    const data = {
-      ...(dates.accountCreatedAt ? { accountCreatedAt: dates.accountCreatedAt } : {}),
-      ...(dates.joinedAt ? { joinedAt: dates.joinedAt } : {}),
-    };
-    if (Object.keys(data).length === 0) return;
-    await this.prisma.member.upsert({
-      where: { communityId_userId: { communityId, userId } },
-      create: { communityId, userId, ...data },
-      update: data,
-    });
+    await this.memberId(communityId, userId, dates);
   }
 
   async recountCommunity(communityId: number): Promise<number> {
     // A page of posts at a time: counted by a read, and only the counts that differ are written, through the recount
     // batches (which count again as they write, in order with the reaction writes). Writing every row of a
     // 1,000,000-creation community took 7 minutes; reading them, under one.
-    const count = likeCountOf(Prisma.raw("c"), await this.anyAgeRules());
+    const count = likeCountOf(Prisma.raw("c"));
     let changed = 0;
     for (let after = 0; ; ) {
       const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; stored: number | bigint; counted: number | bigint }>>`
@@ -649,25 +653,13 @@ export class PrismaStore implements Store {
   );
 
   private async recountBatch(ids: number[]): Promise<number[]> {
-    // The community's own age rules choose the count, in the statement: SQLite runs only the subquery of the branch
-    // taken, so a community without them still counts from the reactions' index, and a rule another process has just
-    // set applies at once (no query beforehand to decide, none to cache).
-    const creation = Prisma.raw('"Creation"');
-    const count = Prisma.sql`CASE WHEN (SELECT "minAccountAgeDays" > 0 OR "minMemberAgeDays" > 0 FROM "Community" WHERE "id" = "Creation"."communityId")
-      THEN ${likeCountOf(creation, true)} ELSE ${likeCountOf(creation, false)} END`;
+    const count = likeCountOf(Prisma.raw('"Creation"'));
     const rows = await this.prisma.$queryRaw<Array<{ id: number | bigint; likeCount: number | bigint }>>`
       UPDATE "Creation" SET "likeCount" = ${count}
       WHERE "id" IN (SELECT value FROM json_each(${JSON.stringify([...new Set(ids)])}))
       RETURNING "id", "likeCount"`;
     const counts = new Map(rows.map((row) => [Number(row.id), Number(row.likeCount)]));
     return ids.map((id) => counts.get(id) ?? 0);
-  }
-
-  /** Whether any community has a minimum-age rule (the count then reads each reaction's row, not just its index). */
-  private async anyAgeRules(): Promise<boolean> {
-    const [row] = await this.prisma.$queryRaw<Array<{ any: number | bigint }>>`
-      SELECT EXISTS (SELECT 1 FROM "Community" WHERE "minAccountAgeDays" > 0 OR "minMemberAgeDays" > 0) AS "any"`;
-    return Number(row?.any ?? 0) === 1;
   }
 
   async recountLikes(creationId: number): Promise<number> {

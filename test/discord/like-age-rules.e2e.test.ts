@@ -5,7 +5,7 @@
  * or, for reactions a recount finds, from the guild member (GET /guilds/{guild}/members/{user}).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DISCORD_EPOCH } from "../support/discord/constants.js";
+import { snowflakeAt } from "../support/discord/constants.js";
 import type { FakeUser } from "../support/discord/index.js";
 import { addCommunity, adminCommand, command, createPost, likeCountOf, startHarness, type Community, type Harness } from "../support/harness.js";
 
@@ -26,7 +26,7 @@ let serial = 0;
 
 /** A member whose Discord account was made `accountDays` ago and who joined the guild `memberDays` ago. */
 function memberAged(accountDays: number, memberDays: number): FakeUser {
-  const id = (((BigInt(daysAgo(accountDays).getTime()) - DISCORD_EPOCH) << 22n) | BigInt(++serial)).toString();
+  const id = snowflakeAt(daysAgo(accountDays), ++serial);
   const user = h.discord.addUser({ id, username: `aged-${accountDays}-${memberDays}-${serial}` });
   h.discord.addMember(c.guild.id, user.id, { joinedAt: daysAgo(memberDays).toISOString() });
   return user;

@@ -29,6 +29,11 @@ export function compareSnowflakes(a: string, b: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** A snowflake made at `at` (its timestamp), distinct from others of that millisecond by `sequence` (0–4095). */
+export function snowflakeAt(at: Date, sequence = 0): string {
+  return (((BigInt(at.getTime()) - DISCORD_EPOCH) << 22n) | BigInt(sequence & 0xfff)).toString();
+}
+
 /** ISO timestamp encoded in a snowflake. */
 export function snowflakeTimestamp(id: string): string {
   return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH)).toISOString();
