@@ -2,6 +2,7 @@
  * The daily digest: the top N liked creations of the previous local calendar day, posted once per community and
  * day. The `Digest` row is the claim that makes "exactly once" hold across timers, restarts and processes.
  */
+import { channelProblemText } from "./channel-problems.js";
 import type { SalonDeps } from "./deps.js";
 import { PublishError, UserError } from "./errors.js";
 import type { GeneratedImage, PostRef } from "./ports.js";
@@ -68,19 +69,16 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
     if (found) logger.info({ communityId: community.id, day, messageId: found.messageId }, "found the digest an interrupted attempt posted; not posting again");
     const post = found ?? (await publisher.postDigest({ community, channelId, digest, collage: await renderCollage(deps, digest) }));
     await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
+    if (community.digestProblem) await store.updateCommunity(community.id, { digestProblem: null });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };
   } catch (error) {
     await store.releaseDigest(community.id, day, options.instanceId);
     // A channel the bot can't post in is the admin's to fix: say how (here and in settings), not "something went wrong".
-    if (error instanceof PublishError && (error.kind === "missing_access" || error.kind === "channel_not_found")) {
-      const where = `<#${channelId}>`;
-      const problem =
-        error.kind === "missing_access"
-          ? `I can't post the digest in ${where}: ${error.fix ?? "I'm missing permissions there."}`
-          : `The digest channel ${where} no longer exists. Run \`/salon setup\` to choose another.`;
-      await store.updateCommunity(community.id, { problem });
-      throw new UserError(`digest_${error.kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
+    const problem = error instanceof PublishError ? channelProblemText(error, "digest", channelId) : null;
+    if (problem) {
+      await store.updateCommunity(community.id, { digestProblem: problem });
+      throw new UserError(`digest_${(error as PublishError).kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
     }
     throw error;
   }

@@ -9,13 +9,14 @@
  * a claim that runs out, and the job is taken over where it stopped. The intent to post (`posting`, with the image
  * stored) is recorded before the post, so a taken-over job looks for a post an earlier attempt made before posting.
  */
+import { channelProblemText } from "./channel-problems.js";
 import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
-import type { Community, Creation } from "./types.js";
+import type { Community, Creation, Platform } from "./types.js";
 
 /** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
 const MAX_RATE_LIMITED_WAITS = 20;
@@ -55,6 +56,11 @@ export class GenerationQueue {
     private readonly deps: SalonDeps,
     private readonly concurrency: number,
   ) {}
+
+  /** The platforms this process can post to: it works only on their communities' jobs. */
+  private get platforms(): Platform[] {
+    return (Object.keys(this.deps.publishers) as Platform[]).filter((p) => this.deps.publishers[p] !== undefined);
+  }
 
   /**
    * Ends the claims a stopped process left (its jobs are then taken over where they stopped) and starts the workers.
@@ -117,7 +123,7 @@ export class GenerationQueue {
       // Our own job whose claim looked expired (the clock jumped): it was just renewed; its worker carries on.
       if (job && this.active.has(job.id)) continue;
       if (!job) {
-        const due = await store.nextJobDueAt().catch(() => null);
+        const due = await store.nextJobDueAt(this.platforms).catch(() => null);
         const waitMs = due ? Math.max(0, Math.min(IDLE_POLL_MS, due.getTime() - clock.now().getTime())) : IDLE_POLL_MS;
         if (!wake.signal.aborted) await clock.sleep(waitMs, wake.signal).catch(() => {});
         continue;
@@ -132,7 +138,7 @@ export class GenerationQueue {
    */
   private claimNext(): Promise<Creation | null> {
     const { store, clock, options } = this.deps;
-    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS));
+    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS, this.platforms));
     this.claiming = claim.then(
       () => undefined,
       () => undefined,
@@ -262,8 +268,10 @@ export class GenerationQueue {
       // The image request is over: the slot takes its next job while this one is stored and posted.
       work.freeSlot();
       imageHash = await files.put(image.bytes, image.mimeType);
-      // Only if it is still ours: `/privacy forget` may have removed it while it was being made.
-      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting" }, owner))) {
+      // The image is paid for from here on, whatever happens next; and it is posted only if the creation is still
+      // ours (`/privacy forget` may have removed it while it was being made).
+      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting", spend: job.costMicroUsd }, owner))) {
+        await store.updateCreation(job.id, { spend: job.costMicroUsd });
         if ((await store.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
         log.info({}, "creation was removed (or taken over) while it was being made; not posted");
         return;
@@ -322,16 +330,13 @@ export class GenerationQueue {
         await this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
         return;
       }
-      const where = `<#${community.galleryChannelId}>`;
-      const problem =
-        error.kind === "missing_access"
-          ? `I can't post in ${where}: ${error.fix ?? "I'm missing permissions there."}`
-          : error.kind === "channel_not_found"
-            ? `The gallery channel ${where} no longer exists. Run \`/salon setup\` to choose another.`
-            : `Posting to ${where} failed: ${error.message}`;
-      await store.updateCommunity(community.id, { problem });
+      // A channel the bot can't post in is the community's problem until an admin fixes it: `/imagine` is refused
+      // meanwhile, so no more images are paid for that can't be posted. Any other refusal is this post's alone.
+      const problem = channelProblemText(error, "gallery", community.galleryChannelId!);
+      if (problem) await store.updateCommunity(community.id, { problem });
       log.warn({ err: error }, "gallery post failed");
-      await this.fail(job, `Your image was made but couldn't be posted. ${problem} Your quota was refunded.`, status);
+      const why = problem ?? `Posting to <#${community.galleryChannelId}> failed: ${error.message}`;
+      await this.fail(job, `Your image was made but couldn't be posted. ${why} Your quota was refunded.`, status);
     }
   }
 

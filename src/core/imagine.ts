@@ -4,6 +4,7 @@ import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
+import { moderatePrompt } from "./moderate-prompt.js";
 import { validatePrompt } from "./prompt.js";
 import type { JobStatus } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
@@ -41,6 +42,10 @@ export function hashedUser(salt: string, actor: Actor): string {
 export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput, onQueued: () => void): Promise<{ creation: Creation; position: number }> {
   const { store, clock, options } = deps;
   const community = await requireSetUp(deps, actor);
+  // A gallery the bot can't post in would take the member's image and the community's money for nothing.
+  if (community.problem) {
+    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`/salon settings\`.`);
+  }
   if (await store.isBlocked(community.id, actor.userId)) {
     throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
   }
@@ -58,7 +63,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.
   await store.checkWritable();
-  const moderation = await deps.provider.moderate(prompt);
+  const moderation = await moderatePrompt(deps, prompt);
   if (moderation.flagged) {
     const words = moderation.categories.length > 0 ? moderation.categories.join(", ") : "content policy";
     throw new UserError("prompt_flagged", `Your prompt was flagged by moderation (${words}). Please rephrase it.`);

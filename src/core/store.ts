@@ -2,7 +2,7 @@
  * The persistence port. The Prisma implementation lives in `src/store`; its tests run against a real database.
  * Every method is scoped by community: nothing here reads or writes across communities.
  */
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "./types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "./types.js";
 
 export type CommunityPatch = Partial<Omit<Community, "id" | "platform" | "externalId">>;
 
@@ -24,7 +24,12 @@ export interface NewCreation {
 
 /** What the limits are checked against, read in the same transaction that inserts. */
 export interface Usage {
+  /** The member's creations of the day that use quota: all but failed and cancelled ones. */
   memberToday: number;
+  /**
+   * The community's spend of the day: what was paid for images made (whatever became of them), plus the reservation
+   * of every creation still waiting for its image.
+   */
   spendTodayMicroUsd: number;
   lastRequestAt: Date | null;
 }
@@ -42,7 +47,13 @@ export type CreationPatch = Partial<
     | "postedAt"
     | "statusRef"
     | "prompt"
-  > & { startedAt: Date | null; finishedAt: Date | null; notBefore: Date | null }
+  > & {
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    notBefore: Date | null;
+    /** Micro-dollars the provider was paid for this creation just now (an image made): added to what it spent. */
+    spend: number;
+  }
 >;
 
 export interface WindowStats {
@@ -84,7 +95,7 @@ export interface Store {
   isBlocked(communityId: number, userId: string): Promise<boolean>;
   setBlocked(communityId: number, userId: string, blocked: boolean): Promise<void>;
 
-  /** Usage of the member and the community on `day`; failed and cancelled creations do not count. */
+  /** Usage of the member and the community on `day` (see {@link Usage}). */
   usage(communityId: number, userId: string, day: string): Promise<Usage>;
   /**
    * Inserts a queued creation if, inside one transaction, the member's cooldown has passed and the member's count
@@ -109,13 +120,14 @@ export interface Store {
    * Takes the next job for `owner`, with a claim that holds until `now + leaseMs`: first a `generating`/`posting`
    * creation whose claim expired (its process died; it keeps its status and counts one more attempt), else the
    * oldest queued creation of the member whose turn came longest ago (round-robin) whose `notBefore` has passed,
-   * marked `generating`. Null when nothing is ready.
+   * marked `generating`. Only creations of communities on `platforms` (those this process can post to): a process
+   * never takes a job it could not finish. Null when nothing is ready.
    */
-  claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null>;
+  claimNextJob(now: Date, owner: string, leaseMs: number, platforms: readonly Platform[]): Promise<Creation | null>;
   /** Extends `owner`'s claim on a creation it is working on; false when the claim is no longer its own. */
   renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
-  /** The earliest `notBefore` among queued creations, to sleep until then. */
-  nextJobDueAt(): Promise<Date | null>;
+  /** The earliest `notBefore` among queued creations of these platforms, to sleep until then. */
+  nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null>;
   /** Who holds claims now: owners of `generating`/`posting` creations and of unfinished digests. */
   claimOwners(): Promise<string[]>;
   /**

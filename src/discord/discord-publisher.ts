@@ -181,6 +181,22 @@ export class DiscordPublisher implements Publisher {
     }
   }
 
+  /**
+   * Discord's typing indicator asks for the same View Channel and Send Messages as a post, and posts nothing: a
+   * channel that refuses it would refuse the post. (Salon calls this only when an admin sets up or checks a channel
+   * with a known problem, so members rarely see "Salon is typing…".)
+   */
+  async checkChannel(_community: Community, channelId: string): Promise<PublishError | null> {
+    try {
+      await this.rest.post(Routes.channelTyping(channelId));
+      return null;
+    } catch (error) {
+      const failure = toPublishError(error);
+      if (failure instanceof PublishError && (failure.kind === "missing_access" || failure.kind === "channel_not_found")) return failure;
+      throw failure;
+    }
+  }
+
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
     const ref = JSON.parse(statusRef) as DiscordStatusRef;
     try {

@@ -21,6 +21,7 @@ export function toCommunity(row: db.Community): Community {
     minAccountAgeDays: row.minAccountAgeDays,
     minMemberAgeDays: row.minMemberAgeDays,
     problem: row.problem,
+    digestProblem: row.digestProblem,
   };
 }
 

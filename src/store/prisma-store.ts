@@ -10,14 +10,16 @@ import type {
   Usage,
   WindowStats,
 } from "../core/store.js";
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "../core/types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "../core/types.js";
 import { Prisma, type PrismaClient } from "./generated/client.js";
 import { toCommunity, toCreation } from "./mappers.js";
 import { Coalescer } from "./coalesce.js";
 
 const withAuthor = { member: { select: { userId: true } } } as const;
-/** Statuses that used quota and budget: everything but refunded ones. */
-const CHARGED: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
+/** Statuses that use the member's quota: everything but refunded ones. */
+const QUOTA: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
+/** Statuses of a creation that may still make an image: its price stays reserved from the budget until it is made. */
+const WAITING: CreationStatus[] = ["queued", "generating"];
 /** Statuses of a creation some process is working on, under a claim. */
 const CLAIMED: CreationStatus[] = ["generating", "posting"];
 
@@ -136,6 +138,12 @@ function countDistinct(ids: number[]): number {
   return count;
 }
 
+/** A patch as Prisma writes it: a spend is added to what the creation already spent. */
+function creationData(patch: CreationPatch): Prisma.CreationUpdateManyMutationInput {
+  const { spend, ...rest } = patch;
+  return spend === undefined ? rest : { ...rest, spentMicroUsd: { increment: spend } };
+}
+
 function windowFilter(from: Date | null, to: Date | null): Prisma.DateTimeNullableFilter {
   return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}), not: null };
 }
@@ -219,16 +227,22 @@ export class PrismaStore implements Store {
   }
 
   private async usageIn(tx: Prisma.TransactionClient, communityId: number, userId: string, day: string): Promise<Usage> {
-    const [mine, spend, last] = await Promise.all([
-      tx.creation.count({ where: { communityId, day, status: { in: CHARGED }, member: { userId } } }),
-      tx.creation.aggregate({ where: { communityId, day, status: { in: CHARGED } }, _sum: { costMicroUsd: true } }),
+    const [mine, paid, reserved, last] = await Promise.all([
+      tx.creation.count({ where: { communityId, day, status: { in: QUOTA }, member: { userId } } }),
+      // What was paid, whatever became of the creation: an image that could not be posted was still made.
+      tx.creation.aggregate({ where: { communityId, day }, _sum: { spentMicroUsd: true } }),
+      tx.creation.aggregate({ where: { communityId, day, status: { in: WAITING }, imageHash: null }, _sum: { costMicroUsd: true } }),
       tx.creation.findFirst({
         where: { communityId, member: { userId } },
         orderBy: { createdAt: "desc" },
         select: { createdAt: true },
       }),
     ]);
-    return { memberToday: mine, spendTodayMicroUsd: spend._sum.costMicroUsd ?? 0, lastRequestAt: last?.createdAt ?? null };
+    return {
+      memberToday: mine,
+      spendTodayMicroUsd: (paid._sum.spentMicroUsd ?? 0) + (reserved._sum.costMicroUsd ?? 0),
+      lastRequestAt: last?.createdAt ?? null,
+    };
   }
 
   async insertCreationWithinLimits(
@@ -296,14 +310,14 @@ export class PrismaStore implements Store {
   }
 
   async updateCreation(id: number, patch: CreationPatch): Promise<Creation> {
-    return toCreation(await this.prisma.creation.update({ where: { id }, data: patch, include: withAuthor }));
+    return toCreation(await this.prisma.creation.update({ where: { id }, data: creationData(patch), include: withAuthor }));
   }
 
   async transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean> {
     const release = CLAIMED.includes(patch.status) ? {} : { claimedBy: null, claimedUntil: null };
     const result = await this.prisma.creation.updateMany({
       where: { id, status: { in: from }, ...(owner === undefined ? {} : { claimedBy: owner }) },
-      data: { ...patch, ...release },
+      data: { ...creationData(patch), ...release },
     });
     return result.count === 1;
   }
@@ -335,12 +349,15 @@ export class PrismaStore implements Store {
     }
   }
 
-  async claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null> {
+  async claimNextJob(now: Date, owner: string, leaseMs: number, platforms: readonly Platform[]): Promise<Creation | null> {
+    if (platforms.length === 0) return null;
+    // Only jobs of communities this process can post to (a Discord-only process leaves Slack's jobs to a Slack one).
+    const mine = Prisma.sql`"communityId" IN (SELECT "id" FROM "Community" WHERE "platform" IN (${Prisma.join(platforms)}))`;
     // A read first: an idle worker's poll must not take the write lock (and wait for another writer).
     const [work] = await this.prisma.$queryRaw<Array<{ abandoned: number | bigint; queued: number | bigint }>>`
       SELECT
-        EXISTS (SELECT 1 FROM "Creation" WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})) AS "abandoned",
-        EXISTS (SELECT 1 FROM "Creation" WHERE "status" = 'queued' AND ("notBefore" IS NULL OR "notBefore" <= ${now})) AS "queued"`;
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now}) AND ${mine}) AS "abandoned",
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" = 'queued' AND ("notBefore" IS NULL OR "notBefore" <= ${now}) AND ${mine}) AS "queued"`;
     if (!work || (Number(work.abandoned) === 0 && Number(work.queued) === 0)) return null;
     // Then each claim is one UPDATE whose subquery picks the job, so it is atomic (SQLite runs a statement under its
     // write lock): two workers or processes never take the same job, and none has to look again. Raw statements, no
@@ -355,7 +372,7 @@ export class PrismaStore implements Store {
         UPDATE "Creation" SET "claimedBy" = ${owner}, "claimedUntil" = ${until}, "attempts" = "attempts" + 1
         WHERE "id" = (
           SELECT "id" FROM "Creation"
-          WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})
+          WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now}) AND ${mine}
           ORDER BY "id" LIMIT 1)
         RETURNING "id"`;
       if (abandoned) claimed = Number(abandoned.id);
@@ -366,7 +383,7 @@ export class PrismaStore implements Store {
         UPDATE "Creation" SET "status" = 'generating', "startedAt" = ${now}, "claimedBy" = ${owner}, "claimedUntil" = ${until}
         WHERE "id" = (
           SELECT c."id" FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId"
-          WHERE c."status" = 'queued' AND (c."notBefore" IS NULL OR c."notBefore" <= ${now})
+          WHERE c."status" = 'queued' AND (c."notBefore" IS NULL OR c."notBefore" <= ${now}) AND c.${mine}
           ORDER BY m."lastServed", c."id" LIMIT 1)
         RETURNING "id", "memberId"`;
       if (queued) {
@@ -378,9 +395,9 @@ export class PrismaStore implements Store {
     return claimed === null ? null : toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: claimed }, include: withAuthor }));
   }
 
-  async nextJobDueAt(): Promise<Date | null> {
+  async nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null> {
     const row = await this.prisma.creation.findFirst({
-      where: { status: "queued" },
+      where: { status: "queued", community: { platform: { in: [...platforms] } } },
       orderBy: { notBefore: "asc" },
       select: { notBefore: true },
     });

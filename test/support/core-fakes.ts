@@ -333,9 +333,24 @@ export class FakePublisher implements Publisher {
     return m;
   }
 
-  private checkChannel(channelId: string): void {
+  private throwIfChannelProblem(channelId: string): void {
+    const problem = this.checkedProblem(channelId);
+    if (problem) throw problem;
+  }
+
+  private checkedProblem(channelId: string): PublishError | null {
     const problem = this.channelProblems.get(channelId);
-    if (problem) throw new PublishError(problem, `fake platform: ${problem} in ${channelId}`);
+    return problem ? new PublishError(problem, `fake platform: ${problem} in ${channelId}`) : null;
+  }
+
+  /** Every check of a channel, by channel id. */
+  readonly channelChecks: string[] = [];
+
+  async checkChannel(_community: Community, channelId: string): Promise<PublishError | null> {
+    this.channelChecks.push(channelId);
+    const problem = this.checkedProblem(channelId);
+    // What a platform can tell without posting: access and existence, not a one-off refusal of a post.
+    return problem && (problem.kind === "missing_access" || problem.kind === "channel_not_found") ? problem : null;
   }
 
   private newMessage(community: Community, channelId: string, fields: Omit<FakeMessage, "communityExternalId" | "channelId" | "messageId" | "url" | "deleted" | "reactions">): FakeMessage {
@@ -360,7 +375,7 @@ export class FakePublisher implements Publisher {
       hold.onStart();
       await hold.gate;
     }
-    this.checkChannel(channelId);
+    this.throwIfChannelProblem(channelId);
     const failure = this.postFailures.shift();
     if (failure) throw failure;
     const m = this.newMessage(input.community, channelId, {
@@ -392,7 +407,7 @@ export class FakePublisher implements Publisher {
   }
 
   async postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef> {
-    this.checkChannel(input.channelId);
+    this.throwIfChannelProblem(input.channelId);
     const m = this.newMessage(input.community, input.channelId, { kind: "digest", digest: input.digest, collage: input.collage });
     return { channelId: input.channelId, messageId: m.messageId, url: m.url };
   }

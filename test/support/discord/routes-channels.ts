@@ -59,6 +59,15 @@ export function channelRoutes(): Route[] {
       handler: (request, context) => ({ status: 200, body: channelPayload(channelFor(context, request.params.channel!, false)) }),
     },
     {
+      // Trigger Typing Indicator: needs the same Send Messages as a post, and creates nothing.
+      method: 'POST',
+      path: '/channels/:channel/typing',
+      handler: (request, context) => {
+        channelFor(context, request.params.channel!, true);
+        return { status: 204 };
+      },
+    },
+    {
       method: 'GET',
       path: '/channels/:channel/messages',
       handler: (request, context) => {
