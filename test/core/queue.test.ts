@@ -358,6 +358,46 @@ describe("the generation queue", () => {
   });
 });
 
+describe("a process works only on jobs it can finish", () => {
+  it("leaves a Slack community's job to a Slack process when it runs Discord only, and the other way round", async () => {
+    // A second process on the same database that runs Slack only (its own publisher and provider).
+    const slackPublisher = new FakePublisher("slack");
+    const slackProvider = new FakeImageProvider();
+    const second = await openSecondStore(h.url);
+    const slack = await buildSalon({
+      database: { db: second.db, store: second.store, url: h.url },
+      clock: h.clock,
+      provider: slackProvider,
+      publisher: slackPublisher,
+      options: { instanceId: "instance-slack" },
+      deps: { publishers: { slack: slackPublisher } },
+    });
+    try {
+      const team = { platform: "slack" as const, externalId: "T-team" };
+      await slack.salon.setup({ community: team, userId: "U-admin", isAdmin: true }, { galleryChannelId: "C-gallery" });
+      const slackJob = await slack.salon.imagine({ community: team, userId: "U-sam", isAdmin: false }, { prompt: "a Slack job", statusRef: null });
+      // Queued after the Slack job, so a Discord worker that took any job would have taken the Slack one first.
+      await h.startQueue();
+      const discordJob = await h.salon.imagine(h.actor("u-ada"), { prompt: "a Discord job", statusRef: null });
+      expect((await settled(discordJob.creation.id)).status).toBe("posted");
+      expect(h.provider.generateRequests.map((r) => r.prompt)).toEqual(["a Discord job"]);
+      expect((await h.creation(slackJob.creation.id)).status).toBe("queued");
+
+      // The Slack process takes its own job, and only that one.
+      const discordAgain = await h.salon.imagine(h.actor("u-ada"), { prompt: "another Discord job", statusRef: null });
+      await slack.startQueue();
+      await waitFor(async () => (await h.creation(slackJob.creation.id)).status === "posted", { clock: h.clock, advanceMs: 10, what: "the Slack job" });
+      expect(slackPublisher.posts.map((p) => p.prompt)).toEqual(["a Slack job"]);
+      expect(slackProvider.generateRequests.map((r) => r.prompt)).toEqual(["a Slack job"]);
+      expect((await settled(discordAgain.creation.id)).status).toBe("posted");
+      expect(h.publisher.posts.map((p) => p.prompt)).toEqual(["a Discord job", "another Discord job"]);
+    } finally {
+      await slack.cleanup();
+      await second.close();
+    }
+  });
+});
+
 describe("the generation queue's turnover: the next image is asked for as soon as the previous one came back", () => {
   it("starts the next job's image while the previous job is still being posted, and posts both once", async () => {
     const post = h.publisher.holdPost();
