@@ -30,11 +30,11 @@ export async function recordReaction(deps: Pick<SalonDeps, "store" | "clock">, e
       changed = await store.setReaction(creation.id, community.id, event.userId, event.emoji, event.kind === "add", { at: clock.now(), member: event.member });
       break;
     case "remove_all":
-      await store.clearReactions(creation.id);
+      await store.clearReactions(creation.id, undefined, clock.now());
       changed = true;
       break;
     case "remove_emoji":
-      await store.clearReactions(creation.id, event.emoji);
+      await store.clearReactions(creation.id, event.emoji, clock.now());
       changed = true;
       break;
   }
@@ -78,6 +78,8 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
     while (next < posts.length) {
       const creation = posts[next++]!;
       try {
+        // Live events keep arriving while the platform is read: the store keeps what they changed after this instant.
+        const readStartedAt = clock.now();
         const reactions = await publisher.fetchReactions(community, creation.galleryChannelId!, creation.galleryMessageId!);
         if (reactions === "deleted") {
           if (await store.transitionCreation(creation.id, ["posted"], { status: "deleted" })) result.deleted++;
@@ -85,7 +87,7 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
         }
         const humans = reactions.filter((r) => !r.isBot).map((r) => ({ userId: r.userId, emoji: r.emoji, ...(r.member ? { member: r.member } : {}) }));
         if (community.minMemberAgeDays > 0) await learnJoinDates(deps, community, humans.map((r) => r.userId), asked);
-        if (await store.replaceReactions(creation.id, community.id, humans, clock.now())) {
+        if (await store.replaceReactions(creation.id, community.id, humans, readStartedAt)) {
           const before = creation.likeCount;
           if ((await store.recountLikes(creation.id)) !== before) result.corrected++;
         }

@@ -148,13 +148,18 @@ export interface Store {
    * recorded. True when something changed.
    */
   setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean>;
-  /** Removes every reaction, or every reaction with one emoji. */
-  clearReactions(creationId: number, emoji?: string): Promise<void>;
+  /** Removes every reaction, or every reaction with one emoji, seen removed `at`. */
+  clearReactions(creationId: number, emoji: string | undefined, at: Date): Promise<void>;
   /**
-   * Makes the stored reactions equal to what the platform reports, except the reactions of members who asked to be
-   * forgotten that are still up (see `forgetMember`); reactions found are stamped `at`. True when something changed.
+   * Corrects the stored reactions with what the platform reported in a read that started at `readStartedAt`, without
+   * undoing what live events changed meanwhile: a stored reaction the read missed is removed only if it was seen before
+   * the read started, and a reaction the read found is added only if no live removal (of it, of its emoji, or of all)
+   * was seen since the read started. Reactions of members who asked to be forgotten that are still up are not read
+   * back (see `forgetMember`). Reactions found are stamped `readStartedAt`. True when something changed.
    */
-  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], at: Date): Promise<boolean>;
+  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], readStartedAt: Date): Promise<boolean>;
+  /** Forgets live removals seen before `before`: no reconciliation still reads from before then. */
+  pruneReactionRemovals(before: Date): Promise<number>;
   /** Of these members, those whose join date is not known. */
   membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]>;
   /** Records what the platform says about a member's age. */

@@ -36,6 +36,63 @@ const unreact = (userId: string, emoji: string, on?: Creation) => react(userId, 
 const likesOf = async (c: Creation = post) => (await h.creation(c.id)).likeCount;
 const reactionRows = () => h.db.prisma.reaction.count();
 
+describe("likes while a reconciliation reads the platform", () => {
+  it("keeps the reactions added and removed live while a slow recount of the same post is in flight", async () => {
+    await react("u-a", "👍");
+    await react("u-b", "👍");
+    const slow = h.publisher.holdFetch();
+    const recount = h.salon.recount(admin());
+    await slow.started; // the platform has answered {a, b}; the answer is on its way
+    h.clock.advance(1_000);
+
+    await react("u-c", "👍");
+    await react("u-d", "🎉");
+    await unreact("u-a", "👍");
+    expect(await likesOf()).toBe(3);
+    h.clock.advance(1_000);
+    slow.release();
+    await recount;
+
+    // What the platform shows now: b, c and d.
+    expect(await likesOf()).toBe(3);
+    const stored = (await h.db.prisma.reaction.findMany({ include: { member: true } })).map((r) => r.member.userId).sort();
+    expect(stored).toEqual(["u-b", "u-c", "u-d"]);
+    // And the next recount, reading after those events, agrees.
+    await h.salon.recount(admin());
+    expect(await likesOf()).toBe(3);
+  });
+
+  it("keeps a remove-all and a remove-emoji seen while a slow recount is in flight", async () => {
+    await react("u-a", "👍");
+    await react("u-b", "🎉");
+    await react("u-c", "🎉");
+    const slow = h.publisher.holdFetch();
+    const recount = h.salon.recount(admin());
+    await slow.started;
+    h.clock.advance(1_000);
+
+    h.publisher.unreact(post.galleryMessageId!, "u-b", "🎉");
+    h.publisher.unreact(post.galleryMessageId!, "u-c", "🎉");
+    await h.salon.reaction({ community: h.ref(), channelId: post.galleryChannelId!, messageId: post.galleryMessageId!, kind: "remove_emoji", emoji: "🎉" });
+    expect(await likesOf()).toBe(1);
+    slow.release();
+    await recount;
+    expect(await likesOf()).toBe(1);
+  });
+
+  it("still removes what the read missed and adds what it found when nothing happened live meanwhile", async () => {
+    await react("u-a", "👍");
+    // While the bot was away: a left, e reacted.
+    h.publisher.unreact(post.galleryMessageId!, "u-a", "👍");
+    h.publisher.react(post.galleryMessageId!, "u-e", "👍");
+    h.clock.advance(60_000);
+    await h.salon.recount(admin());
+    expect(await likesOf()).toBe(1);
+    const stored = (await h.db.prisma.reaction.findMany({ include: { member: true } })).map((r) => r.member.userId);
+    expect(stored).toEqual(["u-e"]);
+  });
+});
+
 describe("likes", () => {
   it("counts a duplicated add event once", async () => {
     await react("u-1", "👍");
@@ -160,6 +217,7 @@ describe("likes", () => {
     h.publisher.react(post.galleryMessageId!, "u-bot", "🤖", true);
     h.publisher.react(second.galleryMessageId!, "u-5", "👍");
     h.publisher.deleteMessage(gone.galleryMessageId!);
+    h.clock.advance(60_000);
 
     const result = await h.salon.reconcileAll();
     expect(result).toEqual({ posts: 3, corrected: 2, deleted: 1, failed: 0 });

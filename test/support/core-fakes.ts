@@ -412,11 +412,30 @@ export class FakePublisher implements Publisher {
     return { channelId: input.channelId, messageId: m.messageId, url: m.url };
   }
 
+  /**
+   * Holds the next read of a post's reactions after the platform answered: the snapshot is taken when the read starts,
+   * and reaches the bot when released (a slow read, while live events go on).
+   */
+  holdFetch(): Hold {
+    let release!: () => void;
+    let onStart!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (onStart = resolve));
+    this.fetchHolds.push({ gate, onStart });
+    return { started, release };
+  }
+  private readonly fetchHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
+
   async fetchReactions(_community: Community, _channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
     this.fetches.push(messageId);
     const m = this.messages.get(messageId);
-    if (!m || m.deleted) return "deleted";
-    return [...m.reactions.values()].map((r) => ({ ...r }));
+    const snapshot: ReactionSnapshot[] | "deleted" = !m || m.deleted ? "deleted" : [...m.reactions.values()].map((r) => ({ ...r }));
+    const hold = this.fetchHolds.shift();
+    if (hold) {
+      hold.onStart();
+      await hold.gate;
+    }
+    return snapshot;
   }
 
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
