@@ -63,9 +63,11 @@ export interface ReconcileResult {
 /**
  * Re-reads the reactions of the community's posts from the last `reconcileDays` days and corrects the stored ones:
  * reactions made or removed while the bot was offline, and posts deleted meanwhile. When the community has a minimum
- * membership age, the join dates of members first seen here are asked of the platform (where it tells them).
+ * membership age, the join dates of members first seen here are asked of the platform (where it tells them). An
+ * aborted `signal` (shutdown) stops it after the posts being read; what was corrected stays corrected.
  */
-export async function reconcileCommunity(deps: SalonDeps, community: Community, parallel = 4): Promise<ReconcileResult> {
+export async function reconcileCommunity(deps: SalonDeps, community: Community, opts: { parallel?: number; signal?: AbortSignal } = {}): Promise<ReconcileResult> {
+  const parallel = opts.parallel ?? 4;
   const { store, clock, logger, options } = deps;
   const publisher = publisherFor(deps, community.platform);
   const since = new Date(clock.now().getTime() - options.reconcileDays * 86_400_000);
@@ -75,7 +77,7 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
   const asked = new Set<string>();
   let next = 0;
   const worker = async () => {
-    while (next < posts.length) {
+    while (next < posts.length && !opts.signal?.aborted) {
       const creation = posts[next++]!;
       try {
         // Live events keep arriving while the platform is read: the store keeps what they changed after this instant.

@@ -1,9 +1,28 @@
 /**
- * Reconciliation reads the platform while the gateway is live (at every start-up, and on `/salon recount`): reactions
- * added or removed between the read and the correction must survive it.
+ * Reconciliation on Discord: it reads the platform while the gateway is live (at every start-up, periodically, and on
+ * `/salon recount`), so reactions added or removed between the read and the correction must survive it; and it runs
+ * periodically, because the gateway never redelivers an event that was lost.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { addCommunity, adminCommand, createPost, likeCountOf, startHarness, storedReactionsOf, type Community, type Harness } from "../support/harness.js";
+
+describe("periodic reconciliation on Discord", () => {
+  it("corrects, without a restart or a command, a reaction whose gateway event was lost", async () => {
+    // Every community is due every minute; the maintenance tick runs every second here instead of every minute.
+    const p = await startHarness({ env: { RECONCILE_EVERY_MINUTES: "1" }, start: { maintenance: true, maintenanceSchedule: "* * * * * *" } });
+    try {
+      const pc = await addCommunity(p);
+      const [ana, ben] = pc.members;
+      const post = await createPost(p, pc, ana!, "seen by all");
+      p.discord.react(pc.gallery.id, post.id, ben!.id, "👍", { silent: true }); // Discord never tells the bot
+
+      await expect.poll(() => likeCountOf(p.running, pc, post.id), { timeout: 10_000 }).toBe(1);
+      expect(p.logs.some((l) => l.component === "maintenance-scheduler" && l.level === "error")).toBe(false);
+    } finally {
+      await p.close();
+    }
+  });
+});
 
 let h: Harness;
 let c: Community;
