@@ -1,7 +1,7 @@
 /** `/imagine`: the checks of PRODUCT.md §Creating 2, in order, then a durable queued job. */
 import { createHash } from "node:crypto";
 import type { SalonDeps } from "./deps.js";
-import { UserError } from "./errors.js";
+import { PublishError, UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
 import { moderatePrompt } from "./moderate-prompt.js";
@@ -158,7 +158,11 @@ export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: 
   if (creation.statusRef) await publisherFor(deps, community.platform).updateStatus(creation.statusRef, { state: "cancelled", creationId });
 }
 
-/** The gallery post's delete button: the creator or an admin removes the post; the creation leaves the rankings. */
+/**
+ * The gallery post's delete button: the creator or an admin removes the post; the creation leaves the rankings. The
+ * post goes first: if the platform refuses, the member is told, and the creation stays posted and counted, as the
+ * post still shows.
+ */
 export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
   const community = await requireSetUp(deps, actor);
   const creation = await deps.store.getCreation(creationId);
@@ -168,8 +172,14 @@ export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: 
   if (creation.authorUserId !== actor.userId && !actor.isAdmin) {
     throw new UserError("not_yours", "Only the creator or an admin can delete this post.");
   }
-  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
   if (creation.galleryChannelId && creation.galleryMessageId) {
-    await publisherFor(deps, community.platform).deletePost(community, creation.galleryChannelId, creation.galleryMessageId);
+    try {
+      await publisherFor(deps, community.platform).deletePost(community, creation.galleryChannelId, creation.galleryMessageId);
+    } catch (error) {
+      deps.logger.warn({ err: error, creationId }, "the platform refused to delete a gallery post");
+      const why = error instanceof PublishError && error.kind === "missing_access" ? ` ${error.fix ?? "I'm missing permissions there."}` : " Please try again in a moment.";
+      throw new UserError("delete_refused", `I couldn't delete the post, so it stays in the gallery and keeps counting.${why}`, { cause: error });
+    }
   }
+  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ReactionEvent } from "../../src/core/likes.js";
+import { PublishError } from "../../src/core/errors.js";
 import type { Creation } from "../../src/core/types.js";
 import { buildSalon, GALLERY, rankedCreations, type SalonHarness } from "../support/core-fakes.js";
 
@@ -200,6 +201,19 @@ describe("likes", () => {
     expect((await h.creation(post.id)).status).toBe("deleted");
     expect(h.publisher.deletes).toEqual([{ channelId: post.galleryChannelId, messageId: post.galleryMessageId }]);
     expect((await h.salon.top(h.actor("u-1"), "all")).entries).toEqual([]);
+  });
+
+  it("keeps a post the platform refuses to delete posted and counted, and tells the member why", async () => {
+    await react("u-1", "👍");
+    h.publisher.failDeletes(new PublishError("missing_access", "Missing Access", { fix: "Give me back View Channel." }));
+
+    await expect(h.salon.deletePost(h.actor(author), post.id)).rejects.toMatchObject({ code: "delete_refused", userMessage: expect.stringContaining("Give me back View Channel.") });
+
+    expect((await h.creation(post.id)).status).toBe("posted");
+    expect(rankedCreations(await h.salon.top(h.actor("u-1"), "all")).map((e) => e.creationId)).toEqual([post.id]);
+    // Asked again once the platform agrees, it goes.
+    await h.salon.deletePost(h.actor(author), post.id);
+    expect((await h.creation(post.id)).status).toBe("deleted");
   });
 
   it("reconciles reactions added and removed while offline, and posts deleted meanwhile", async () => {

@@ -295,4 +295,22 @@ describe("failures while creating on Discord", () => {
     expect((await click.waitFor((m) => m.content !== "")).content).toContain("Deleted the post");
     expect(h.discord.getMessage(post.id)!.deleted).toBe(true);
   });
+
+  it("keeps a post Discord refuses to delete in every ranking, and tells the member why", async () => {
+    await start();
+    const [ana, ben] = c.members;
+    const post = await createPost(h, c, ana!, "stuck on the wall");
+    h.discord.react(c.gallery.id, post.id, ben!.id, "👍");
+    await expect.poll(() => likeCountOf(h.running, c, post.id)).toBe(1);
+    h.discord.forbidChannel(c.gallery.id);
+
+    const click = h.discord.clickButton({ guildId: c.guild.id, channelId: c.gallery.id, userId: ana!.id, messageId: post.id, customId: customIdOf(post, "Delete") });
+
+    const answer = (await click.waitFor((m) => m.content !== "")).content;
+    expect(answer).toContain("couldn't delete the post");
+    expect(answer).toContain("missing permissions");
+    expect(h.discord.getMessage(post.id)!.deleted).toBe(false);
+    expect((await creationOfPost(h.running, c, post.id))!.status).toBe("posted");
+    expect(await command(h, c, ben!, "top", [{ type: 3, name: "period", value: "all" }])).toContain(post.id);
+  });
 });

@@ -400,7 +400,15 @@ export class FakePublisher implements Publisher {
     return m ? { channelId: m.channelId, messageId: m.messageId, url: m.url } : null;
   }
 
+  /** The next deletions throw these errors, in order (a missing permission, an outage). */
+  failDeletes(...errors: Error[]): void {
+    this.deleteFailures.push(...errors);
+  }
+  private readonly deleteFailures: Error[] = [];
+
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    const failure = this.deleteFailures.shift();
+    if (failure) throw failure;
     this.deletes.push({ channelId, messageId });
     const m = this.messages.get(messageId);
     if (m) m.deleted = true;
