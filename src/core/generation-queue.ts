@@ -48,7 +48,6 @@ export class GenerationQueue {
   /** The last status edit of each job that has one on its way. */
   private readonly statusTails = new Map<number, Promise<void>>();
   private wake: AbortController = new AbortController();
-  private rateLimitedWaits = new Map<number, number>();
   /** Jobs whose claim another process took over while this one worked on them. */
   private readonly lost = new Set<number>();
 
@@ -210,16 +209,26 @@ export class GenerationQueue {
   private statusLine(publisher: Publisher | null, job: Creation, log: Logger): StatusLine {
     const ref = job.statusRef;
     if (!ref || !publisher) return () => Promise.resolve();
-    return (status) => {
-      const tail = (this.statusTails.get(job.id) ?? Promise.resolve())
-        .then(() => publisher.updateStatus(ref, status))
-        .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
-      this.statusTails.set(job.id, tail);
-      void tail.then(() => {
-        if (this.statusTails.get(job.id) === tail) this.statusTails.delete(job.id);
-      });
-      return tail;
-    };
+    return (status) => this.sendStatus(publisher, job.id, ref, status, log);
+  }
+
+  /**
+   * Every edit of a creation's status message made in this process goes through here, `/imagine`'s "queued" included:
+   * one writer per message, in order. `onlyIf`, checked when the edit's turn comes, drops an edit that is no longer
+   * true (a "queued" whose job a worker has meanwhile taken). The promise never rejects.
+   */
+  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
+    const tail = (this.statusTails.get(creationId) ?? Promise.resolve())
+      .then(async () => {
+        if (onlyIf && !(await onlyIf())) return;
+        await publisher.updateStatus(statusRef, status);
+      })
+      .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
+    this.statusTails.set(creationId, tail);
+    void tail.then(() => {
+      if (this.statusTails.get(creationId) === tail) this.statusTails.delete(creationId);
+    });
+    return tail;
   }
 
   /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
@@ -317,14 +326,13 @@ export class GenerationQueue {
         return;
       }
       if (community.problem) await store.updateCommunity(community.id, { problem: null });
-      this.rateLimitedWaits.delete(job.id);
       await status({ state: "posted", creationId: job.id, url: post.url });
       log.info({ messageId: post.messageId }, "creation posted");
     } catch (error) {
       if (!(error instanceof PublishError)) throw error;
-      if (error.kind === "transient" && error.retryAfterMs !== undefined && this.waitedForRateLimit(job.id)) {
+      if (error.kind === "transient" && error.retryAfterMs !== undefined && job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
         log.info({ retryAfterMs: error.retryAfterMs }, "the platform rate-limits the gallery: waiting for retry-after");
-        return this.requeue(job.id, error.retryAfterMs, job.attempts);
+        return this.requeue(job.id, error.retryAfterMs, job.attempts, job.rateLimitedWaits + 1);
       }
       if (error.kind === "transient" && job.attempts + 1 < options.maxAttempts) {
         await this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
@@ -344,9 +352,9 @@ export class GenerationQueue {
     const { options } = this.deps;
     switch (error.kind) {
       case "rate_limited": {
-        if (this.waitedForRateLimit(job.id)) {
+        if (job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
           log.info({ retryAfterMs: error.details.retryAfterMs }, "rate limited: waiting for retry-after");
-          return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts);
+          return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts, job.rateLimitedWaits + 1);
         }
         return this.fail(job, "The image service is too busy right now. Your quota was refunded; please try again later.", status);
       }
@@ -368,26 +376,24 @@ export class GenerationQueue {
     }
   }
 
-  /** Counts one more rate-limit wait for the job; false once it has waited too often (bounded waits). */
-  private waitedForRateLimit(id: number): boolean {
-    const waits = (this.rateLimitedWaits.get(id) ?? 0) + 1;
-    this.rateLimitedWaits.set(id, waits);
-    return waits <= MAX_RATE_LIMITED_WAITS;
-  }
-
   private backoff(attempts: number): number {
     return this.deps.options.retryBaseMs * 2 ** attempts;
   }
 
-  private async requeue(id: number, delayMs: number | null, attempts: number): Promise<void> {
+  /** Back to the queue, not before `delayMs` from now; the counts of attempts and rate-limit waits go with the job. */
+  private async requeue(id: number, delayMs: number | null, attempts: number, rateLimitedWaits?: number): Promise<void> {
     const notBefore = delayMs === null ? null : new Date(this.deps.clock.now().getTime() + delayMs);
-    await this.deps.store.transitionCreation(id, ["generating", "posting"], { status: "queued", notBefore, attempts, startedAt: null }, this.deps.options.instanceId);
+    await this.deps.store.transitionCreation(
+      id,
+      ["generating", "posting"],
+      { status: "queued", notBefore, attempts, startedAt: null, ...(rateLimitedWaits === undefined ? {} : { rateLimitedWaits }) },
+      this.deps.options.instanceId,
+    );
     this.notify();
   }
 
   /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
   private async fail(job: Creation, reason: string, status: StatusLine | undefined): Promise<void> {
-    this.rateLimitedWaits.delete(job.id);
     const failed = await this.deps.store.transitionCreation(
       job.id,
       ["generating", "posting"],

@@ -25,10 +25,10 @@ export class Salon {
   }
 
   imagine(actor: Actor, input: ImagineInput): Promise<{ creation: Creation; position: number }> {
-    return imagine(this.deps, actor, input, () => this.queue.notify());
+    return imagine(this.deps, actor, input, this.queue);
   }
   cancel(actor: Actor, creationId: number): Promise<void> {
-    return cancelCreation(this.deps, actor, creationId);
+    return cancelCreation(this.deps, actor, creationId, this.queue);
   }
   deletePost(actor: Actor, creationId: number): Promise<void> {
     return deleteCreation(this.deps, actor, creationId);

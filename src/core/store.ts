@@ -40,6 +40,7 @@ export type CreationPatch = Partial<
     | "status"
     | "error"
     | "attempts"
+    | "rateLimitedWaits"
     | "imageHash"
     | "galleryChannelId"
     | "galleryMessageId"
@@ -111,7 +112,8 @@ export interface Store {
   updateCreation(id: number, patch: CreationPatch): Promise<Creation>;
   /**
    * Moves a creation from one status to another only if it is still in `from` (and, with `owner`, only while that
-   * owner still holds its claim); true when it moved. Leaving `generating`/`posting` drops the claim.
+   * owner still holds its claim); true when it moved. Leaving `generating`/`posting` drops the claim; ending (posted,
+   * failed, cancelled, deleted) drops `statusRef`.
    */
   transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean>;
   /** Queued creations ahead of this one in round-robin order, plus one. 0 when it is not queued. */

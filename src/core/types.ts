@@ -103,6 +103,8 @@ export interface Creation {
   likeCount: number;
   error: string | null;
   attempts: number;
+  /** Times it waited out a rate limit (OpenAI's or the platform's): bounded, so a provider that keeps answering 429 fails it. */
+  rateLimitedWaits: number;
   /** Opaque handle the platform adapter uses to edit the member's status message. */
   statusRef: string | null;
 }

@@ -47,6 +47,7 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     likeCount: row.likeCount,
     error: row.error,
     attempts: row.attempts,
+    rateLimitedWaits: row.rateLimitedWaits,
     statusRef: row.statusRef,
   };
 }

@@ -20,6 +20,8 @@ const withAuthor = { member: { select: { userId: true } } } as const;
 const QUOTA: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
 /** Statuses of a creation that may still make an image: its price stays reserved from the budget until it is made. */
 const WAITING: CreationStatus[] = ["queued", "generating"];
+/** Statuses a creation ends in. */
+const ENDED: CreationStatus[] = ["posted", "failed", "cancelled", "deleted"];
 /** Statuses of a creation some process is working on, under a claim. */
 const CLAIMED: CreationStatus[] = ["generating", "posting"];
 
@@ -325,10 +327,13 @@ export class PrismaStore implements Store {
   }
 
   async transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean> {
+    // Leaving the claimed statuses drops the claim; ending drops the handle on the member's status message too (an
+    // interaction token, a response URL: credentials for that message, needed no more).
     const release = CLAIMED.includes(patch.status) ? {} : { claimedBy: null, claimedUntil: null };
+    const ended = ENDED.includes(patch.status) ? { statusRef: null } : {};
     const result = await this.prisma.creation.updateMany({
       where: { id, status: { in: from }, ...(owner === undefined ? {} : { claimedBy: owner }) },
-      data: { ...creationData(patch), ...release },
+      data: { ...creationData(patch), ...release, ...ended },
     });
     return result.count === 1;
   }

@@ -1,6 +1,12 @@
 -- AlterTable
 ALTER TABLE "Community" ADD COLUMN "digestProblem" TEXT;
 
+-- AlterTable
+ALTER TABLE "Digest" ADD COLUMN "summary" TEXT;
+
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN "forgottenAt" DATETIME;
+
 -- CreateTable
 CREATE TABLE "ReactionRemoval" (
     "creationId" INTEGER NOT NULL,
@@ -17,6 +23,7 @@ CREATE TABLE "DigestEntry" (
     "digestId" INTEGER NOT NULL,
     "rank" INTEGER NOT NULL,
     "creationId" INTEGER NOT NULL,
+    "likeCount" INTEGER NOT NULL,
 
     PRIMARY KEY ("digestId", "rank"),
     CONSTRAINT "DigestEntry_digestId_fkey" FOREIGN KEY ("digestId") REFERENCES "Digest" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
@@ -25,6 +32,7 @@ CREATE TABLE "DigestEntry" (
 
 -- AlterTable (by hand: Prisma would rebuild the table, which drops the creator-totals triggers on it)
 ALTER TABLE "Creation" ADD COLUMN "spentMicroUsd" INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE "Creation" ADD COLUMN "rateLimitedWaits" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateIndex
 CREATE INDEX "ReactionRemoval_at_idx" ON "ReactionRemoval"("at");
