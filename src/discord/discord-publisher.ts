@@ -4,7 +4,7 @@ import { Routes, type APIGuildMember, type APIMessage, type APIUser } from "disc
 import { PublishError } from "../core/errors.js";
 import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community, MemberDates } from "../core/types.js";
-import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
+import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, nonceOf, statusMessage } from "./render.js";
 
 /** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
 export interface DiscordStatusRef {
@@ -135,7 +135,7 @@ export class DiscordPublisher implements Publisher {
         body: {
           content: digestMessage(digest),
           allowed_mentions: NO_PINGS,
-          nonce: `salon-digest-${digest.day}`.slice(0, 25),
+          nonce: nonceOf.digest(community.id, digest.day),
           enforce_nonce: true,
         },
         files: collage ? [{ name, data: collage.bytes, contentType: collage.mimeType }] : [],

@@ -15,6 +15,21 @@ export function truncate(text: string, max = CONTENT_LIMIT): string {
   return `${text.slice(0, cut)}…`;
 }
 
+/**
+ * Nonces of the messages Salon posts with `enforce_nonce`. Discord dedupes those by author, in every channel, for a
+ * few minutes ("if another message was created by the same author with the same nonce, that message will be
+ * returned"), so each nonce names the one message it belongs to — never the time alone, never shared by two
+ * communities — within Discord's 25 characters (ids are the database's 32-bit `Int`, 10 digits at most).
+ */
+export const nonceOf = {
+  /** A creation's gallery post (≤ 25). */
+  creation: (creationId: number) => `salon-creation-${creationId}`,
+  /** A community's digest of one day (`YYYY-MM-DD`) (≤ 24). */
+  digest: (communityId: number, day: string) => `dgst-${communityId}-${day.replaceAll("-", "")}`,
+  /** The message that tells a member how their creation ended, once its interaction token is spent (≤ 18). */
+  outcome: (creationId: number) => `outcome-${creationId}`,
+};
+
 /** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
 export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
 
@@ -53,7 +68,7 @@ export function galleryPost(creation: Creation, fileName: string) {
     components: [row({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Delete", emoji: { name: "🗑️" }, custom_id: buttonId("delete", creation.id) })],
     allowed_mentions: NO_PINGS,
     // Discord drops a second message with the same nonce for a few minutes: a retried post can't appear twice.
-    nonce: `salon-creation-${creation.id}`,
+    nonce: nonceOf.creation(creation.id),
     enforce_nonce: true,
   };
 }
