@@ -1,6 +1,6 @@
 /** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
 import { DiscordAPIError, HTTPError, RateLimitError, SnowflakeUtil, type REST } from "discord.js";
-import { Routes, type APIGuildMember, type APIMessage, type APIUser } from "discord-api-types/v10";
+import { ReactionType, Routes, type APIGuildMember, type APIMessage, type APIReaction, type APIUser } from "discord-api-types/v10";
 import { PublishError } from "../core/errors.js";
 import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community, MemberDates } from "../core/types.js";
@@ -43,6 +43,28 @@ export function messageUrl(guildId: string, channelId: string, messageId: string
 /** Standard emoji by character, custom emoji as `name:id`: the same value the gateway handlers produce. */
 export function emojiKey(emoji: { id?: string | null; name?: string | null }): string {
   return emoji.id ? `${emoji.name ?? ""}:${emoji.id}` : (emoji.name ?? "");
+}
+
+/**
+ * An emoji as a path segment of the reaction routes, percent-encoded whole: a keycap `#️⃣` sent as it is would start
+ * the URL's fragment (the request would end at `/reactions/`, its query lost). Every character but letters, digits,
+ * `-` and `_` is encoded — `encodeURIComponent` leaves `*` (the `*️⃣` keycap), `.`, `!`, `'`, `(`, `)` and `~` as they
+ * are, and discord-api-types' `Routes` would then encode the whole segment again (`%` as `%25`), since it passes on
+ * only arguments made of those URL-safe characters (and `%`) as they are.
+ */
+export function routeEmoji(emoji: { id?: string | null; name?: string | null }): string {
+  const text = emoji.id ? `${emoji.name ?? "_"}:${emoji.id}` : (emoji.name ?? "");
+  return encodeURIComponent(text).replace(/[!'()*.~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The reaction types to list for one emoji of a message: Discord lists normal (`type=0`, the default) and super
+ * (burst, `type=1`) reactions apart, and counts each in `count_details`; both when the counts are missing.
+ */
+function reactionTypes(reaction: APIReaction): Array<ReactionType> {
+  const details = reaction.count_details as APIReaction["count_details"] | undefined;
+  if (!details) return [ReactionType.Normal, ReactionType.Burst];
+  return [...(details.normal > 0 ? [ReactionType.Normal] : []), ...(details.burst > 0 ? [ReactionType.Burst] : [])];
 }
 
 export function toPublishError(error: unknown): PublishError | unknown {
@@ -155,16 +177,24 @@ export class DiscordPublisher implements Publisher {
       throw error;
     }
     const snapshot: ReactionSnapshot[] = [];
+    // A member's normal and super reaction with one emoji are two reactions on Discord and one here.
+    const seen = new Set<string>();
     for (const reaction of message.reactions ?? []) {
       const key = emojiKey(reaction.emoji);
-      const routeEmoji = reaction.emoji.id ? `${reaction.emoji.name}:${reaction.emoji.id}` : reaction.emoji.name!;
-      let after: string | undefined;
-      for (;;) {
-        const query = new URLSearchParams({ limit: "100", ...(after ? { after } : {}) });
-        const users = (await this.rest.get(Routes.channelMessageReaction(channelId, messageId, routeEmoji), { query })) as APIUser[];
-        for (const user of users) snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true, member: { accountCreatedAt: accountCreatedAt(user.id) } });
-        if (users.length < 100) break;
-        after = users[users.length - 1]!.id;
+      const route = Routes.channelMessageReaction(channelId, messageId, routeEmoji(reaction.emoji));
+      for (const type of reactionTypes(reaction)) {
+        let after: string | undefined;
+        for (;;) {
+          const query = new URLSearchParams({ limit: "100", type: String(type), ...(after ? { after } : {}) });
+          const users = (await this.rest.get(route, { query })) as APIUser[];
+          for (const user of users) {
+            if (seen.has(`${user.id} ${key}`)) continue;
+            seen.add(`${user.id} ${key}`);
+            snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true, member: { accountCreatedAt: accountCreatedAt(user.id) } });
+          }
+          if (users.length < 100) break;
+          after = users[users.length - 1]!.id;
+        }
       }
     }
     return snapshot;
