@@ -85,6 +85,7 @@ export function toPublishError(error: unknown): PublishError | unknown {
 
 export class DiscordPublisher implements Publisher {
   readonly platform = "discord" as const;
+  private self: Promise<string> | null = null;
 
   constructor(
     private readonly rest: REST,
@@ -120,10 +121,18 @@ export class DiscordPublisher implements Publisher {
   }
 
   /**
-   * The first message by a bot in the channel since `since` that matches, reading forward a bounded number of pages.
-   * Discord's enforced nonce only dedupes for a few minutes, so a post made before a longer outage is found here.
+   * The first message Salon itself posted in the channel since `since` that matches, reading forward a bounded number
+   * of pages. Discord's enforced nonce only dedupes for a few minutes, so a post made before a longer outage is found
+   * here. Only Salon's own bot user counts: any other bot or webhook can post a message carrying the same button id or
+   * title line, and taking it for Salon's would leave the real post unmade.
    */
   private async findOwnMessage(channelId: string, since: Date, matches: (message: APIMessage) => boolean): Promise<APIMessage | null> {
+    let selfId: string;
+    try {
+      selfId = await this.selfId();
+    } catch (error) {
+      throw toPublishError(error);
+    }
     let after = snowflakeAt(new Date(since.getTime() - 60_000));
     for (let page = 0; page < LOOK_BACK_PAGES; page++) {
       let messages: APIMessage[];
@@ -132,13 +141,26 @@ export class DiscordPublisher implements Publisher {
       } catch (error) {
         throw toPublishError(error);
       }
-      const hit = messages.find((m) => m.author.bot === true && matches(m));
+      // A webhook's message has the webhook as its author, never Salon's user: the id alone tells them apart.
+      const hit = messages.find((m) => m.author.id === selfId && matches(m));
       if (hit) return hit;
       if (messages.length < 100) return null;
       after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
     }
     this.logger.warn({ channelId, pages: LOOK_BACK_PAGES }, "stopped looking for an earlier post after the page limit");
     return null;
+  }
+
+  /** Salon's bot user id, asked of Discord once (`GET /users/@me`); a failed ask is asked again next time. */
+  private selfId(): Promise<string> {
+    this.self ??= (this.rest.get(Routes.user("@me")) as Promise<APIUser>).then(
+      (user) => user.id,
+      (error: unknown) => {
+        this.self = null;
+        throw error;
+      },
+    );
+    return this.self;
   }
 
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
