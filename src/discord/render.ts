@@ -1,9 +1,13 @@
-/** Domain answers → Discord message bodies. Echoed text never pings: every body carries empty allowed_mentions. */
+/**
+ * Domain answers → Discord message bodies. Echoed text never pings (every body carries empty allowed_mentions) and
+ * never formats: a prompt is shown literal to markdown ({@link literal}).
+ */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
 import type { JobStatus } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
+import { escapeMarkdown } from "./markdown.js";
 
 export const NO_PINGS = { parse: [] as never[] };
 const CONTENT_LIMIT = 2000;
@@ -30,6 +34,23 @@ export const nonceOf = {
   outcome: (creationId: number) => `outcome-${creationId}`,
 };
 
+/**
+ * A member's text as a post shows it: literal to Discord's markdown (see {@link escapeMarkdown}), cut on the text
+ * itself (with an ellipsis) so that the escaped form fits `max` characters.
+ */
+export function literal(text: string, max = CONTENT_LIMIT): string {
+  let escaped = escapeMarkdown(text);
+  // Each character escapes to two at most, so this ends, and after a step or two for ordinary text.
+  for (let keep = text.length; escaped.length > max; ) {
+    keep -= escaped.length - max;
+    escaped = escapeMarkdown(truncate(text, keep));
+  }
+  return escaped;
+}
+
+/** A prompt in a list (digest, `/top`, `/profile`): its excerpt, literal. */
+const quotedPrompt = (prompt: string, max: number) => `“${escapeMarkdown(excerpt(prompt, max))}”`;
+
 /** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
 export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
 
@@ -53,7 +74,7 @@ export function imageFileName(creation: Pick<Creation, "id">, mimeType: string):
 /** The gallery post: image, prompt, creator (no ping), model/quality/size, and a delete button. */
 export function galleryPost(creation: Creation, fileName: string) {
   const embed: APIEmbed = {
-    description: truncate(creation.prompt, 4096),
+    description: literal(creation.prompt, 4096),
     image: { url: `attachment://${fileName}` },
     fields: [
       { name: "Creator", value: `<@${creation.authorUserId}>`, inline: true },
@@ -100,7 +121,7 @@ export function digestTitleLine(digest: Pick<DigestView, "title">): string {
 export function digestMessage(digest: DigestView): string {
   const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
-    lines.push(`**${e.rank}.** “${excerpt(e.prompt, 90)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
@@ -119,7 +140,7 @@ export function topMessage(view: TopView): string {
     const lines = view.entries.map((e) => `**${e.rank}.** <@${e.userId}> — ${likes(e.likeCount)} across ${e.creations} ${e.creations === 1 ? "creation" : "creations"}${e.bestUrl ? ` — best: ${e.bestUrl}` : ""}`);
     return truncate([`**Top creators ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
   }
-  const lines = view.entries.map((e) => `**${e.rank}.** “${excerpt(e.prompt, 70)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+  const lines = view.entries.map((e) => `**${e.rank}.** ${quotedPrompt(e.prompt, 70)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   return truncate([`**Top creations ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
 }
 
@@ -129,7 +150,7 @@ export function profileMessage(view: ProfileView): string {
       `**Profile of <@${view.userId}>**`,
       `Creations: ${view.creations}`,
       `Likes received: ${likes(view.likesReceived)}`,
-      `Best creation: ${view.best ? `“${excerpt(view.best.prompt, 70)}” — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
+      `Best creation: ${view.best ? `${quotedPrompt(view.best.prompt, 70)} — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
       `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
       `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
     ].join("\n"),
