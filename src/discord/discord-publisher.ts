@@ -1,16 +1,14 @@
-/** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
+/**
+ * The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes); the
+ * member's status message is {@link StatusMessages}'.
+ */
 import { DiscordAPIError, HTTPError, RateLimitError, SnowflakeUtil, type REST } from "discord.js";
 import { ReactionType, Routes, type APIGuildMember, type APIMessage, type APIReaction, type APIUser } from "discord-api-types/v10";
 import { PublishError } from "../core/errors.js";
-import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
+import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community, MemberDates } from "../core/types.js";
-import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, nonceOf, statusMessage } from "./render.js";
-
-/** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
-export interface DiscordStatusRef {
-  applicationId: string;
-  token: string;
-}
+import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, nonceOf } from "./render.js";
+import { StatusMessages } from "./status-messages.js";
 
 const MISSING_ACCESS = new Set([50001, 50013]);
 const MISSING_ACCESS_FIX = "I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).";
@@ -87,10 +85,15 @@ export class DiscordPublisher implements Publisher {
   readonly platform = "discord" as const;
   private self: Promise<string> | null = null;
 
+  private readonly statuses: StatusMessages;
+
   constructor(
     private readonly rest: REST,
     private readonly logger: Logger,
-  ) {}
+    clock: Clock,
+  ) {
+    this.statuses = new StatusMessages(rest, logger, clock);
+  }
 
   async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
@@ -249,15 +252,7 @@ export class DiscordPublisher implements Publisher {
     }
   }
 
-  async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
-    const ref = JSON.parse(statusRef) as DiscordStatusRef;
-    try {
-      await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { body: statusMessage(status), auth: false });
-    } catch (error) {
-      // The interaction token lives 15 minutes; past that the member finds the result in the gallery. The error's
-      // URL carries the token, a credential for the message: only a scrubbed description is logged.
-      const reason = String(error instanceof Error ? error.message : error).split(ref.token).join("[token]");
-      this.logger.warn({ reason, state: status.state, creationId: status.creationId }, "could not update the status message");
-    }
+  updateStatus(statusRef: string, status: JobStatus): Promise<void> {
+    return this.statuses.update(statusRef, status);
   }
 }

@@ -113,6 +113,24 @@ export function statusMessage(status: JobStatus) {
   }
 }
 
+/** How a creation ended: what the member must learn even once their status message can't be edited. */
+export type FinalStatus = Extract<JobStatus, { state: "posted" | "failed" }>;
+
+/**
+ * The final outcome as an ordinary message (in the channel where the member ran `/imagine`, or a DM), for when the
+ * status message's interaction token is spent: it mentions the member and may ping only them. Its nonce is the
+ * creation's: a retry, or the DM after a channel message whose answer was lost, can't tell them twice.
+ */
+export function outcomeMessage(status: FinalStatus, userId: string) {
+  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${status.reason}`;
+  return {
+    content: truncate(`<@${userId}> ${text}`),
+    allowed_mentions: { parse: [] as never[], users: [userId] },
+    nonce: nonceOf.outcome(status.creationId),
+    enforce_nonce: true,
+  };
+}
+
 /** The digest's first line, which also identifies a posted digest when looking before a repost. */
 export function digestTitleLine(digest: Pick<DigestView, "title">): string {
   return `🏆 **Salon digest — ${digest.title}**`;
