@@ -7,7 +7,7 @@
 import { PermissionFlagsBits } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { MovableClock } from "../support/movable-clock.js";
-import type { FakeChannel, FakeMessage, FakeUser, RecordedRequest } from "../support/discord/types.js";
+import type { FakeChannel, FakeMessage, FakeUser, InteractionHandle, RecordedRequest } from "../support/discord/types.js";
 import { addCommunity, startHarness, type Community, type Harness } from "../support/harness.js";
 
 let h: Harness | undefined;
@@ -29,6 +29,13 @@ function imagineIn(harness: Harness, c: Community, channel: FakeChannel, user: F
   return harness.discord.slashCommand({ guildId: c.guild.id, channelId: channel.id, userId: user.id, name: "imagine", options: [{ type: 3, name: "prompt", value: prompt }] });
 }
 
+/** Waits until the creation is being made (its status says so, its image is asked for), and resolves with the handle. */
+async function generating(harness: Harness, handle: InteractionHandle): Promise<InteractionHandle> {
+  await handle.waitFor((m) => m.content.includes("Generating"), 10_000);
+  await expect.poll(() => harness.openai.imageRequests.length).toBe(1);
+  return handle;
+}
+
 /** Edits of status messages (interaction webhooks) Discord answered, with their status. */
 const statusEdits = (harness: Harness): RecordedRequest[] => harness.discord.requests.filter((r) => r.method === "PATCH" && r.path.startsWith("/webhooks/") && r.status !== undefined);
 
@@ -48,9 +55,7 @@ describe("a creation that ends after its interaction token died", () => {
     const chat = await general(h, c);
     const [ana] = c.members;
     h.openai.scriptImages({ delayMs: 500 });
-    const handle = imagineIn(h, c, chat, ana!, "a slow sunrise");
-    await handle.waitFor((m) => m.content.includes("Generating"), 10_000);
-    await expect.poll(() => h!.openai.imageRequests.length).toBe(1);
+    const handle = await generating(h, imagineIn(h, c, chat, ana!, "a slow sunrise"));
     h.discord.advanceTime(16 * MINUTE);
 
     const told = await h.discord.waitForMessage(chat.id, (m) => m.content.includes("posted to the gallery"), 10_000);
@@ -70,9 +75,7 @@ describe("a creation that ends after its interaction token died", () => {
     const [ana] = c.members;
     // Rate limited first, then refused by OpenAI's safety system once the token is dead.
     h.openai.scriptImages({ status: 429, retryAfterSeconds: 1 }, { status: 400, code: "moderation_blocked" });
-    const handle = imagineIn(h, c, chat, ana!, "something the safety system refuses");
-    await handle.waitFor((m) => m.content.includes("Generating"), 10_000);
-    await expect.poll(() => h!.openai.imageRequests.length).toBe(1);
+    await generating(h, imagineIn(h, c, chat, ana!, "something the safety system refuses"));
     h.discord.advanceTime(16 * MINUTE);
 
     const told = await h.discord.waitForMessage(chat.id, (m) => m.content.includes("About your"), 10_000);
@@ -89,9 +92,7 @@ describe("a creation that ends after its interaction token died", () => {
     const chat = await general(h, c);
     const [ana] = c.members;
     h.openai.scriptImages({ delayMs: 500 });
-    const handle = imagineIn(h, c, chat, ana!, "a quiet harbour");
-    await handle.waitFor((m) => m.content.includes("Generating"), 10_000);
-    await expect.poll(() => h!.openai.imageRequests.length).toBe(1);
+    await generating(h, imagineIn(h, c, chat, ana!, "a quiet harbour"));
     const editsBefore = statusEdits(h).length;
     h.discord.advanceTime(16 * MINUTE);
     clock.advance(16 * MINUTE);
@@ -127,9 +128,7 @@ describe("a creation that ends after its interaction token died", () => {
     const c = await addCommunity(h);
     const [ana] = c.members;
     h.openai.scriptImages({ delayMs: 500 });
-    const handle = h.discord.slashCommand({ guildId: c.guild.id, channelId: c.gallery.id, userId: ana!.id, name: "imagine", options: [{ type: 3, name: "prompt", value: "in the gallery" }] });
-    await handle.waitFor((m) => m.content.includes("Generating"), 10_000);
-    await expect.poll(() => h!.openai.imageRequests.length).toBe(1);
+    await generating(h, imagineIn(h, c, c.gallery, ana!, "in the gallery"));
     h.discord.advanceTime(16 * MINUTE);
 
     const told = await h.discord.waitForMessage(c.gallery.id, (m) => m.content.startsWith(`<@${ana!.id}>`), 10_000);
