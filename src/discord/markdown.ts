@@ -11,14 +11,22 @@
 
 /**
  * Characters that start or end something wherever they stand: escapes, emphasis, strikethrough, spoilers, code, masked
- * links (`[`), mentions, emoji and timestamps (`<`), `@everyone`, and, belt and braces, headings (`#`) and block quotes
- * (`>`) whose place at the start of a line the parser may see differently; and the `:` of a link's `://`.
+ * links (`[`), mentions, emoji and timestamps (`<`), `@everyone`; and the `:` of a link's `://`.
  */
-const ANYWHERE = /[\\*_~|`[\]<>#@]|:(?=\/\/)/g;
+const ANYWHERE = /[\\*_~|`[\]<@]|:(?=\/\/)/g;
 
-/** What starts a list or subtext only at the start of a line (spaces before it allowed): `-`, `+`, `1.`. */
-const LINE_START = /^([^\S\n]*)(-|\+|\d+\.)/gm;
+/**
+ * What makes a block only at the start of a line (spaces before it allowed): headings (`#`), block quotes (`>`),
+ * subtext and lists (`-`, `+`, `1.`). Once the first marker of a line is escaped, the rest of the line is text: what
+ * follows an escape is never the start of a line. Inside a line they mean nothing: `burst #3` or `a -> b` stay as typed.
+ */
+const LINE_START = /^([^\S\n]*)(#+|>+|-|\+|\d+\.)/gm;
 
 export function escapeMarkdown(text: string): string {
-  return text.replace(ANYWHERE, "\\$&").replace(LINE_START, (_match, space: string, marker: string) => `${space}${marker.endsWith(".") ? `${marker.slice(0, -1)}\\.` : `\\${marker}`}`);
+  return text.replace(ANYWHERE, "\\$&").replace(LINE_START, (_match, space: string, marker: string) => `${space}${escapeMarker(marker)}`);
+}
+
+/** `##` → `\#\#`, `>>>` → `\>\>\>`, `-` → `\-`, `12.` → `12\.`. */
+function escapeMarker(marker: string): string {
+  return /^\d/.test(marker) ? `${marker.slice(0, -1)}\\.` : marker.replace(/./g, "\\$&");
 }

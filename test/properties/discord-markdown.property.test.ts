@@ -114,7 +114,7 @@ describe("Discord markdown escaping", () => {
   });
 
   it("leaves ordinary words as they are", () => {
-    for (const prompt of ["a lighthouse at dawn, oil on canvas", "un renard roux dans la neige", "猫と桜", "a 1980s poster, 4k", "red-haired fox; 50% off!"]) {
+    for (const prompt of ["a lighthouse at dawn, oil on canvas", "un renard roux dans la neige", "猫と桜", "a 1980s poster, 4k", "red-haired fox; 50% off!", "poster #3, a -> b, 2 + 2", "1980s"]) {
       expect(escapeMarkdown(prompt)).toBe(prompt);
     }
   });
