@@ -64,7 +64,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     logger: logger.child({ component: "openai" }),
   });
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
-  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }));
+  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock);
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
   const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
   const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
