@@ -131,6 +131,9 @@ export function outcomeMessage(status: FinalStatus, userId: string) {
   };
 }
 
+/** Who a member is once they asked to be forgotten. */
+export const FORMER_MEMBER = "a former member";
+
 /** The digest's first line, which also identifies a posted digest when looking before a repost. */
 export function digestTitleLine(digest: Pick<DigestView, "title">): string {
   return `🏆 **Salon digest — ${digest.title}**`;
@@ -139,13 +142,15 @@ export function digestTitleLine(digest: Pick<DigestView, "title">): string {
 export function digestMessage(digest: DigestView): string {
   const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
-    lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    // A former member (forgotten since the digest was posted) is named as such: no prompt, no mention, no link.
+    if (e.authorUserId === null) lines.push(`**${e.rank}.** A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`);
+    else lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
     "",
     `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
-      (top ? ` · top creator <@${top.userId}> (${likes(top.likeCount)})` : ""),
+      (top ? ` · top creator ${top.userId === null ? FORMER_MEMBER : `<@${top.userId}>`} (${likes(top.likeCount)})` : ""),
   );
   return truncate(lines.join("\n"));
 }

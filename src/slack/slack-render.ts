@@ -9,6 +9,8 @@ import { escapeText } from "./slack-text.js";
 export type NameOf = (userId: string) => Promise<string>;
 
 export const CANCEL_ACTION = "salon_cancel";
+/** Who a member is once they asked to be forgotten. */
+export const FORMER_MEMBER = "a former member";
 export const DELETE_SHORTCUT = "salon_delete";
 
 /** Slack's own markdown for bold and links. */
@@ -54,13 +56,21 @@ export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFi
   const entries = await Promise.all(
     digest.entries.map(async (e) => ({
       type: "section",
-      text: { type: "mrkdwn", text: `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}` },
+      // A former member (forgotten since the digest was posted) is named as such: no prompt, no name, no link.
+      text: {
+        type: "mrkdwn",
+        text:
+          e.authorUserId === null
+            ? `*${e.rank}.* A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`
+            : `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
+      },
     })),
   );
   const top = digest.summary.topCreator;
+  const topName = top && (top.userId === null ? FORMER_MEMBER : escapeText(await nameOf(top.userId)));
   const summary =
     `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
-    (top ? ` · top creator ${escapeText(await nameOf(top.userId))} (${likes(top.likeCount)})` : "");
+    (top ? ` · top creator ${topName} (${likes(top.likeCount)})` : "");
   const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title.slice(0, 150) } }, ...entries, { type: "context", elements: [{ type: "mrkdwn", text: summary }] }];
   if (collageFileId) blocks.push({ type: "image", slack_file: { id: collageFileId }, alt_text: `Top creations of ${digest.title}` });
   return { text: `${title}: ${digest.entries.length} top creations`, blocks };

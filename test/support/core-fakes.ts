@@ -434,6 +434,25 @@ export class FakePublisher implements Publisher {
   }
   private readonly fetchHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
 
+  /** Every digest edit, in order. */
+  readonly digestEdits: Array<{ messageId: string; digest: DigestView; collage: GeneratedImage | null }> = [];
+
+  async editDigest(input: { community: Community; channelId: string; messageId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<void> {
+    const failure = this.editFailures.shift();
+    if (failure) throw failure;
+    this.digestEdits.push({ messageId: input.messageId, digest: input.digest, collage: input.collage });
+    const m = this.messages.get(input.messageId);
+    if (m && !m.deleted) {
+      m.digest = input.digest;
+      m.collage = input.collage;
+    }
+  }
+  /** The next digest edits throw these errors, in order. */
+  failEdits(...errors: Error[]): void {
+    this.editFailures.push(...errors);
+  }
+  private readonly editFailures: Error[] = [];
+
   async fetchReactions(_community: Community, _channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
     this.fetches.push(messageId);
     const m = this.messages.get(messageId);
