@@ -11,6 +11,7 @@ import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
 import type { SlackDirectory } from "./slack-directory.js";
+import { slackText } from "./slack-words.js";
 import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
@@ -81,7 +82,8 @@ async function answerWith(working: Limiter, respond: RespondFn, log: Logger, run
       answer = { text: SORRY };
     }
   }
-  if (answer) await respond({ response_type: "ephemeral", text: answer.text }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
+  // Every answer of the core is rendered here, once: its channel, member and command words become Slack's.
+  if (answer) await respond({ response_type: "ephemeral", text: slackText(answer.text) }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
 }
 
 function actor(teamId: string, user: string, isAdmin: boolean): Actor {
