@@ -17,8 +17,8 @@ import { createOpenAIImageProvider } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
-import { PrismaStore } from "./store/prisma-store.js";
-import { withStoreErrors } from "./store/store-errors.js";
+import { createPrismaStores } from "./store/prisma/stores.js";
+import { storesWithErrors } from "./store/store-errors.js";
 import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
 import { systemClock } from "./runtime/system-clock.js";
 import { userHashSalt } from "./runtime/user-hash-salt.js";
@@ -71,7 +71,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   if (slackWeb) publishers.slack = slackWeb.publisher;
 
   const deps: SalonDeps = {
-    store: withStoreErrors(new PrismaStore(db.prisma)),
+    ...storesWithErrors(createPrismaStores(db.prisma, db.dialect)),
     provider,
     files: createImageFiles(config.dataDir),
     collage: createCollageRenderer(),

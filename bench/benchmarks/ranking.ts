@@ -9,7 +9,8 @@
 import { buildDigest } from "../../src/core/digest.js";
 import { addDays, localDay, periodStart } from "../../src/core/time.js";
 import { openDatabase } from "../../src/store/database.js";
-import { PrismaStore } from "../../src/store/prisma-store.js";
+import type { RankingStore } from "../../src/core/store/rankings.js";
+import { createPrismaStores } from "../../src/store/prisma/stores.js";
 import type { BenchContext } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { max, median, percentile, round } from "../lib/stats.js";
@@ -19,17 +20,17 @@ export async function run(ctx: BenchContext) {
   if (!big) throw new Error("the ranking benchmark needs the big database");
   const db = await openDatabase(`file:${big.file}`);
   try {
-    const store = new PrismaStore(db.prisma);
-    const community = (await store.listCommunities())[0]!;
+    const { communities, rankings } = createPrismaStores(db.prisma, db.dialect);
+    const community = (await communities.listCommunities())[0]!;
     const now = new Date();
     const week = periodStart("week", now, community.timezone);
     const yesterday = addDays(localDay(now, community.timezone), -1);
     const queries: Record<string, () => Promise<unknown>> = {
-      "top.creations.week": () => store.topCreations(community.id, week, null, 10),
-      "top.creations.all": () => store.topCreations(community.id, null, null, 10),
-      "top.creators.week": () => store.topCreators(community.id, week, null, 10),
-      "top.creators.all": () => store.topCreators(community.id, null, null, 10),
-      digest: () => buildDigest({ store }, community, yesterday),
+      "top.creations.week": () => rankings.topCreations(community.id, week, null, 10),
+      "top.creations.all": () => rankings.topCreations(community.id, null, null, 10),
+      "top.creators.week": () => rankings.topCreators(community.id, week, null, 10),
+      "top.creators.all": () => rankings.topCreators(community.id, null, null, 10),
+      digest: () => buildDigest({ rankings }, community, yesterday),
     };
     const naive = () => db.prisma.$queryRawUnsafe(`SELECT "creationId", COUNT(*) AS "likes" FROM "Reaction" GROUP BY "creationId" ORDER BY 2 DESC LIMIT 10`);
 
@@ -41,7 +42,7 @@ export async function run(ctx: BenchContext) {
     for (let i = 0; i < 5; i++) for (const q of Object.values(queries)) await q();
     const digest = (await queries.digest!()) as Awaited<ReturnType<typeof buildDigest>>;
     if (digest.entries.length === 0) throw new Error(`the digest of ${yesterday} is empty`);
-    const crossCheck = await checkAllTimeCreators(db.prisma, store, community.id);
+    const crossCheck = await checkAllTimeCreators(db.prisma, rankings, community.id);
 
     const budgetMs = ctx.quick ? 5_000 : 20_000;
     const maxRounds = ctx.quick ? 100 : 500;
@@ -107,8 +108,8 @@ export async function run(ctx: BenchContext) {
  * The all-time creators ranking read from the totals the database keeps must equal the ranking computed by grouping
  * every liked post: checked once per run on the big database.
  */
-async function checkAllTimeCreators(prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"], store: PrismaStore, communityId: number) {
-  const fast = await store.topCreators(communityId, null, null, 10);
+async function checkAllTimeCreators(prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"], rankings: RankingStore, communityId: number) {
+  const fast = await rankings.topCreators(communityId, null, null, 10);
   const slow = await prisma.$queryRawUnsafe<Array<{ userId: string; likes: number | bigint; posts: number | bigint }>>(
     `SELECT m."userId", SUM(c."likeCount") AS likes, COUNT(*) AS posts FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId"
       WHERE c."communityId" = ? AND c."status" = 'posted' AND c."likeCount" > 0 AND c."postedAt" IS NOT NULL

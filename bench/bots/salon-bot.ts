@@ -41,15 +41,15 @@ serve({
 
   /** Stored like counts and authors of the community's gallery posts, by message id, and how many reactions the members have stored. */
   async likes(arg: { guildId: string; channelId: string; messageIds: string[]; userIds: string[] }) {
-    const store = salon().salon.deps.store;
-    const community = await store.findCommunity({ platform: "discord", externalId: arg.guildId });
+    const { communities, creations, privacy } = salon().salon.deps;
+    const community = await communities.findCommunity({ platform: "discord", externalId: arg.guildId });
     if (!community) throw new Error("community not stored");
     const counts: Record<string, number> = {};
     const authors: Record<string, string> = {};
     let reactions = 0;
     const seen = new Set<string>();
     for (const messageId of arg.messageIds) {
-      const creation = await store.findCreationByPost(community.id, arg.channelId, messageId);
+      const creation = await creations.findCreationByPost(community.id, arg.channelId, messageId);
       counts[messageId] = creation?.likeCount ?? -1;
       authors[messageId] = creation?.authorUserId ?? "";
     }
@@ -57,7 +57,7 @@ serve({
     for (const userId of arg.userIds) {
       if (seen.has(userId)) continue;
       seen.add(userId);
-      reactions += (await store.exportMember(community.id, userId)).reactions.length;
+      reactions += (await privacy.exportMember(community.id, userId)).reactions.length;
     }
     return { counts, authors, reactions };
   },

@@ -4,7 +4,7 @@ import { UserError } from "./errors.js";
 import { usd } from "./format.js";
 import { recheckChannels } from "./channel-problems.js";
 import { requireSetUp } from "./imagine.js";
-import { reconcileCommunity, recountMember, type ReconcileResult } from "./likes.js";
+import { reconcileCommunity, type ReconcileDeps, type ReconcileResult } from "./likes.js";
 import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "./settings-input.js";
 import { localDay } from "./time.js";
 import { channel, command, member } from "./words.js";
@@ -21,13 +21,13 @@ export interface SetupInput {
   timezone?: string | undefined;
 }
 
-export async function setup(deps: SalonDeps, actor: Actor, input: SetupInput): Promise<string> {
+export async function setup(deps: Pick<SalonDeps, "communities" | "publishers" | "logger">, actor: Actor, input: SetupInput): Promise<string> {
   requireAdmin(actor);
   // Parse everything before writing anything: bad input changes nothing.
   const digestTime = input.digestTime === undefined ? undefined : parseDigestTime(input.digestTime);
   const timezone = input.timezone === undefined ? undefined : parseTimeZone(input.timezone);
-  const community = await deps.store.ensureCommunity(actor.community);
-  const updated = await deps.store.updateCommunity(community.id, {
+  const community = await deps.communities.ensureCommunity(actor.community);
+  const updated = await deps.communities.updateCommunity(community.id, {
     galleryChannelId: input.galleryChannelId,
     ...(input.digestChannelId === undefined ? {} : { digestChannelId: input.digestChannelId }),
     ...(digestTime === undefined ? {} : { digestTime }),
@@ -51,12 +51,12 @@ function describeChannels(c: Community): string {
   return `Gallery: ${channel(c.galleryChannelId!)}. Digest: ${channel(digest!)} at ${c.digestTime} (${c.timezone}).`;
 }
 
-export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
+export async function settings(deps: Pick<SalonDeps, "communities" | "creations" | "publishers" | "logger" | "clock" | "options">, actor: Actor): Promise<string> {
   requireAdmin(actor);
   // A problem an admin fixed on the platform (a permission granted) is found fixed here, and `/imagine` works again.
   const c = await recheckChannels(deps, await requireSetUp(deps, actor), { onlyKnownProblems: true });
   const today = localDay(deps.clock.now(), c.timezone);
-  const { spendTodayMicroUsd } = await deps.store.usage(c.id, actor.userId, today);
+  const { spendTodayMicroUsd } = await deps.creations.usage(c.id, actor.userId, today);
   const lines = [
     describeChannels(c),
     `Limits: ${c.perMemberDaily} creations per member per day, ${c.cooldownSeconds} s cooldown, prompts up to ${c.maxPromptLength} characters.`,
@@ -92,7 +92,7 @@ export interface LimitsInput {
   minMemberAgeDays?: number | string | undefined;
 }
 
-export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput): Promise<string> {
+export async function limits(deps: Pick<SalonDeps, "communities" | "likes">, actor: Actor, input: LimitsInput): Promise<string> {
   requireAdmin(actor);
   const c = await requireSetUp(deps, actor);
   const patch = {
@@ -102,11 +102,11 @@ export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput):
     ...(input.minAccountAgeDays === undefined ? {} : { minAccountAgeDays: parseWholeNumber(input.minAccountAgeDays, "min_account_age_days", 0, MAX_MIN_AGE_DAYS) }),
     ...(input.minMemberAgeDays === undefined ? {} : { minMemberAgeDays: parseWholeNumber(input.minMemberAgeDays, "min_member_age_days", 0, MAX_MIN_AGE_DAYS) }),
   };
-  const updated = Object.keys(patch).length === 0 ? c : await deps.store.updateCommunity(c.id, patch);
+  const updated = Object.keys(patch).length === 0 ? c : await deps.communities.updateCommunity(c.id, patch);
   const lines = [`Limits: ${updated.perMemberDaily} creations per member per day, ${usd(updated.budgetMicroUsd)} per day for the community, ${updated.cooldownSeconds} s cooldown.`];
   // A rule about which likes count applies to every like already there: recount now, so every ranking agrees.
   if (updated.minAccountAgeDays !== c.minAccountAgeDays || updated.minMemberAgeDays !== c.minMemberAgeDays) {
-    const changed = await deps.store.recountCommunity(c.id);
+    const changed = await deps.likes.recountCommunity(c.id);
     lines.push(`Likes count ${ageRules(updated) || "from every member"}: ${changed} like ${changed === 1 ? "count" : "counts"} changed.`);
   } else if (ageRules(updated)) {
     lines.push(`Likes count ${ageRules(updated)}.`);
@@ -114,18 +114,18 @@ export async function limits(deps: SalonDeps, actor: Actor, input: LimitsInput):
   return lines.join("\n");
 }
 
-export async function setBlocked(deps: SalonDeps, actor: Actor, userId: string, blocked: boolean): Promise<string> {
+export async function setBlocked(deps: Pick<SalonDeps, "communities" | "likes">, actor: Actor, userId: string, blocked: boolean): Promise<string> {
   requireAdmin(actor);
   const c = await requireSetUp(deps, actor);
   if (blocked && userId === actor.userId) throw new UserError("block_self", "You can't block yourself.");
-  await deps.store.setBlocked(c.id, userId, blocked);
-  await recountMember(deps, c.id, userId);
+  await deps.communities.setBlocked(c.id, userId, blocked);
+  await deps.likes.recountMember(c.id, userId);
   return blocked
     ? `${member(userId)} is blocked: they can't create, and their reactions no longer count as likes.`
     : `${member(userId)} is unblocked.`;
 }
 
-export async function recount(deps: SalonDeps, actor: Actor): Promise<ReconcileResult> {
+export async function recount(deps: ReconcileDeps, actor: Actor): Promise<ReconcileResult> {
   requireAdmin(actor);
   return reconcileCommunity(deps, await requireSetUp(deps, actor));
 }

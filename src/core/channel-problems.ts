@@ -28,7 +28,7 @@ export function channelProblemText(error: PublishError, role: ChannelRole, chann
  * check may show a moment's "typing…" in the channel). Returns the community as stored after.
  */
 export async function recheckChannels(
-  deps: Pick<SalonDeps, "store" | "publishers" | "logger">,
+  deps: Pick<SalonDeps, "communities" | "publishers" | "logger">,
   community: Community,
   opts: { onlyKnownProblems: boolean },
 ): Promise<Community> {
@@ -53,5 +53,5 @@ export async function recheckChannels(
   const problem = text(gallery, "gallery", community.galleryChannelId, community.problem);
   const digestProblem = text(digest, "digest", digestChannel, community.digestProblem);
   if (problem === community.problem && digestProblem === community.digestProblem) return community;
-  return deps.store.updateCommunity(community.id, { problem, digestProblem });
+  return deps.communities.updateCommunity(community.id, { problem, digestProblem });
 }

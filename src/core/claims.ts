@@ -9,12 +9,12 @@ import type { SalonDeps } from "./deps.js";
 export const JOB_LEASE_MS = 60_000;
 
 /** Ends the claims of owners that are gone; returns how many claims ended. */
-export async function releaseAbandonedClaims(deps: Pick<SalonDeps, "store" | "options" | "logger">): Promise<number> {
-  const { store, options, logger } = deps;
-  const owners = await store.claimOwners();
+export async function releaseAbandonedClaims(deps: Pick<SalonDeps, "creations" | "digests" | "options" | "logger">): Promise<number> {
+  const { creations, digests, options, logger } = deps;
+  const owners = [...new Set([...(await creations.claimOwners()), ...(await digests.claimOwners())])];
   // A live second process's claims are never taken here: only its lease running out frees them.
   const gone = owners.filter((owner) => owner === options.instanceId || options.isInstanceGone?.(owner) === true);
-  const released = await store.expireClaims(gone);
+  const released = (await creations.expireClaims(gone)) + (await digests.expireClaims(gone));
   if (released > 0) logger.info({ released, owners: gone }, "taking over the work a stopped process left unfinished");
   return released;
 }

@@ -1,7 +1,7 @@
 /** Everything the use-cases need, passed in by the composition root (`src/main.ts`). */
 import type { PriceTable } from "./pricing.js";
 import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, Publisher } from "./ports.js";
-import type { Store } from "./store.js";
+import type { Stores } from "./store/stores.js";
 import type { Platform } from "./types.js";
 
 export interface SalonOptions {
@@ -24,8 +24,11 @@ export interface SalonOptions {
   userHashSalt: string;
 }
 
-export interface SalonDeps {
-  store: Store;
+/**
+ * The store's ports are fields of their own (see `Stores`): a use-case takes `Pick<SalonDeps, …>` of the aggregates it
+ * uses, and sees no method of any other.
+ */
+export interface SalonDeps extends Stores {
   provider: ImageProvider;
   files: ImageFiles;
   collage: CollageRenderer;

@@ -13,12 +13,12 @@ import type { Community, DigestView } from "./types.js";
 /** How long a claim holds before another process may take over an abandoned one. */
 export const DIGEST_LEASE_MS = 10 * 60_000;
 
-export async function buildDigest(deps: Pick<SalonDeps, "store">, community: Community, day: string): Promise<DigestView> {
+export async function buildDigest(deps: Pick<SalonDeps, "rankings">, community: Community, day: string): Promise<DigestView> {
   const { start, end } = dayBounds(day, community.timezone);
   const [entries, stats, creators] = await Promise.all([
-    deps.store.topCreations(community.id, start, end, community.digestSize),
-    deps.store.windowStats(community.id, start, end),
-    deps.store.topCreators(community.id, start, end, 1),
+    deps.rankings.topCreations(community.id, start, end, community.digestSize),
+    deps.rankings.windowStats(community.id, start, end),
+    deps.rankings.topCreators(community.id, start, end, 1),
   ]);
   const first = creators[0];
   return {
@@ -48,16 +48,19 @@ export type PublishOutcome =
  * Publishes one community's digest for one day, unless it already was (or another process is doing it). An aborted
  * `signal` (shutdown) before the post gives the claim back for the next start.
  */
-export async function publishDigest(deps: SalonDeps, community: Community, day: string, signal?: AbortSignal): Promise<PublishOutcome> {
-  const { store, clock, options, logger } = deps;
-  const existing = await store.digestStatus(community.id, day);
+/** What publishing a digest needs. */
+export type DigestDeps = Pick<SalonDeps, "communities" | "rankings" | "digests" | "publishers" | "files" | "collage" | "clock" | "options" | "logger">;
+
+export async function publishDigest(deps: DigestDeps, community: Community, day: string, signal?: AbortSignal): Promise<PublishOutcome> {
+  const { communities, digests, clock, options, logger } = deps;
+  const existing = await digests.digestStatus(community.id, day);
   if (existing === "posted" || existing === "empty") return { status: "already" };
-  if (!(await store.claimDigest(community.id, day, options.instanceId, clock.now(), DIGEST_LEASE_MS))) return { status: "busy" };
+  if (!(await digests.claimDigest(community.id, day, options.instanceId, clock.now(), DIGEST_LEASE_MS))) return { status: "busy" };
   const channelId = community.digestChannelId ?? community.galleryChannelId!;
   try {
     const digest = await buildDigest(deps, community, day);
     if (digest.entries.length === 0) {
-      await store.completeDigest(community.id, day, { status: "empty", at: clock.now() });
+      await digests.completeDigest(community.id, day, { status: "empty", at: clock.now() });
       return { status: "empty", digest };
     }
     const publisher = publisherFor(deps, community.platform);
@@ -76,16 +79,16 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
       signal?.throwIfAborted();
       post = await publisher.postDigest({ community, channelId, digest, collage });
     }
-    await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, digest, at: clock.now() });
-    if (community.digestProblem) await store.updateCommunity(community.id, { digestProblem: null });
+    await digests.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, digest, at: clock.now() });
+    if (community.digestProblem) await communities.updateCommunity(community.id, { digestProblem: null });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };
   } catch (error) {
-    await store.releaseDigest(community.id, day, options.instanceId);
+    await digests.releaseDigest(community.id, day, options.instanceId);
     // A channel the bot can't post in is the admin's to fix: say how (here and in settings), not "something went wrong".
     const problem = error instanceof PublishError ? channelProblemText(error, "digest", channelId) : null;
     if (problem) {
-      await store.updateCommunity(community.id, { digestProblem: problem });
+      await communities.updateCommunity(community.id, { digestProblem: problem });
       throw new UserError(`digest_${(error as PublishError).kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
     }
     throw error;
@@ -104,10 +107,10 @@ export function dueDay(community: Community, now: Date): string {
  * catches up a digest missed while the bot was down. `skip` leaves a community for a later tick (its likes are being
  * reconciled); an aborted `signal` (shutdown) starts no more digests.
  */
-export async function publishDueDigests(deps: SalonDeps, opts: { skip?: (community: Community) => boolean; signal?: AbortSignal } = {}): Promise<number> {
+export async function publishDueDigests(deps: DigestDeps, opts: { skip?: (community: Community) => boolean; signal?: AbortSignal } = {}): Promise<number> {
   const now = deps.clock.now();
   let posted = 0;
-  for (const community of await deps.store.listCommunities()) {
+  for (const community of await deps.communities.listCommunities()) {
     if (opts.signal?.aborted) break;
     if (!community.galleryChannelId || !deps.publishers[community.platform] || opts.skip?.(community)) continue;
     const day = dueDay(community, now);
@@ -129,7 +132,7 @@ export type DigestCommandResult =
  * `/salon digest`: `day: today` is always a preview (nothing recorded); `yesterday` with `preview` shows what would
  * be posted; without it, posts now unless already posted.
  */
-export async function digestCommand(deps: SalonDeps, community: Community, day: "yesterday" | "today", preview: boolean): Promise<DigestCommandResult> {
+export async function digestCommand(deps: DigestDeps, community: Community, day: "yesterday" | "today", preview: boolean): Promise<DigestCommandResult> {
   const today = localDay(deps.clock.now(), community.timezone);
   const date = day === "today" ? today : addDays(today, -1);
   if (day === "today" || preview) {

@@ -1,6 +1,6 @@
 /**
  * The generation workers: durable (the queue is the `Creation` table), fair (round-robin by member, see
- * `Store.claimNextJob`) and bounded (`concurrency` image requests at once). A worker's slot turns over as soon as its
+ * `CreationStore.claimNextJob`) and bounded (`concurrency` image requests at once). A worker's slot turns over as soon as its
  * image comes back: the job is stored, posted and its status edited while the worker claims the next one and asks for
  * its image. A job that must wait (a 429's retry-after, a backoff after a 5xx) goes back to the queue with a
  * `notBefore`, so a restart loses nothing.
@@ -38,6 +38,9 @@ interface JobWork {
   freeSlot(): void;
 }
 
+/** What the workers need: creations and their claims, the communities they post to, digests' claims at start-up. */
+export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options">;
+
 export class GenerationQueue {
   private running = false;
   private readonly loops: Promise<void>[] = [];
@@ -53,7 +56,7 @@ export class GenerationQueue {
   private readonly lost = new Set<number>();
 
   constructor(
-    private readonly deps: SalonDeps,
+    private readonly deps: QueueDeps,
     private readonly concurrency: number,
   ) {}
 
@@ -107,7 +110,7 @@ export class GenerationQueue {
   }
 
   private async loop(worker: number): Promise<void> {
-    const { store, clock, logger } = this.deps;
+    const { creations, clock, logger } = this.deps;
     while (this.running) {
       // Bounded: a worker claims no new job while twice `concurrency` jobs are in hand (the others posting slowly).
       while (this.jobs.size >= 2 * this.concurrency) await Promise.race(this.jobs);
@@ -123,7 +126,7 @@ export class GenerationQueue {
       // Our own job whose claim looked expired (the clock jumped): it was just renewed; its worker carries on.
       if (job && this.active.has(job.id)) continue;
       if (!job) {
-        const due = await store.nextJobDueAt(this.platforms).catch(() => null);
+        const due = await creations.nextJobDueAt(this.platforms).catch(() => null);
         const waitMs = due ? Math.max(0, Math.min(IDLE_POLL_MS, due.getTime() - clock.now().getTime())) : IDLE_POLL_MS;
         if (!wake.signal.aborted) await clock.sleep(waitMs, wake.signal).catch(() => {});
         continue;
@@ -137,8 +140,8 @@ export class GenerationQueue {
    * for the same job, and all but one look again, over and over.
    */
   private claimNext(): Promise<Creation | null> {
-    const { store, clock, options } = this.deps;
-    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS, this.platforms));
+    const { creations, clock, options } = this.deps;
+    const claim = this.claiming.then(() => creations.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS, this.platforms));
     this.claiming = claim.then(
       () => undefined,
       () => undefined,
@@ -166,7 +169,7 @@ export class GenerationQueue {
     const stopRenewing = this.keepClaim(job.id, controller, log);
     let status: StatusLine | undefined;
     try {
-      const community = await this.deps.store.getCommunity(job.communityId);
+      const community = await this.deps.communities.getCommunity(job.communityId);
       if (!community) return;
       const publisher = publisherFor(this.deps, community.platform);
       status = this.statusLine(publisher, job, log);
@@ -234,9 +237,9 @@ export class GenerationQueue {
 
   /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
   private keepClaim(id: number, controller: AbortController, log: Logger): () => void {
-    const { store, clock, options } = this.deps;
+    const { creations, clock, options } = this.deps;
     const timer = setInterval(() => {
-      store.renewClaim(id, options.instanceId, new Date(clock.now().getTime() + JOB_LEASE_MS)).then(
+      creations.renewClaim(id, options.instanceId, new Date(clock.now().getTime() + JOB_LEASE_MS)).then(
         (held) => {
           if (held || controller.signal.aborted) return;
           this.lost.add(id);
@@ -250,7 +253,7 @@ export class GenerationQueue {
 
   private async run(work: JobWork): Promise<void> {
     const { job, community, publisher, log, signal, status } = work;
-    const { store, files, clock, options } = this.deps;
+    const { creations, files, clock, options } = this.deps;
     const owner = options.instanceId;
     // The image is stored in the same write that records the intent to post: an attempt got that far before.
     const mayHavePosted = job.imageHash !== null;
@@ -280,15 +283,15 @@ export class GenerationQueue {
       imageHash = await files.put(image.bytes, image.mimeType);
       // The image is paid for from here on, whatever happens next; and it is posted only if the creation is still
       // ours (`/privacy forget` may have removed it while it was being made).
-      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting", spend: job.costMicroUsd }, owner))) {
-        await store.updateCreation(job.id, { spend: job.costMicroUsd });
-        if ((await store.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
+      if (!(await creations.transitionCreation(job.id, ["generating"], { imageHash, status: "posting", spend: job.costMicroUsd }, owner))) {
+        await creations.updateCreation(job.id, { spend: job.costMicroUsd });
+        if ((await creations.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
         log.info({}, "creation was removed (or taken over) while it was being made; not posted");
         return;
       }
     } else {
       work.freeSlot();
-      if (!(await store.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
+      if (!(await creations.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
         log.info({}, "creation was removed before it was posted");
         return;
       }
@@ -309,14 +312,14 @@ export class GenerationQueue {
         if (post) log.info({ messageId: post.messageId }, "found the post an interrupted attempt made; not posting again");
       }
       post ??= await publisher.postCreation({ community, creation: fresh, image });
-      const recorded = await store.transitionCreation(
+      const recorded = await creations.transitionCreation(
         job.id,
         ["posting"],
         { status: "posted", galleryChannelId: post.channelId, galleryMessageId: post.messageId, galleryUrl: post.url, postedAt: clock.now(), finishedAt: clock.now() },
         owner,
       );
       if (!recorded) {
-        if ((await store.getCreation(job.id))?.status !== "deleted") {
+        if ((await creations.getCreation(job.id))?.status !== "deleted") {
           // Another process took the job over meanwhile; it looks before it posts, and records this post.
           log.warn({ messageId: post.messageId }, "another process took this creation over while it was being posted");
           return;
@@ -326,7 +329,7 @@ export class GenerationQueue {
         log.info({ messageId: post.messageId }, "creation was removed while it was being posted; post deleted");
         return;
       }
-      if (community.problem) await store.updateCommunity(community.id, { problem: null });
+      if (community.problem) await this.deps.communities.updateCommunity(community.id, { problem: null });
       await status({ state: "posted", creationId: job.id, url: post.url });
       log.info({ messageId: post.messageId }, "creation posted");
     } catch (error) {
@@ -342,7 +345,7 @@ export class GenerationQueue {
       // A channel the bot can't post in is the community's problem until an admin fixes it: `/imagine` is refused
       // meanwhile, so no more images are paid for that can't be posted. Any other refusal is this post's alone.
       const problem = channelProblemText(error, "gallery", community.galleryChannelId!);
-      if (problem) await store.updateCommunity(community.id, { problem });
+      if (problem) await this.deps.communities.updateCommunity(community.id, { problem });
       log.warn({ err: error }, "gallery post failed");
       const why = problem ?? `Posting to ${channel(community.galleryChannelId!)} failed: ${error.message}`;
       await this.fail(job, `Your image was made but couldn't be posted. ${why} Your quota was refunded.`, status);
@@ -384,7 +387,7 @@ export class GenerationQueue {
   /** Back to the queue, not before `delayMs` from now; the counts of attempts and rate-limit waits go with the job. */
   private async requeue(id: number, delayMs: number | null, attempts: number, rateLimitedWaits?: number): Promise<void> {
     const notBefore = delayMs === null ? null : new Date(this.deps.clock.now().getTime() + delayMs);
-    await this.deps.store.transitionCreation(
+    await this.deps.creations.transitionCreation(
       id,
       ["generating", "posting"],
       { status: "queued", notBefore, attempts, startedAt: null, ...(rateLimitedWaits === undefined ? {} : { rateLimitedWaits }) },
@@ -395,7 +398,7 @@ export class GenerationQueue {
 
   /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
   private async fail(job: Creation, reason: string, status: StatusLine | undefined): Promise<void> {
-    const failed = await this.deps.store.transitionCreation(
+    const failed = await this.deps.creations.transitionCreation(
       job.id,
       ["generating", "posting"],
       { status: "failed", error: reason, finishedAt: this.deps.clock.now() },
@@ -404,7 +407,7 @@ export class GenerationQueue {
     if (!failed) return; // removed, or taken over by another process: not ours to report
     let send = status;
     if (!send) {
-      const community = job.statusRef ? await this.deps.store.getCommunity(job.communityId) : null;
+      const community = job.statusRef ? await this.deps.communities.getCommunity(job.communityId) : null;
       send = this.statusLine(community && publisherFor(this.deps, community.platform), job, this.deps.logger);
     }
     await send({ state: "failed", creationId: job.id, reason });

@@ -27,8 +27,8 @@ export const DEFAULT_ASPECT: Aspect = "square";
 export const DEFAULT_QUALITY: Quality = "medium";
 
 /** The community, or the refusal every command gives before `/salon setup` has named a gallery. */
-export async function requireSetUp(deps: Pick<SalonDeps, "store">, actor: Actor): Promise<Community> {
-  const community = await deps.store.findCommunity(actor.community);
+export async function requireSetUp(deps: Pick<SalonDeps, "communities">, actor: Actor): Promise<Community> {
+  const community = await deps.communities.findCommunity(actor.community);
   if (!community?.galleryChannelId) {
     throw new UserError("not_set_up", `Salon isn't set up in this community yet. An admin can run \`${command("salon setup")}\` to choose the gallery channel.`);
   }
@@ -48,20 +48,25 @@ export interface QueueHandle {
   notify(): void;
 }
 
-export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput, queue: QueueHandle): Promise<{ creation: Creation; position: number }> {
-  const { store, clock, options } = deps;
+export async function imagine(
+  deps: Pick<SalonDeps, "communities" | "creations" | "provider" | "publishers" | "clock" | "logger" | "options">,
+  actor: Actor,
+  input: ImagineInput,
+  queue: QueueHandle,
+): Promise<{ creation: Creation; position: number }> {
+  const { communities, creations, clock, options } = deps;
   const community = await requireSetUp(deps, actor);
   // A gallery the bot can't post in would take the member's image and the community's money for nothing.
   if (community.problem) {
     throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`${command("salon settings")}\`.`);
   }
-  if (await store.isBlocked(community.id, actor.userId)) {
+  if (await communities.isBlocked(community.id, actor.userId)) {
     throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
   }
   const prompt = validatePrompt(input.prompt, community.maxPromptLength);
   const now = clock.now();
   const day = localDay(now, community.timezone);
-  const usage = await store.usage(community.id, actor.userId, day);
+  const usage = await creations.usage(community.id, actor.userId, day);
   if (usage.lastRequestAt) throwIfCoolingDown(community, usage.lastRequestAt, now);
   if (usage.memberToday >= community.perMemberDaily) throw quotaError(community);
   const aspect = input.aspect ?? DEFAULT_ASPECT;
@@ -71,7 +76,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.
-  await store.checkWritable();
+  await creations.checkWritable();
   const moderation = await moderatePrompt(deps, prompt);
   if (moderation.flagged) {
     const words = moderation.categories.length > 0 ? moderation.categories.join(", ") : "content policy";
@@ -80,26 +85,26 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
 
   // Every limit is checked again inside the insert: two requests sent together (moderation takes a while) can't
   // both pass the cooldown or take the last slot.
-  const created = await store.insertCreationWithinLimits(
+  const created = await creations.insertCreationWithinLimits(
     { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef, notBefore: input.statusRef ? new Date(now.getTime() + STATUS_GRACE_MS) : null },
     { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd, cooldownMs: community.cooldownSeconds * 1000 },
   );
   if (created === "cooldown") {
-    const { lastRequestAt } = await store.usage(community.id, actor.userId, day);
+    const { lastRequestAt } = await creations.usage(community.id, actor.userId, day);
     throwIfCoolingDown(community, lastRequestAt ?? now, now);
     throw new UserError("cooldown", "Please wait a moment before your next creation.");
   }
   if (created === "quota") throw quotaError(community);
-  if (created === "budget") throw budgetError(community, (await store.usage(community.id, actor.userId, day)).spendTodayMicroUsd);
+  if (created === "budget") throw budgetError(community, (await creations.usage(community.id, actor.userId, day)).spendTodayMicroUsd);
 
-  const position = await store.queuePosition(created.id);
+  const position = await creations.queuePosition(created.id);
   if (created.statusRef) {
     // "Queued" goes through the queue's one writer for this message, and only while the job is still queued when its
     // turn comes: a worker that took the job meanwhile (the grace below ran out) has the message, and its edits follow
     // in order. Only once it is said may a worker take the job.
-    const stillQueued = async () => (await store.getCreation(created.id))?.status === "queued";
+    const stillQueued = async () => (await creations.getCreation(created.id))?.status === "queued";
     await queue.sendStatus(publisherFor(deps, community.platform), created.id, created.statusRef, { state: "queued", position, creationId: created.id }, deps.logger, stillQueued);
-    await store.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
+    await creations.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
   }
   queue.notify();
   return { creation: created, position };
@@ -132,12 +137,12 @@ function budgetError(community: Community, spent: number): UserError {
 }
 
 /** Cancels a queued creation of the actor's; refunded because cancelled creations count toward nothing. */
-export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: number, queue: QueueHandle): Promise<void> {
+export async function cancelCreation(deps: Pick<SalonDeps, "communities" | "creations" | "publishers" | "clock" | "logger">, actor: Actor, creationId: number, queue: QueueHandle): Promise<void> {
   const community = await requireSetUp(deps, actor);
-  const creation = await deps.store.getCreation(creationId);
+  const creation = await deps.creations.getCreation(creationId);
   if (!creation || creation.communityId !== community.id) throw new UserError("not_found", "That creation no longer exists.");
   if (creation.authorUserId !== actor.userId) throw new UserError("not_yours", "Only the member who asked for this image can cancel it.");
-  const moved = await deps.store.transitionCreation(creationId, ["queued"], { status: "cancelled", finishedAt: deps.clock.now() });
+  const moved = await deps.creations.transitionCreation(creationId, ["queued"], { status: "cancelled", finishedAt: deps.clock.now() });
   if (!moved) throw new UserError("not_cancellable", "It's too late to cancel: this image is already being made.");
   if (creation.statusRef) await queue.sendStatus(publisherFor(deps, community.platform), creationId, creation.statusRef, { state: "cancelled", creationId }, deps.logger);
 }
@@ -147,9 +152,9 @@ export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: 
  * post goes first: if the platform refuses, the member is told, and the creation stays posted and counted, as the
  * post still shows.
  */
-export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
+export async function deleteCreation(deps: Pick<SalonDeps, "communities" | "creations" | "publishers" | "logger">, actor: Actor, creationId: number): Promise<void> {
   const community = await requireSetUp(deps, actor);
-  const creation = await deps.store.getCreation(creationId);
+  const creation = await deps.creations.getCreation(creationId);
   if (!creation || creation.communityId !== community.id || creation.status !== "posted") {
     throw new UserError("not_found", "That creation is already gone.");
   }
@@ -165,5 +170,5 @@ export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: 
       throw new UserError("delete_refused", `I couldn't delete the post, so it stays in the gallery and keeps counting.${why}`, { cause: error });
     }
   }
-  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
+  await deps.creations.transitionCreation(creationId, ["posted"], { status: "deleted" });
 }

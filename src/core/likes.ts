@@ -15,43 +15,42 @@ export type ReactionEvent = { community: CommunityRef; channelId: string; messag
   | { kind: "remove_emoji"; emoji: string }
 );
 
-/** Applies one reaction event. Replays and duplicates change nothing. Returns the like count when it was a gallery post. */
-export async function recordReaction(deps: Pick<SalonDeps, "store" | "clock">, event: ReactionEvent): Promise<number | null> {
-  const { store, clock } = deps;
-  const community = await store.findCommunity(event.community);
+/**
+ * Applies one reaction event. Replays and duplicates change nothing. Returns the like count when it was a gallery post:
+ * the store's write returns it, recounted when the event changed something.
+ */
+export async function recordReaction(deps: Pick<SalonDeps, "communities" | "creations" | "likes" | "clock">, event: ReactionEvent): Promise<number | null> {
+  const { communities, creations, likes, clock } = deps;
+  const community = await communities.findCommunity(event.community);
   if (!community) return null;
-  const creation = await store.findCreationByPost(community.id, event.channelId, event.messageId);
+  const creation = await creations.findCreationByPost(community.id, event.channelId, event.messageId);
   if (!creation || creation.status !== "posted") return null;
-  let changed: boolean;
   switch (event.kind) {
     case "add":
     case "remove":
       if (event.isBot) return creation.likeCount;
-      changed = await store.setReaction(creation.id, community.id, event.userId, event.emoji, event.kind === "add", { at: clock.now(), member: event.member });
-      break;
+      return (await likes.setReaction(creation.id, community.id, event.userId, event.emoji, event.kind === "add", { at: clock.now(), member: event.member })) ?? creation.likeCount;
     case "remove_all":
-      await store.clearReactions(creation.id, undefined, clock.now());
-      changed = true;
-      break;
+      return likes.clearReactions(creation.id, undefined, clock.now());
     case "remove_emoji":
-      await store.clearReactions(creation.id, event.emoji, clock.now());
-      changed = true;
-      break;
+      return likes.clearReactions(creation.id, event.emoji, clock.now());
   }
-  return changed ? store.recountLikes(creation.id) : creation.likeCount;
 }
 
 /** The platform reported gallery posts deleted: their creations leave every ranking. */
-export async function recordPostsDeleted(deps: Pick<SalonDeps, "store">, ref: CommunityRef, channelId: string, messageIds: string[]): Promise<number> {
-  const community = await deps.store.findCommunity(ref);
+export async function recordPostsDeleted(deps: Pick<SalonDeps, "communities" | "creations">, ref: CommunityRef, channelId: string, messageIds: string[]): Promise<number> {
+  const community = await deps.communities.findCommunity(ref);
   if (!community) return 0;
   let removed = 0;
   for (const messageId of messageIds) {
-    const creation = await deps.store.findCreationByPost(community.id, channelId, messageId);
-    if (creation && (await deps.store.transitionCreation(creation.id, ["posted"], { status: "deleted" }))) removed++;
+    const creation = await deps.creations.findCreationByPost(community.id, channelId, messageId);
+    if (creation && (await deps.creations.transitionCreation(creation.id, ["posted"], { status: "deleted" }))) removed++;
   }
   return removed;
 }
+
+/** What re-reading a community's likes needs. */
+export type ReconcileDeps = Pick<SalonDeps, "communities" | "creations" | "likes" | "publishers" | "clock" | "logger" | "options">;
 
 export interface ReconcileResult {
   posts: number;
@@ -66,13 +65,17 @@ export interface ReconcileResult {
  * membership age, the join dates of members first seen here are asked of the platform (where it tells them). An
  * aborted `signal` (shutdown) stops it after the posts being read; what was corrected stays corrected.
  */
-export async function reconcileCommunity(deps: SalonDeps, community: Community, opts: { parallel?: number; signal?: AbortSignal } = {}): Promise<ReconcileResult> {
+export async function reconcileCommunity(
+  deps: ReconcileDeps,
+  community: Community,
+  opts: { parallel?: number; signal?: AbortSignal } = {},
+): Promise<ReconcileResult> {
   const parallel = opts.parallel ?? 4;
-  const { store, clock, logger, options } = deps;
+  const { creations, likes, clock, logger, options } = deps;
   const publisher = publisherFor(deps, community.platform);
   const since = new Date(clock.now().getTime() - options.reconcileDays * 86_400_000);
-  await store.pruneForgottenReactions(community.id, since);
-  const posts = await store.listPostedSince(community.id, since);
+  await likes.pruneForgottenReactions(community.id, since);
+  const posts = await creations.listPostedSince(community.id, since);
   const result: ReconcileResult = { posts: posts.length, corrected: 0, deleted: 0, failed: 0 };
   const asked = new Set<string>();
   let next = 0;
@@ -84,15 +87,13 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
         const readStartedAt = clock.now();
         const reactions = await publisher.fetchReactions(community, creation.galleryChannelId!, creation.galleryMessageId!);
         if (reactions === "deleted") {
-          if (await store.transitionCreation(creation.id, ["posted"], { status: "deleted" })) result.deleted++;
+          if (await creations.transitionCreation(creation.id, ["posted"], { status: "deleted" })) result.deleted++;
           continue;
         }
         const humans = reactions.filter((r) => !r.isBot).map((r) => ({ userId: r.userId, emoji: r.emoji, ...(r.member ? { member: r.member } : {}) }));
         if (community.minMemberAgeDays > 0) await learnJoinDates(deps, community, humans.map((r) => r.userId), asked);
-        if (await store.replaceReactions(creation.id, community.id, humans, readStartedAt)) {
-          const before = creation.likeCount;
-          if ((await store.recountLikes(creation.id)) !== before) result.corrected++;
-        }
+        const count = await likes.replaceReactions(creation.id, community.id, humans, readStartedAt);
+        if (count !== null && count !== creation.likeCount) result.corrected++;
       } catch (error) {
         result.failed++;
         logger.warn({ err: error, creationId: creation.id }, "could not reconcile a post's reactions");
@@ -107,22 +108,17 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
  * Asks the platform when these members joined, for those whose join date is not known yet: one request per member
  * and run (`asked`). A member the platform cannot tell about (gone, or a failure) stays unknown, which counts.
  */
-async function learnJoinDates(deps: SalonDeps, community: Community, userIds: string[], asked: Set<string>): Promise<void> {
+async function learnJoinDates(deps: Pick<SalonDeps, "communities" | "publishers" | "logger">, community: Community, userIds: string[], asked: Set<string>): Promise<void> {
   const publisher = publisherFor(deps, community.platform);
   if (!publisher.memberDates) return;
-  const unknown = (await deps.store.membersWithoutJoinDate(community.id, userIds)).filter((id) => !asked.has(id));
+  const unknown = (await deps.communities.membersWithoutJoinDate(community.id, userIds)).filter((id) => !asked.has(id));
   for (const userId of unknown) {
     asked.add(userId);
     try {
       const dates = await publisher.memberDates(community, userId);
-      if (dates) await deps.store.setMemberDates(community.id, userId, dates);
+      if (dates) await deps.communities.setMemberDates(community.id, userId, dates);
     } catch (error) {
       deps.logger.warn({ err: error, userId }, "could not read a member's join date");
     }
   }
-}
-
-/** Recounts every creation a member reacted to (after a block, an unblock or a rule change). */
-export async function recountMember(deps: Pick<SalonDeps, "store">, communityId: number, userId: string): Promise<void> {
-  for (const id of await deps.store.creationsReactedBy(communityId, userId)) await deps.store.recountLikes(id);
 }

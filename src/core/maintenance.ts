@@ -25,12 +25,12 @@ export function reconcileDue(community: Pick<Community, "id">, now: Date, everyM
  * Forgets deliveries and live removals no one needs any more, and the forgotten reactions of posts older than the
  * recount window (recounts no longer read them). Returns how many rows went.
  */
-export async function pruneRecords(deps: Pick<SalonDeps, "store" | "clock" | "options">): Promise<{ deliveries: number; removals: number; forgotten: number }> {
+export async function pruneRecords(deps: Pick<SalonDeps, "communities" | "likes" | "deliveries" | "clock" | "options">): Promise<{ deliveries: number; removals: number; forgotten: number }> {
   const now = deps.clock.now().getTime();
-  const deliveries = await deps.store.pruneDeliveries(new Date(now - DELIVERY_RETENTION_MS));
-  const removals = await deps.store.pruneReactionRemovals(new Date(now - REMOVAL_RETENTION_MS));
+  const deliveries = await deps.deliveries.pruneDeliveries(new Date(now - DELIVERY_RETENTION_MS));
+  const removals = await deps.likes.pruneReactionRemovals(new Date(now - REMOVAL_RETENTION_MS));
   let forgotten = 0;
   const window = new Date(now - deps.options.reconcileDays * 86_400_000);
-  for (const community of await deps.store.listCommunities()) forgotten += await deps.store.pruneForgottenReactions(community.id, window);
+  for (const community of await deps.communities.listCommunities()) forgotten += await deps.likes.pruneForgottenReactions(community.id, window);
   return { deliveries, removals, forgotten };
 }

@@ -6,9 +6,9 @@ import { publisherFor } from "./publisher-for.js";
 import type { Actor } from "./types.js";
 
 /** Everything stored about the member in this community, as pretty JSON. */
-export async function exportMemberData(deps: SalonDeps, actor: Actor): Promise<string> {
-  const community = await deps.store.findCommunity(actor.community);
-  const data = community ? await deps.store.exportMember(community.id, actor.userId) : { userId: actor.userId, blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] };
+export async function exportMemberData(deps: Pick<SalonDeps, "communities" | "privacy" | "clock">, actor: Actor): Promise<string> {
+  const community = await deps.communities.findCommunity(actor.community);
+  const data = community ? await deps.privacy.exportMember(community.id, actor.userId) : { userId: actor.userId, blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] };
   return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: data }, null, 2);
 }
 
@@ -25,12 +25,12 @@ export interface ForgetOutcome {
  * (their entries then read "a former member", with no prompt or link, and the collage loses their image); every count
  * stays consistent.
  */
-export async function forgetMember(deps: SalonDeps, actor: Actor): Promise<ForgetOutcome> {
-  const community = await deps.store.findCommunity(actor.community);
+export async function forgetMember(deps: Pick<SalonDeps, "communities" | "digests" | "privacy" | "publishers" | "files" | "collage" | "logger">, actor: Actor): Promise<ForgetOutcome> {
+  const community = await deps.communities.findCommunity(actor.community);
   if (!community) return { posts: 0, images: 0, reactionsLeft: 0, digests: 0 };
   // Found before the forget: afterwards nothing in them is theirs any more.
-  const digests = await deps.store.digestsNaming(community.id, actor.userId);
-  const { imageHashes, posts, reactionsLeft } = await deps.store.forgetMember(community.id, actor.userId);
+  const digests = await deps.digests.digestsNaming(community.id, actor.userId);
+  const { imageHashes, posts, reactionsLeft } = await deps.privacy.forgetMember(community.id, actor.userId);
   const publisher = publisherFor(deps, community.platform);
   let failed = 0;
   for (const post of posts) {
@@ -45,7 +45,7 @@ export async function forgetMember(deps: SalonDeps, actor: Actor): Promise<Forge
   let digestsFailed = 0;
   for (const posted of digests) {
     try {
-      const digest = await deps.store.postedDigest(community.id, posted.day);
+      const digest = await deps.digests.postedDigest(community.id, posted.day);
       if (!digest) continue;
       await publisher.editDigest({ community, channelId: posted.channelId, messageId: posted.messageId, digest, collage: await renderCollage(deps, digest) });
     } catch (error) {

@@ -10,21 +10,21 @@ export type TopView =
   | { by: "creations"; period: TopPeriod; entries: RankedCreation[] }
   | { by: "creators"; period: TopPeriod; entries: RankedCreator[] };
 
-export async function top(deps: SalonDeps, actor: Actor, period: TopPeriod = "week", by: TopBy = "creations"): Promise<TopView> {
+export async function top(deps: Pick<SalonDeps, "communities" | "rankings" | "clock">, actor: Actor, period: TopPeriod = "week", by: TopBy = "creations"): Promise<TopView> {
   const community = await requireSetUp(deps, actor);
   const from = periodStart(period, deps.clock.now(), community.timezone);
-  if (by === "creators") return { by, period, entries: await deps.store.topCreators(community.id, from, null, TOP_LIMIT) };
-  return { by, period, entries: await deps.store.topCreations(community.id, from, null, TOP_LIMIT) };
+  if (by === "creators") return { by, period, entries: await deps.rankings.topCreators(community.id, from, null, TOP_LIMIT) };
+  return { by, period, entries: await deps.rankings.topCreations(community.id, from, null, TOP_LIMIT) };
 }
 
-export async function profile(deps: SalonDeps, actor: Actor, userId: string = actor.userId): Promise<ProfileView> {
+export async function profile(deps: Pick<SalonDeps, "communities" | "rankings" | "clock">, actor: Actor, userId: string = actor.userId): Promise<ProfileView> {
   const community = await requireSetUp(deps, actor);
   const now = deps.clock.now();
-  const creations = await deps.store.memberCreations(community.id, userId);
+  const creations = await deps.rankings.memberCreations(community.id, userId);
   const best = creations
     .filter((c) => c.likeCount > 0)
     .sort((a, b) => b.likeCount - a.likeCount || a.postedAt!.getTime() - b.postedAt!.getTime())[0];
-  const week = await deps.store.topCreators(community.id, periodStart("week", now, community.timezone), null, 10_000);
+  const week = await deps.rankings.topCreators(community.id, periodStart("week", now, community.timezone), null, 10_000);
   const weekRank = week.find((c) => c.userId === userId)?.rank ?? null;
 
   const days = new Set(creations.map((c) => localDay(c.postedAt!, community.timezone)));

@@ -78,26 +78,26 @@ export class Salon {
     return forgetMember(this.deps, actor);
   }
 
-  /** True the first time any of these delivery keys is seen (see `Store.firstDelivery`). */
+  /** True the first time any of these delivery keys is seen (see `DeliveryStore.firstDelivery`). */
   firstDelivery(keys: string[]): Promise<boolean> {
-    return this.deps.store.firstDelivery(keys, this.deps.clock.now());
+    return this.deps.deliveries.firstDelivery(keys, this.deps.clock.now());
   }
   releaseDelivery(keys: string[]): Promise<void> {
-    return this.deps.store.releaseDelivery(keys);
+    return this.deps.deliveries.releaseDelivery(keys);
   }
   /**
    * A member joined the community (Slack's `team_join`; Discord tells the join date with each reaction instead). On
    * Slack an account belongs to its workspace, so the join is the account's creation too.
    */
   async memberJoined(ref: CommunityRef, userId: string, at?: Date): Promise<void> {
-    const community = await this.deps.store.findCommunity(ref);
+    const community = await this.deps.communities.findCommunity(ref);
     const when = at ?? this.deps.clock.now();
-    if (community) await this.deps.store.setMemberDates(community.id, userId, { accountCreatedAt: when, joinedAt: when });
+    if (community) await this.deps.communities.setMemberDates(community.id, userId, { accountCreatedAt: when, joinedAt: when });
   }
   /** The gallery post's delete action where the platform gives the post rather than the creation (Slack). */
   async deletePostAt(actor: Actor, channelId: string, messageId: string): Promise<void> {
     const community = await requireSetUp(this.deps, actor);
-    const creation = await this.deps.store.findCreationByPost(community.id, channelId, messageId);
+    const creation = await this.deps.creations.findCreationByPost(community.id, channelId, messageId);
     if (!creation) throw new UserError("not_a_creation", "That message is not a Salon creation.");
     return deleteCreation(this.deps, actor, creation.id);
   }
@@ -119,7 +119,7 @@ export class Salon {
 
   /** The communities whose likes this process re-reads: set up, on a platform it serves. */
   private async reconcilable(platform?: CommunityRef["platform"]) {
-    const all = await this.deps.store.listCommunities();
+    const all = await this.deps.communities.listCommunities();
     return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform));
   }
 
@@ -134,7 +134,7 @@ export class Salon {
     try {
       const now = this.deps.clock.now();
       const communities = await this.reconcilable(platform);
-      const statuses = await Promise.all(communities.map((c) => this.deps.store.digestStatus(c.id, dueDay(c, now))));
+      const statuses = await Promise.all(communities.map((c) => this.deps.digests.digestStatus(c.id, dueDay(c, now))));
       const digestDue = (i: number) => statuses[i] !== "posted" && statuses[i] !== "empty";
       const ordered = communities.map((c, i) => ({ c, first: digestDue(i) ? 0 : 1 })).sort((a, b) => a.first - b.first).map((x) => x.c);
       return await this.reconcileEach(ordered, signal, pass.done);

@@ -1,12 +1,14 @@
 /**
  * Opens Salon's database: creates the folder of a SQLite file, applies pending migrations, and returns a Prisma
- * client over the better-sqlite3 driver adapter.
+ * client over the better-sqlite3 driver adapter, with the SQL dialect the store speaks to it.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { Dialect } from "./dialects/dialect.js";
+import { sqliteDialect } from "./dialects/sqlite.js";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, migrationNames } from "./migrations.js";
 
@@ -14,6 +16,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", i
 
 export interface Database {
   prisma: PrismaClient;
+  /** What the store's raw SQL needs to know of the database behind `prisma`. */
+  dialect: Dialect;
   /** Names of the migrations applied while opening. */
   applied: string[];
   close(): Promise<void>;
@@ -54,5 +58,5 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   const adapter = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
   const applied = pending ? await applyMigrations(adapter, MIGRATIONS_DIR) : [];
   const prisma = new PrismaClient({ adapter });
-  return { prisma, applied, close: () => prisma.$disconnect() };
+  return { prisma, dialect: sqliteDialect, applied, close: () => prisma.$disconnect() };
 }

@@ -1,6 +1,16 @@
-/** Rows of the generated client → the core's plain types. */
+/** Rows of the generated client → the core's plain types, and the core's patches → the client's inputs. */
+import type { CreationPatch } from "../core/store/creations.js";
 import type { Community, Creation } from "../core/types.js";
 import type * as db from "./generated/client.js";
+
+/** What a creation row is read with: its author's user id, for {@link toCreation}. */
+export const withAuthor = { member: { select: { userId: true } } } as const;
+
+/** A patch as Prisma writes it: a spend is added to what the creation already spent. */
+export function creationData(patch: CreationPatch): db.Prisma.CreationUpdateManyMutationInput {
+  const { spend, ...rest } = patch;
+  return spend === undefined ? rest : { ...rest, spentMicroUsd: { increment: spend } };
+}
 
 export function toCommunity(row: db.Community): Community {
   return {

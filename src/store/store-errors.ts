@@ -4,7 +4,7 @@
  * one statement or one transaction, so a failed one leaves nothing half-written.
  */
 import { StoreUnavailableError } from "../core/errors.js";
-import type { Store } from "../core/store.js";
+import type { Stores } from "../core/store/stores.js";
 import { Prisma } from "./generated/client.js";
 
 /** SQLite result codes of a database that can't take the request now; SQLITE_IOERR_* and the like by prefix. */
@@ -28,12 +28,12 @@ export function isStoreUnavailable(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && UNAVAILABLE_PRISMA.has(error.code);
 }
 
-/** The same store, whose methods throw {@link StoreUnavailableError} instead of an unavailable database's error. */
-export function withStoreErrors(store: Store): Store {
+/** The same port, whose methods throw {@link StoreUnavailableError} instead of an unavailable database's error. */
+export function withStoreErrors<Port extends object>(port: Port): Port {
   const translate = (error: unknown): never => {
     throw isStoreUnavailable(error) ? new StoreUnavailableError({ cause: error }) : error;
   };
-  return new Proxy(store, {
+  return new Proxy(port, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
@@ -47,4 +47,9 @@ export function withStoreErrors(store: Store): Store {
       };
     },
   });
+}
+
+/** Every port of the store, each through {@link withStoreErrors}. */
+export function storesWithErrors(stores: Stores): Stores {
+  return Object.fromEntries(Object.entries(stores).map(([name, port]) => [name, withStoreErrors(port as object)])) as unknown as Stores;
 }

@@ -21,7 +21,7 @@ function reactAs(c: Creation, userId: string, emoji = "👍", community?: string
   return h.salon.reaction({ community: h.ref(community), channelId: c.galleryChannelId!, messageId: c.galleryMessageId!, kind: "add", userId, emoji, isBot });
 }
 async function digestStatus(day: string, community?: string) {
-  return h.store.digestStatus((await h.community(community)).id, day);
+  return h.stores.digests.digestStatus((await h.community(community)).id, day);
 }
 /** Posts one liked creation per instant and returns them in order. */
 async function likedAt(instants: string[], community?: string): Promise<Creation[]> {
@@ -167,7 +167,7 @@ describe("the daily digest", () => {
     h.clock.set("2026-11-26T09:00:00Z");
     const community = await h.community();
     // The crashed process claimed the digest, posted it, and died before recording it.
-    expect(await h.store.claimDigest(community.id, "2026-11-25", "instance-crashed", h.clock.now(), DIGEST_LEASE_MS)).toBe(true);
+    expect(await h.stores.digests.claimDigest(community.id, "2026-11-25", "instance-crashed", h.clock.now(), DIGEST_LEASE_MS)).toBe(true);
     const digest = await buildDigest(h.deps, community, "2026-11-25");
     const made = await h.publisher.postDigest({ community, channelId: GALLERY, digest, collage: null });
     expect(await h.salon.publishDueDigests()).toBe(0); // its claim still holds

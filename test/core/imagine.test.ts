@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ImageProvider } from "../../src/core/ports.js";
-import type { Store } from "../../src/core/store.js";
+import type { CreationStore } from "../../src/core/store/creations.js";
 import { buildSalon, FakeImageProvider, said, type SalonHarness } from "../support/core-fakes.js";
 import { createTestDatabase, openSecondStore, type TestDatabase } from "../support/db.js";
 
@@ -17,7 +17,7 @@ const today = "2026-11-25";
 
 async function memberUsage(userId = member) {
   const community = await h.community();
-  return h.store.usage(community.id, userId, today);
+  return h.stores.creations.usage(community.id, userId, today);
 }
 
 function refusal(code: string, message: string | RegExp) {
@@ -34,7 +34,7 @@ describe("/imagine refusals, in the order of PRODUCT.md", () => {
     await expect(h.salon.imagine(h.actor(member), { prompt: "a lighthouse", statusRef: null })).rejects.toEqual(refusal("not_set_up", "/salon setup"));
     expect(h.provider.moderateCalls).toBe(0);
     expect(h.provider.generateCalls).toBe(0);
-    expect(await h.store.findCommunity(h.ref())).toBeNull();
+    expect(await h.stores.communities.findCommunity(h.ref())).toBeNull();
   });
 
   it("refuses a blocked member before looking at the prompt, without moderating", async () => {
@@ -141,7 +141,7 @@ describe("/imagine refusals, in the order of PRODUCT.md", () => {
     // A cheaper image still fits.
     await expect(h.salon.imagine(h.actor("u-c"), { prompt: "three", quality: "low", statusRef: null })).resolves.toBeDefined();
     const community = await h.community();
-    expect((await h.store.usage(community.id, "u-c", today)).spendTodayMicroUsd).toBe(90_000);
+    expect((await h.stores.creations.usage(community.id, "u-c", today)).spendTodayMicroUsd).toBe(90_000);
   });
 
   it("refuses a flagged prompt naming the categories in words, with no image request and no quota used", async () => {
@@ -210,7 +210,7 @@ describe("/imagine limits under concurrency", () => {
       const rejected = results.find((r): r is PromiseRejectedResult => r.status === "rejected")!;
       expect(rejected.reason).toMatchObject({ code: "budget" });
       const community = await h.community();
-      expect((await h.store.usage(community.id, "u-a", today)).spendTodayMicroUsd).toBe(40_000);
+      expect((await h.stores.creations.usage(community.id, "u-a", today)).spendTodayMicroUsd).toBe(40_000);
     } finally {
       await other.cleanup();
       await second.close();
@@ -257,14 +257,14 @@ describe("/imagine cooldown when a member's requests arrive together", () => {
    * One member sends two requests 5 ms apart; the first is held at `where` (its store's or provider's method), as a
    * busy moment would hold it, so the second is stored first. Both outcomes, once the first is let go.
    */
-  async function twoRequestsStoredOutOfOrder(cooldownSeconds: number, where: { store: keyof Store & string } | { provider: keyof ImageProvider & string }) {
+  async function twoRequestsStoredOutOfOrder(cooldownSeconds: number, where: { creations: keyof CreationStore & string } | { provider: keyof ImageProvider & string }) {
     database = await createTestDatabase();
     const provider = new FakeImageProvider();
-    const held = "store" in where ? holdFirstCall<Store>(database.store, where.store) : holdFirstCall<ImageProvider>(provider, where.provider);
+    const held = "creations" in where ? holdFirstCall<CreationStore>(database.stores.creations, where.creations) : holdFirstCall<ImageProvider>(provider, where.provider);
     const s = (other = await buildSalon({
-      database: { db: database.db, store: database.store, url: database.url },
+      database: { db: database.db, stores: database.stores, url: database.url },
       provider,
-      deps: "store" in where ? { store: held.wrapped as Store } : { provider: held.wrapped as ImageProvider },
+      deps: "creations" in where ? { creations: held.wrapped as CreationStore } : { provider: held.wrapped as ImageProvider },
     }));
     await s.setUp({ limits: { cooldownSeconds } });
     const first = s.salon.imagine(s.actor(member), { prompt: "sent first", statusRef: null });
@@ -274,7 +274,7 @@ describe("/imagine cooldown when a member's requests arrive together", () => {
     held.release();
     const [firstOutcome] = await Promise.allSettled([first]);
     const community = await s.community();
-    return { first: firstOutcome, second, stored: (await s.store.usage(community.id, member, today)).memberToday };
+    return { first: firstOutcome, second, stored: (await s.stores.creations.usage(community.id, member, today)).memberToday };
   }
 
   it("with a 0 s cooldown accepts a request whose later sibling was stored first (held in moderation)", async () => {
@@ -284,7 +284,7 @@ describe("/imagine cooldown when a member's requests arrive together", () => {
   });
 
   it("with a 0 s cooldown accepts a request that reads the member's usage after a later sibling was stored", async () => {
-    const { first, stored } = await twoRequestsStoredOutOfOrder(0, { store: "usage" });
+    const { first, stored } = await twoRequestsStoredOutOfOrder(0, { creations: "usage" });
     expect(first).toMatchObject({ status: "fulfilled" });
     expect(stored).toBe(2);
   });

@@ -83,7 +83,7 @@ describe("minimum ages for likes", () => {
     await react("u-fresh", { accountCreatedAt: ago(1) });
     await react("u-old", { accountCreatedAt: ago(100) });
     const community = await h.community();
-    const stats = await h.store.windowStats(community.id, ago(1), new Date(h.clock.now().getTime() + DAY));
+    const stats = await h.stores.rankings.windowStats(community.id, ago(1), new Date(h.clock.now().getTime() + DAY));
     expect(stats).toEqual({ creations: 1, likers: 1 });
   });
 

@@ -112,7 +112,7 @@ describe("likes", () => {
     expect(await react(author, "👍")).toBe(0);
     expect(await likesOf()).toBe(0);
     const community = await h.community();
-    await h.store.updateCommunity(community.id, { allowSelfLikes: true });
+    await h.stores.communities.updateCommunity(community.id, { allowSelfLikes: true });
     expect(await react(author, "❤️")).toBe(1);
     expect(await likesOf()).toBe(1);
   });
@@ -177,7 +177,7 @@ describe("likes", () => {
 
   it("counts only the community's like emoji when it restricts them", async () => {
     const community = await h.community();
-    await h.store.updateCommunity(community.id, { likeEmoji: ["⭐"] });
+    await h.stores.communities.updateCommunity(community.id, { likeEmoji: ["⭐"] });
     expect(await react("u-1", "👍")).toBe(0);
     expect(await react("u-2", "⭐")).toBe(1);
     expect(await react("u-1", "⭐")).toBe(2);

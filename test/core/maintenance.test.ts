@@ -52,15 +52,15 @@ describe("periodic reconciliation", () => {
     const off = await buildSalon({ options: { reconcileDays: 0 } });
     try {
       const now = off.clock.now().getTime();
-      await off.store.firstDelivery(["old"], new Date(now - DELIVERY_RETENTION_MS - 1));
-      await off.store.firstDelivery(["recent"], new Date(now - 1_000));
+      await off.stores.deliveries.firstDelivery(["old"], new Date(now - DELIVERY_RETENTION_MS - 1));
+      await off.stores.deliveries.firstDelivery(["recent"], new Date(now - 1_000));
       await off.setUp();
       const post = await off.createPosted("u-author", "a post");
-      await off.store.setReaction(post.id, post.communityId, "u-1", "👍", false, { at: new Date(now - REMOVAL_RETENTION_MS - 1) });
+      await off.stores.likes.setReaction(post.id, post.communityId, "u-1", "👍", false, { at: new Date(now - REMOVAL_RETENTION_MS - 1) });
 
       expect((await off.salon.maintain(60)).pruned).toBe(true);
-      expect(await off.store.firstDelivery(["old"], off.clock.now())).toBe(true); // forgotten, so new again
-      expect(await off.store.firstDelivery(["recent"], off.clock.now())).toBe(false);
+      expect(await off.stores.deliveries.firstDelivery(["old"], off.clock.now())).toBe(true); // forgotten, so new again
+      expect(await off.stores.deliveries.firstDelivery(["recent"], off.clock.now())).toBe(false);
       expect(await off.db.prisma.reactionRemoval.count()).toBe(0);
       // Not again within ten minutes.
       expect((await off.salon.maintain(60)).pruned).toBe(false);

@@ -140,7 +140,7 @@ describe("/privacy", () => {
     await h.createPosted(me, "costly");
     await h.salon.forget(h.actor(me));
     const community = await h.community();
-    expect((await h.store.usage(community.id, "u-other", "2026-11-25")).spendTodayMicroUsd).toBe(40_000);
+    expect((await h.stores.creations.usage(community.id, "u-other", "2026-11-25")).spendTodayMicroUsd).toBe(40_000);
   });
 
   it("forgets nothing and fails nothing for a member the bot never saw", async () => {

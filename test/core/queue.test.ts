@@ -18,7 +18,7 @@ const today = "2026-11-25";
 
 async function usageOf(userId: string) {
   const community = await h.community();
-  return h.store.usage(community.id, userId, today);
+  return h.stores.creations.usage(community.id, userId, today);
 }
 
 async function settled(id: number, what = "the creation to settle") {
@@ -76,7 +76,7 @@ describe("the generation queue", () => {
   it("finishes, exactly once, a creation a crashed instance left generating", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "survives a crash", statusRef: "s1" });
     // The crashed instance had claimed the job and then vanished.
-    const claimed = await h.store.claimNextJob(h.clock.now(), "instance-crashed", JOB_LEASE_MS, ["discord"]);
+    const claimed = await h.stores.creations.claimNextJob(h.clock.now(), "instance-crashed", JOB_LEASE_MS, ["discord"]);
     expect(claimed?.id).toBe(creation.id);
     expect((await h.creation(creation.id)).status).toBe("generating");
 
@@ -107,9 +107,9 @@ describe("the generation queue", () => {
 
   it("posts without generating again a creation whose image was stored before the crash", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "already drawn", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
+    await h.stores.creations.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
     const hash = await h.files.put((await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" })).bytes, "image/png");
-    await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
+    await h.stores.creations.updateCreation(creation.id, { imageHash: hash, status: "posting" });
 
     const provider = new FakeImageProvider();
     const publisher = new FakePublisher();
@@ -126,10 +126,10 @@ describe("the generation queue", () => {
 
   it("records, without posting again, a post an interrupted attempt made before it could record it", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "posted, then the lights went out", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
+    await h.stores.creations.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
     const image = await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" });
     const hash = await h.files.put(image.bytes, "image/png");
-    await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
+    await h.stores.creations.updateCreation(creation.id, { imageHash: hash, status: "posting" });
     // The platform accepted the post; the process died before the database heard of it.
     const community = await h.community();
     const made = await h.publisher.postCreation({ community, creation: await h.creation(creation.id), image });
@@ -143,7 +143,7 @@ describe("the generation queue", () => {
 
   it("leaves a live process's job alone until its claim runs out, then takes it over", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "someone else's", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), "instance-alive", JOB_LEASE_MS, ["discord"]);
+    await h.stores.creations.claimNextJob(h.clock.now(), "instance-alive", JOB_LEASE_MS, ["discord"]);
     await h.startQueue();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await h.creation(creation.id)).status).toBe("generating");
@@ -160,7 +160,7 @@ describe("the generation queue", () => {
   it("gives up with a refund on a job whose process kept dying while making it", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "poison", statusRef: "s1" });
     for (let crash = 0; crash < h.options.maxAttempts; crash++) {
-      await h.store.claimNextJob(h.clock.now(), `instance-${crash}`, JOB_LEASE_MS, ["discord"]);
+      await h.stores.creations.claimNextJob(h.clock.now(), `instance-${crash}`, JOB_LEASE_MS, ["discord"]);
       h.clock.advance(JOB_LEASE_MS + 1);
     }
     await h.startQueue();
@@ -367,7 +367,7 @@ describe("a process works only on jobs it can finish", () => {
     const slackProvider = new FakeImageProvider();
     const second = await openSecondStore(h.url);
     const slack = await buildSalon({
-      database: { db: second.db, store: second.store, url: h.url },
+      database: { db: second.db, stores: second.stores, url: h.url },
       clock: h.clock,
       provider: slackProvider,
       publisher: slackPublisher,

@@ -188,14 +188,14 @@ describe("communities, rankings and profiles on Discord", () => {
     expect(preview.flags & 64).toBe(64);
     expect(preview.attachments).toHaveLength(1);
     expect(["image/png", "image/jpeg"]).toContain(preview.attachments[0]!.contentType);
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBeNull();
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBeNull();
     expect(digestMessages(c)).toHaveLength(0);
 
     // `day:today` is always a preview, even without `preview`.
     expect(await adminCommand(h, c, "digest", [{ type: 3, name: "day", value: "today" }])).toBe(
       "Preview for 26 November 2026: no liked creations, so nothing would be posted.",
     );
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-26")).toBeNull();
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-26")).toBeNull();
 
     const posted = await adminCommand(h, c, "digest");
     expect(posted).toMatch(/^Posted the digest for 25 November 2026: https:\/\/discord\.com\/channels\//);
@@ -218,7 +218,7 @@ describe("communities, rankings and profiles on Discord", () => {
     const collage = await sharp(digest!.attachments[0]!.bytes).metadata();
     expect(["png", "jpeg"]).toContain(collage.format);
     expect(collage.width).toBe(1024);
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBe("posted");
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBe("posted");
 
     expect(await adminCommand(h, c, "digest")).toBe("That day's digest has already been published.");
     expect(digestMessages(c)).toHaveLength(1);

@@ -39,7 +39,7 @@ const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
 async function memberUsedToday(user: FakeUser): Promise<number> {
   const stored = await storedCommunity(h.running, c);
   const day = new Date().toISOString().slice(0, 10);
-  return (await h.running.salon.deps.store.usage(stored.id, user.id, day)).memberToday;
+  return (await h.running.salon.deps.creations.usage(stored.id, user.id, day)).memberToday;
 }
 
 /** The status message's final text once it no longer says queued or generating. */
@@ -259,7 +259,7 @@ describe("failures while creating on Discord", () => {
     expect(h.openai.moderationRequests).toHaveLength(2);
     expect(await memberUsedToday(ben!)).toBe(0);
     const stored = await storedCommunity(h.running, c);
-    const creations = (await h.running.salon.deps.store.exportMember(stored.id, ben!.id)).creations;
+    const creations = (await h.running.salon.deps.privacy.exportMember(stored.id, ben!.id)).creations;
     expect(creations.map((x) => x.status)).toEqual(["cancelled"]);
   });
 

@@ -37,7 +37,7 @@ describe("/imagine on Discord", () => {
     h.discord.react(c.gallery.id, post.id, ben!.id, "👍");
     h.discord.react(c.gallery.id, post.id, chloe!.id, "🔥");
     h.discord.react(c.gallery.id, post.id, ana!.id, "❤️");
-    const creation = async () => (await h.running.salon.deps.store.findCreationByPost(1, c.gallery.id, post.id))!;
+    const creation = async () => (await h.running.salon.deps.creations.findCreationByPost(1, c.gallery.id, post.id))!;
     await expect.poll(async () => (await creation()).likeCount).toBe(2);
   });
 });

@@ -29,7 +29,7 @@ async function ephemeralReply(handle: InteractionHandle, timeoutMs = 5_000): Pro
 async function memberUsedToday(community: Community, user: FakeUser): Promise<number> {
   const stored = await storedCommunity(h.running, community);
   const day = new Date().toISOString().slice(0, 10);
-  return (await h.running.salon.deps.store.usage(stored.id, user.id, day)).memberToday;
+  return (await h.running.salon.deps.creations.usage(stored.id, user.id, day)).memberToday;
 }
 
 async function posted(handle: InteractionHandle): Promise<void> {

@@ -25,7 +25,7 @@ async function start(): Promise<{ h: Harness; c: Community; file: string }> {
 
 /** The bot's own database connection (SQLite settings such as query_only are per connection). */
 function botPrisma(harness: Harness): PrismaClient {
-  return (harness.running.salon.deps.store as unknown as { prisma: PrismaClient }).prisma;
+  return (harness.running.salon.deps.creations as unknown as { prisma: PrismaClient }).prisma;
 }
 
 function count(db: BetterSqlite3.Database, table: "Creation" | "Member", userId?: string): number {
@@ -93,8 +93,9 @@ describe("the database failing during /imagine", () => {
     // store is filled directly: a write that needs a page more than max_page_count allows fails with SQLITE_FULL.
     const test = await createTestDatabase();
     try {
-      const store = withStoreErrors(test.store);
-      const community = await store.ensureCommunity({ platform: "discord", externalId: "g-full" });
+      const communities = withStoreErrors(test.stores.communities);
+      const creations = withStoreErrors(test.stores.creations);
+      const community = await communities.ensureCommunity({ platform: "discord", externalId: "g-full" });
       const [{ page_count: pages }] = await test.db.prisma.$queryRawUnsafe<[{ page_count: bigint }]>("PRAGMA page_count");
       await test.db.prisma.$queryRawUnsafe(`PRAGMA max_page_count = ${pages + 2n}`);
       const input = {
@@ -111,14 +112,14 @@ describe("the database failing during /imagine", () => {
         statusRef: null,
       };
 
-      const insert = store.insertCreationWithinLimits(input, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 });
+      const insert = creations.insertCreationWithinLimits(input, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 });
 
       await expect(insert).rejects.toThrow(StoreUnavailableError);
       await expect(insert).rejects.toMatchObject({ userMessage: expect.stringContaining("try again"), cause: expect.objectContaining({ meta: expect.objectContaining({ driverAdapterError: expect.objectContaining({ cause: expect.objectContaining({ originalCode: "SQLITE_FULL" }) }) }) }) });
       expect(await test.db.prisma.creation.count()).toBe(0);
 
       await test.db.prisma.$queryRawUnsafe("PRAGMA max_page_count = 1073741823");
-      await expect(store.insertCreationWithinLimits({ ...input, prompt: "room again" }, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 })).resolves.toMatchObject({ status: "queued" });
+      await expect(creations.insertCreationWithinLimits({ ...input, prompt: "room again" }, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 })).resolves.toMatchObject({ status: "queued" });
     } finally {
       await test.cleanup();
     }

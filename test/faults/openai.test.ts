@@ -25,7 +25,7 @@ async function outcome(handle: InteractionHandle, timeoutMs = 15_000): Promise<s
 
 async function usedToday(running: Harness, c: Community, userId: string): Promise<number> {
   const stored = await storedCommunity(running.running, c);
-  return (await running.running.salon.deps.store.usage(stored.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
+  return (await running.running.salon.deps.creations.usage(stored.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
 }
 
 const LEVEL = { warn: "warn", error: "error" } as const;

@@ -31,7 +31,7 @@ async function outcome(handle: InteractionHandle, timeoutMs = 15_000): Promise<s
 
 async function memberUsedToday(h: Harness, c: Community, userId: string): Promise<number> {
   const stored = await storedCommunity(h.running, c);
-  return (await h.running.salon.deps.store.usage(stored.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
+  return (await h.running.salon.deps.creations.usage(stored.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
 }
 
 const galleryPosts = (h: Harness, c: Community) => h.discord.requests.filter((r) => r.method === "POST" && r.path === `/channels/${c.gallery.id}/messages`);

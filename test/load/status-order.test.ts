@@ -7,7 +7,7 @@
  * worker still got there first (the grace ran out, as here), imagine re-sends where the job really is.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Store } from "../../src/core/store.js";
+import type { CreationStore } from "../../src/core/store/creations.js";
 import { buildSalon, waitFor, type SalonHarness } from "../support/core-fakes.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
 
@@ -24,16 +24,16 @@ describe("the order of status messages under load", () => {
     database = await createTestDatabase();
     let gate: Promise<void> = Promise.resolve();
     let release!: () => void;
-    const real = database.store;
-    // The store as imagine sees it, with the queue-position read slowed down, as a busy database does.
+    const real = database.stores.creations;
+    // The creations as imagine sees them, with the queue-position read slowed down, as a busy database does.
     const slow = new Proxy(real, {
       get(target, name, receiver) {
         if (name === "queuePosition") return async (id: number) => (await gate, target.queuePosition(id));
         const value = Reflect.get(target, name, receiver) as unknown;
         return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
-    }) as Store;
-    h = await buildSalon({ database: { db: database.db, store: database.store, url: database.url }, deps: { store: slow } });
+    }) as CreationStore;
+    h = await buildSalon({ database: { db: database.db, stores: database.stores, url: database.url }, deps: { creations: slow } });
     await h.setUp({ limits: { cooldownSeconds: 0 } });
     await h.startQueue();
 

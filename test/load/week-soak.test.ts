@@ -54,7 +54,7 @@ describe("soak: a simulated week", () => {
   it("ends with exact like counts and exactly one digest per community and day, each on time", async () => {
     const clock = new FakeClock(new Date(START));
     a = await buildSalon({ clock, options: { instanceId: "instance-a" } });
-    b = await buildSalon({ clock, database: { db: a.db, store: a.store, url: a.url }, publisher: a.publisher, files: a.files, options: { instanceId: "instance-b" } });
+    b = await buildSalon({ clock, database: { db: a.db, stores: a.stores, url: a.url }, publisher: a.publisher, files: a.files, options: { instanceId: "instance-b" } });
     const { salon, publisher } = a;
     for (const c of COMMUNITIES) await a.setUp({ community: c.id, timezone: c.timezone, digestTime: c.digestTime, limits: { cooldownSeconds: 0 } });
 

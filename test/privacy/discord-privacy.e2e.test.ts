@@ -134,7 +134,7 @@ describe("/privacy on Discord", () => {
     for (const prompt of PROMPTS) expect(preview).not.toContain(prompt);
     const community = await storedCommunity(h.running, c);
     const day = new Date();
-    expect(await h.running.salon.deps.store.windowStats(community.id, new Date(day.getTime() - 86_400_000), new Date(day.getTime() + 60_000))).toEqual({ creations: 1, likers: 1 });
+    expect(await h.running.salon.deps.rankings.windowStats(community.id, new Date(day.getTime() - 86_400_000), new Date(day.getTime() + 60_000))).toEqual({ creations: 1, likers: 1 });
 
     // A second export says so.
     const exported = h.discord.slashCommand({ guildId: c.guild.id, channelId: c.gallery.id, userId: ana.id, name: "privacy", options: [{ type: 1, name: "export" }] });

@@ -90,12 +90,12 @@ async function freshCommunity(): Promise<{ ref: string; posts: Creation[] }> {
   const community = await h.setUp({ community: ref, limits: { cooldownSeconds: 0 } });
   const posts: Creation[] = [];
   for (const [i, author] of AUTHORS.entries()) {
-    const created = await h.store.insertCreationWithinLimits(
+    const created = await h.stores.creations.insertCreationWithinLimits(
       { communityId: community.id, userId: author, prompt: `post ${i}`, aspect: "square", quality: "medium", size: "1024x1024", model: "gpt-image-2", costMicroUsd: 0, day: "2026-11-25", now: h.clock.now(), statusRef: null },
       { perMemberDaily: 100, budgetMicroUsd: 1_000_000_000, cooldownMs: 0 },
     );
     if (typeof created === "string") throw new Error(created);
-    await h.store.transitionCreation(created.id, ["queued"], { status: "posted", galleryChannelId: GALLERY, galleryMessageId: `${ref}-m${i}`, galleryUrl: `https://x/${ref}/${i}`, postedAt: h.clock.now() });
+    await h.stores.creations.transitionCreation(created.id, ["queued"], { status: "posted", galleryChannelId: GALLERY, galleryMessageId: `${ref}-m${i}`, galleryUrl: `https://x/${ref}/${i}`, postedAt: h.clock.now() });
     posts.push(await h.creation(created.id));
   }
   return { ref, posts };
@@ -159,15 +159,15 @@ describe("likes resist farming (model-based)", () => {
         }
         const allLikers = new Set(posts.flatMap((_, i) => [...model.likers(i)]));
         const day = { from: new Date(h.clock.now().getTime() - 86_400_000), to: new Date(h.clock.now().getTime() + 1) };
-        expect(await h.store.windowStats(community.id, day.from, day.to)).toEqual({ creations: model.standing.filter(Boolean).length, likers: allLikers.size });
-        const creators = await h.store.topCreators(community.id, null, null, 100);
+        expect(await h.stores.rankings.windowStats(community.id, day.from, day.to)).toEqual({ creations: model.standing.filter(Boolean).length, likers: allLikers.size });
+        const creators = await h.stores.rankings.topCreators(community.id, null, null, 100);
         const expectedCreators = AUTHORS.map((author, i) => ({ author, likes: model.likers(i).size })).filter((c) => c.likes > 0);
         expect(Object.fromEntries(creators.map((c) => [c.userId, c.likeCount]))).toEqual(Object.fromEntries(expectedCreators.map((c) => [c.author, c.likes])));
         for (const [i, author] of AUTHORS.entries()) {
           expect((await h.salon.profile(h.actor(author, { community: ref }))).likesReceived, `profile of ${author}`).toBe(model.likers(i).size);
         }
         // Nothing of bots is ever stored; nothing of a forgotten member is left.
-        for (const bot of BOTS) expect((await h.store.exportMember(community.id, bot)).reactions).toEqual([]);
+        for (const bot of BOTS) expect((await h.stores.privacy.exportMember(community.id, bot)).reactions).toEqual([]);
       }),
       { numRuns: 40 },
     );

@@ -319,11 +319,11 @@ export async function playOnSlack(scenario: Scenario, options: PlayOptions = {})
 
     for (const { on, by, emoji } of scenario.reactions) await h.slack.react(c.gallery.id, timestamps[on]!, memberNamed(members, by).id, EMOJI[emoji].slack);
     say(`\n${scenario.reactions.length} reactions from the community (an author's own does not count).`);
-    const store = h.running.salon.deps.store;
-    const community = await store.findCommunity({ platform: "slack", externalId: h.slack.teamId });
+    const { communities, creations } = h.running.salon.deps;
+    const community = await communities.findCommunity({ platform: "slack", externalId: h.slack.teamId });
     if (!community) throw new Error("Slack: the workspace is not stored");
     const storedLikes = await settle(
-      () => Promise.all(timestamps.map(async (ts) => (await store.findCreationByPost(community.id, c.gallery.id, ts))?.likeCount ?? -1)),
+      () => Promise.all(timestamps.map(async (ts) => (await creations.findCreationByPost(community.id, c.gallery.id, ts))?.likeCount ?? -1)),
       expectedLikes(scenario),
     );
 

@@ -192,7 +192,7 @@ describe("cancelling and deleting on Slack", () => {
     expect(h.openai.moderationRequests).toHaveLength(2);
     expect(await slackMemberUsedToday(h, ben.id)).toBe(0);
     const community = await storedSlackCommunity(h);
-    expect((await h.running.salon.deps.store.exportMember(community.id, ben.id)).creations.map((x) => x.status)).toEqual(["cancelled"]);
+    expect((await h.running.salon.deps.privacy.exportMember(community.id, ben.id)).creations.map((x) => x.status)).toEqual(["cancelled"]);
   });
 
   it("refuses another member's Delete shortcut on a post and lets the creator delete it from every ranking", async () => {

@@ -57,7 +57,7 @@ describe("the daily digest on Slack", () => {
     clock.set(new Date("2026-11-26T07:55:00Z")); // 08:55 in Paris: not yet
     await h.running.salon.publishDueDigests();
     expect(digestMessages(digest)).toHaveLength(0);
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBeNull();
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBeNull();
 
     clock.set(new Date("2026-11-26T08:01:00Z")); // 09:01 in Paris
     expect(await h.running.salon.publishDueDigests()).toBe(1);
@@ -88,7 +88,7 @@ describe("the daily digest on Slack", () => {
     expect(["png", "jpeg"]).toContain(meta.format);
     expect(meta.width).toBe(1024);
     expect(blocks[5]!.alt_text).toContain("25 November 2026");
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBe("posted");
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBe("posted");
 
     // A second tick (or a timer firing twice) posts nothing more.
     expect(await h.running.salon.publishDueDigests()).toBe(0);
@@ -135,8 +135,8 @@ describe("the daily digest on Slack", () => {
     expect(await salonText(h, c, c.admin, "digest today")).toBe("Preview for 26 November 2026: no liked creations, so nothing would be posted.");
 
     await settle();
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBeNull();
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-26")).toBeNull();
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBeNull();
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-26")).toBeNull();
     expect(h.slack.messages(digest.id)).toHaveLength(0);
     expect(digestMessages(c.gallery)).toHaveLength(0);
     expect(h.slack.callsTo("chat.postMessage")).toHaveLength(0);

@@ -116,7 +116,7 @@ describe("digest failures on Slack", () => {
     // The scheduler's attempt fails quietly for members; the admin finds the problem in settings.
     expect(await h.running.salon.publishDueDigests()).toBe(0);
     expect(await salonText(h, c, c.admin, "settings")).toContain(`⚠️ Digest problem: I can't post the digest in <#${digest.id}>: I'm not a member of that channel`);
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).not.toBe("posted");
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).not.toBe("posted");
 
     const refused = await salonText(h, c, c.admin, "digest");
     expect(refused).toContain(`The digest wasn't posted. I can't post the digest in <#${digest.id}>: I'm not a member of that channel`);
@@ -127,6 +127,6 @@ describe("digest failures on Slack", () => {
     digest.botIsMember = true;
     expect(await salonText(h, c, c.admin, "digest")).toMatch(/^Posted the digest for 25 November 2026: https:\/\/fake\.slack\.com\/archives\//);
     expect(h.slack.messages(digest.id).filter((m) => m.text.includes("Salon digest"))).toHaveLength(1);
-    expect(await h.running.salon.deps.store.digestStatus(stored.id, "2026-11-25")).toBe("posted");
+    expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBe("posted");
   });
 });

@@ -36,7 +36,7 @@ describe("/imagine on Slack", () => {
     await h.slack.react(c.gallery.id, post.ts, ben!.id, "+1");
     await h.slack.react(c.gallery.id, post.ts, chloe!.id, "fire");
     await h.slack.react(c.gallery.id, post.ts, ana!.id, "heart");
-    const community = (await h.running.salon.deps.store.findCommunity({ platform: "slack", externalId: h.slack.teamId }))!;
-    await expect.poll(async () => (await h.running.salon.deps.store.findCreationByPost(community.id, c.gallery.id, post.ts))?.likeCount).toBe(2);
+    const community = (await h.running.salon.deps.communities.findCommunity({ platform: "slack", externalId: h.slack.teamId }))!;
+    await expect.poll(async () => (await h.running.salon.deps.creations.findCreationByPost(community.id, c.gallery.id, post.ts))?.likeCount).toBe(2);
   });
 });

@@ -38,7 +38,7 @@ async function likesSettleAt(post: FakeSlackMessage, count: number): Promise<voi
 
 async function creationsOf(user: FakeSlackUser) {
   const community = await storedSlackCommunity(h);
-  return (await h.running.salon.deps.store.exportMember(community.id, user.id)).creations;
+  return (await h.running.salon.deps.privacy.exportMember(community.id, user.id)).creations;
 }
 
 describe("request authenticity on Slack", () => {
@@ -158,7 +158,7 @@ describe("admin rights on Slack", () => {
     expect(await salonText(h, c, ana, "digest preview")).toBe(NOT_ADMIN);
 
     expect(await storedSlackCommunity(h)).toEqual(before);
-    expect(await h.running.salon.deps.store.isBlocked(before.id, ben.id)).toBe(false);
+    expect(await h.running.salon.deps.communities.isBlocked(before.id, ben.id)).toBe(false);
     expect(h.slack.callsTo("reactions.get")).toHaveLength(0);
   });
 
@@ -176,7 +176,7 @@ describe("admin rights on Slack", () => {
     expect(await salonText(h, c, trusted, `block ${h.slack.userRef(ben.id)}`)).toContain("is blocked");
 
     expect(await storedSlackCommunity(h)).toMatchObject({ perMemberDaily: 3, cooldownSeconds: 5 });
-    expect(await h.running.salon.deps.store.isBlocked(community.id, ben.id)).toBe(true);
+    expect(await h.running.salon.deps.communities.isBlocked(community.id, ben.id)).toBe(true);
   });
 
   it("answers an unknown subcommand with the help", async () => {

@@ -36,8 +36,8 @@ import type {
   RankedCreator,
 } from "../../src/core/types.js";
 import type { LimitsInput, SetupInput } from "../../src/core/admin.js";
+import type { Stores } from "../../src/core/store/stores.js";
 import type { Database } from "../../src/store/database.js";
-import type { PrismaStore } from "../../src/store/prisma-store.js";
 import { createTestDatabase } from "./db.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -576,7 +576,7 @@ export const ADMIN = "u-admin";
 
 export interface SharedDatabase {
   db: Database;
-  store: PrismaStore;
+  stores: Stores;
   url: string;
 }
 
@@ -589,7 +589,7 @@ export interface BuildSalonOverrides {
   files?: MemoryImageFiles;
   options?: Partial<SalonOptions>;
   concurrency?: number;
-  /** Replaces individual dependencies (e.g. a store wrapper). */
+  /** Replaces individual dependencies (e.g. a wrapper around one of the store's ports). */
   deps?: Partial<SalonDeps>;
 }
 
@@ -602,7 +602,8 @@ export interface SalonHarness {
   salon: Salon;
   deps: SalonDeps;
   db: Database;
-  store: PrismaStore;
+  /** The store's ports over the database (those in `deps` unless an override replaced one). */
+  stores: Stores;
   url: string;
   clock: FakeClock;
   provider: FakeImageProvider;
@@ -647,7 +648,7 @@ export async function buildSalon(overrides: BuildSalonOverrides = {}): Promise<S
     ...overrides.options,
   };
   const deps: SalonDeps = {
-    store: database.store,
+    ...database.stores,
     provider,
     files,
     collage,
@@ -674,7 +675,7 @@ export async function buildSalon(overrides: BuildSalonOverrides = {}): Promise<S
     salon,
     deps,
     db: database.db,
-    store: database.store,
+    stores: database.stores,
     url: database.url,
     clock,
     provider,
@@ -697,7 +698,7 @@ export async function buildSalon(overrides: BuildSalonOverrides = {}): Promise<S
       return harness.community(opts.community);
     },
     async community(externalId = DEFAULT_COMMUNITY) {
-      const c = await database.store.findCommunity(ref(externalId));
+      const c = await database.stores.communities.findCommunity(ref(externalId));
       if (!c) throw new Error(`community ${externalId} is not set up`);
       return c;
     },
@@ -724,7 +725,7 @@ export async function buildSalon(overrides: BuildSalonOverrides = {}): Promise<S
       return posted;
     },
     async creation(id) {
-      const c = await database.store.getCreation(id);
+      const c = await database.stores.creations.getCreation(id);
       if (!c) throw new Error(`no creation ${id}`);
       return c;
     },

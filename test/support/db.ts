@@ -6,13 +6,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { Stores } from "../../src/core/store/stores.js";
 import { openDatabase, sqlitePath, type Database } from "../../src/store/database.js";
+import { sqliteDialect } from "../../src/store/dialects/sqlite.js";
 import { PrismaClient } from "../../src/store/generated/client.js";
-import { PrismaStore } from "../../src/store/prisma-store.js";
+import { createPrismaStores } from "../../src/store/prisma/stores.js";
 
 export interface TestDatabase {
   db: Database;
-  store: PrismaStore;
+  /** Every port of the store over `db`. */
+  stores: Stores;
   /** `file:/tmp/…/salon.db`, to open more clients on the same file. */
   url: string;
   /** Closes the client and removes the temporary folder. */
@@ -26,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   let closed = false;
   return {
     db,
-    store: new PrismaStore(db.prisma),
+    stores: createPrismaStores(db.prisma, db.dialect),
     url,
     async cleanup() {
       if (closed) return;
@@ -39,7 +42,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface SecondStore {
   db: Database;
-  store: PrismaStore;
+  stores: Stores;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,6 @@ export interface SecondStore {
  */
 export async function openSecondStore(url: string): Promise<SecondStore> {
   const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 5000 }) });
-  const db: Database = { prisma, applied: [], close: () => prisma.$disconnect() };
-  return { db, store: new PrismaStore(prisma), close: () => db.close() };
+  const db: Database = { prisma, dialect: sqliteDialect, applied: [], close: () => prisma.$disconnect() };
+  return { db, stores: createPrismaStores(prisma, sqliteDialect), close: () => db.close() };
 }

@@ -155,7 +155,7 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_0
 
 /** The stored community of `c`, read through a running Salon's store (the current one, or one from `restart`). */
 export async function storedCommunity(running: RunningSalon, c: Community) {
-  const community = await running.salon.deps.store.findCommunity({ platform: "discord", externalId: c.guild.id });
+  const community = await running.salon.deps.communities.findCommunity({ platform: "discord", externalId: c.guild.id });
   if (!community) throw new Error(`community ${c.guild.name} is not stored`);
   return community;
 }
@@ -163,7 +163,7 @@ export async function storedCommunity(running: RunningSalon, c: Community) {
 /** The creation shown by a gallery post of `c`, or null when the post is not a gallery post. */
 export async function creationOfPost(running: RunningSalon, c: Community, messageId: string) {
   const community = await storedCommunity(running, c);
-  return running.salon.deps.store.findCreationByPost(community.id, c.gallery.id, messageId);
+  return running.salon.deps.creations.findCreationByPost(community.id, c.gallery.id, messageId);
 }
 
 /** The stored like count of a gallery post (throws when the post is not a gallery post). */
@@ -176,7 +176,7 @@ export async function likeCountOf(running: RunningSalon, c: Community, messageId
 /** The reactions stored for a member of `c` as `creationId:emoji` strings, sorted. */
 export async function storedReactionsOf(running: RunningSalon, c: Community, userId: string): Promise<string[]> {
   const community = await storedCommunity(running, c);
-  const data = await running.salon.deps.store.exportMember(community.id, userId);
+  const data = await running.salon.deps.privacy.exportMember(community.id, userId);
   return data.reactions.map((r) => `${r.creationId}:${r.emoji}`).sort();
 }
 

@@ -107,7 +107,7 @@ export function salonText(h: SlackHarness, c: SlackCommunity, user: FakeSlackUse
 
 /** The stored community of the fake workspace, read through a running Salon (the current one, or one from `restart`). */
 export async function storedSlackCommunity(h: SlackHarness, running: RunningSalon = h.running) {
-  const community = await running.salon.deps.store.findCommunity({ platform: "slack", externalId: h.slack.teamId });
+  const community = await running.salon.deps.communities.findCommunity({ platform: "slack", externalId: h.slack.teamId });
   if (!community) throw new Error(`the Slack workspace ${h.slack.teamId} is not stored`);
   return community;
 }
@@ -115,7 +115,7 @@ export async function storedSlackCommunity(h: SlackHarness, running: RunningSalo
 /** The creation shown by a gallery post (by its ts), or null when the message is not a gallery post. */
 export async function slackCreationOfPost(h: SlackHarness, c: SlackCommunity, ts: string, running: RunningSalon = h.running) {
   const community = await storedSlackCommunity(h, running);
-  return running.salon.deps.store.findCreationByPost(community.id, c.gallery.id, ts);
+  return running.salon.deps.creations.findCreationByPost(community.id, c.gallery.id, ts);
 }
 
 /** The stored like count of a gallery post (throws when the message is not a gallery post). */
@@ -128,12 +128,12 @@ export async function slackLikeCountOf(h: SlackHarness, c: SlackCommunity, ts: s
 /** The reactions stored for a member as `creationId:emoji` strings, sorted. */
 export async function slackReactionsOf(h: SlackHarness, userId: string, running: RunningSalon = h.running): Promise<string[]> {
   const community = await storedSlackCommunity(h, running);
-  const data = await running.salon.deps.store.exportMember(community.id, userId);
+  const data = await running.salon.deps.privacy.exportMember(community.id, userId);
   return data.reactions.map((r) => `${r.creationId}:${r.emoji}`).sort();
 }
 
 /** How many of today's creations count against a member's quota (today in UTC, the default timezone). */
 export async function slackMemberUsedToday(h: SlackHarness, userId: string): Promise<number> {
   const community = await storedSlackCommunity(h);
-  return (await h.running.salon.deps.store.usage(community.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
+  return (await h.running.salon.deps.creations.usage(community.id, userId, new Date().toISOString().slice(0, 10))).memberToday;
 }

@@ -3,14 +3,14 @@
  * yesterday (UTC) and a digest time already past today: the bot posts that digest at its first tick.
  */
 import { openDatabase } from "../../../src/store/database.js";
-import { PrismaStore } from "../../../src/store/prisma-store.js";
+import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 
 export async function seedDueDigest(databaseFile: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
   const db = await openDatabase(`file:${databaseFile}`);
   try {
-    const store = new PrismaStore(db.prisma);
-    const stored = await store.ensureCommunity({ platform: community.platform, externalId: community.externalId });
-    await store.updateCommunity(stored.id, { galleryChannelId: community.channelId, digestTime: "00:00", timezone: "UTC" });
+    const { communities } = createPrismaStores(db.prisma, db.dialect);
+    const stored = await communities.ensureCommunity({ platform: community.platform, externalId: community.externalId });
+    await communities.updateCommunity(stored.id, { galleryChannelId: community.channelId, digestTime: "00:00", timezone: "UTC" });
     const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     for (const [i, userId] of community.authors.entries()) {
       const member = await db.prisma.member.create({ data: { communityId: stored.id, userId } });

@@ -1,0 +1,33 @@
+/** The {@link Dialect} of SQLite, as Salon's statements have always been written for it. */
+import { Prisma } from "../generated/client.js";
+import type { Dialect, JsonField, JsonRows } from "./dialect.js";
+
+/**
+ * SQLite answers SQLITE_BUSY at once, without waiting out the busy timeout, when a transaction that has read must
+ * write while another connection (a second process) holds the write lock. Retrying the whole transaction is the fix.
+ */
+function isSqliteBusy(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const meta = error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
+  return meta?.driverAdapterError?.cause?.originalCode === "SQLITE_BUSY";
+}
+
+export const sqliteDialect: Dialect = {
+  provider: "sqlite",
+  isTrue: (column) => Prisma.sql`${column} = 1`,
+  never: Prisma.raw("0"),
+  jsonRows(json: string, _fields: readonly JsonField[], alias?: string): JsonRows {
+    // `->>` gives SQL integers for JSON numbers and text for strings: the fields need no cast.
+    const value = alias ? `${alias}.value` : "value";
+    return { from: Prisma.sql`json_each(${json})${alias ? Prisma.raw(` ${alias}`) : Prisma.empty}`, field: (i) => Prisma.raw(`${value} ->> ${i}`) };
+  },
+  inIds: (column, ids) => Prisma.sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  jsonStrings: (column) => Prisma.sql`SELECT "value" FROM json_each(${column})`,
+  lessThanDaysAfter: (at, since, days) => Prisma.sql`julianday(${at}) - julianday(${since}) < ${days}`,
+  jsonArrayAgg: (expr) => Prisma.sql`json_group_array(${expr})`,
+  // The better-sqlite3 adapter stores DateTime columns as ISO 8601 with `+00:00`, and compares them as text.
+  jsonTime: (at) => at.toISOString().replace("Z", "+00:00"),
+  skipLocked: () => Prisma.empty,
+  lockCommunity: () => null,
+  isRetryable: isSqliteBusy,
+};

@@ -1,0 +1,148 @@
+/** The {@link RankingStore} over Prisma: reads only, from the like counts and the creator totals the database keeps. */
+import type { RankingStore, WindowStats } from "../../core/store/rankings.js";
+import type { Creation, RankedCreation, RankedCreator } from "../../core/types.js";
+import type { Dialect } from "../dialects/dialect.js";
+import { Prisma, type PrismaClient } from "../generated/client.js";
+import { toCreation, withAuthor } from "../mappers.js";
+import { oldEnough } from "./like-count.js";
+
+function windowFilter(from: Date | null, to: Date | null): Prisma.DateTimeNullableFilter {
+  return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}), not: null };
+}
+
+/** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
+function countDistinct(ids: number[]): number {
+  let top = 0;
+  for (const id of ids) if (id > top) top = id;
+  const seen = new Uint8Array(top + 1);
+  let count = 0;
+  for (const id of ids) {
+    if (seen[id] === 0) {
+      seen[id] = 1;
+      count++;
+    }
+  }
+  return count;
+}
+
+export class PrismaRankingStore implements RankingStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly dialect: Dialect,
+  ) {}
+
+  async topCreations(communityId: number, from: Date | null, to: Date | null, limit: number): Promise<RankedCreation[]> {
+    // Rank on ids alone first (the window index covers the ranking columns), then read just the winners' rows: sorting
+    // whole rows made a busy week cost a table read per creation in it.
+    const ranked = await this.prisma.creation.findMany({
+      where: { communityId, status: "posted", likeCount: { gt: 0 }, postedAt: windowFilter(from, to) },
+      orderBy: [{ likeCount: "desc" }, { postedAt: "asc" }, { id: "asc" }],
+      take: limit,
+      select: { id: true },
+    });
+    const byId = new Map((await this.prisma.creation.findMany({ where: { id: { in: ranked.map((r) => r.id) } }, include: withAuthor })).map((row) => [row.id, row]));
+    const rows = ranked.map((r) => byId.get(r.id)).filter((row) => row !== undefined);
+    return rows.map((row, index) => ({
+      rank: index + 1,
+      creationId: row.id,
+      prompt: row.prompt,
+      authorUserId: row.member.userId,
+      likeCount: row.likeCount,
+      channelId: row.galleryChannelId ?? "",
+      messageId: row.galleryMessageId ?? "",
+      url: row.galleryUrl ?? "",
+      imageHash: row.imageHash,
+      postedAt: row.postedAt!,
+    }));
+  }
+
+  async topCreators(communityId: number, from: Date | null, to: Date | null, limit: number): Promise<RankedCreator[]> {
+    if (from === null && to === null) return this.topCreatorsAllTime(communityId, limit);
+    // One statement: the window's liked posts grouped by creator (read from the covering window index), then each
+    // ranked creator's name and best post (first entry of the per-creator index).
+    const window = (column: Prisma.Sql) => Prisma.sql`${from ? Prisma.sql`AND ${column} >= ${from}` : Prisma.empty} ${to ? Prisma.sql`AND ${column} < ${to}` : Prisma.empty}`;
+    const rows = await this.prisma.$queryRaw<Array<{ userId: string; likes: number | bigint; posts: number | bigint; bestUrl: string | null }>>`
+      SELECT m."userId", g."likes", g."posts",
+        (SELECT b."galleryUrl" FROM "Creation" b
+          WHERE b."communityId" = ${communityId} AND b."memberId" = g."memberId" AND b."status" = 'posted' AND b."likeCount" > 0
+            AND b."postedAt" IS NOT NULL ${window(Prisma.sql`b."postedAt"`)}
+          ORDER BY b."likeCount" DESC, b."postedAt" ASC LIMIT 1) AS "bestUrl"
+      FROM (
+        SELECT "memberId", SUM("likeCount") AS "likes", COUNT(*) AS "posts", MIN("postedAt") AS "first"
+        FROM "Creation"
+        WHERE "communityId" = ${communityId} AND "status" = 'posted' AND "likeCount" > 0 AND "postedAt" IS NOT NULL ${window(Prisma.sql`"postedAt"`)}
+        GROUP BY "memberId"
+        ORDER BY "likes" DESC, "first" ASC, "memberId" ASC
+        LIMIT ${limit}
+      ) g JOIN "Member" m ON m."id" = g."memberId"
+      ORDER BY g."likes" DESC, g."first" ASC, g."memberId" ASC`;
+    return rows.map((row, index) => ({
+      rank: index + 1,
+      userId: row.userId,
+      likeCount: Number(row.likes),
+      creations: Number(row.posts),
+      bestUrl: row.bestUrl,
+    }));
+  }
+
+  /**
+   * The all-time ranking reads the totals the Creation triggers keep on Member (see schema.prisma): the same numbers
+   * and order as grouping every liked post, without reading a million of them.
+   */
+  private async topCreatorsAllTime(communityId: number, limit: number): Promise<RankedCreator[]> {
+    const members = await this.prisma.member.findMany({
+      where: { communityId, likesReceived: { gt: 0 } },
+      orderBy: [{ likesReceived: "desc" }, { firstLikedPostAt: "asc" }, { id: "asc" }],
+      take: limit,
+      select: { id: true, userId: true, likesReceived: true, likedPosts: true },
+    });
+    const best = await Promise.all(
+      members.map((m) =>
+        this.prisma.creation.findFirst({
+          where: { communityId, memberId: m.id, status: "posted", likeCount: { gt: 0 }, postedAt: { not: null } },
+          orderBy: [{ likeCount: "desc" }, { postedAt: "asc" }],
+          select: { galleryUrl: true },
+        }),
+      ),
+    );
+    return members.map((m, index) => ({
+      rank: index + 1,
+      userId: m.userId,
+      likeCount: m.likesReceived,
+      creations: m.likedPosts,
+      bestUrl: best[index]?.galleryUrl ?? null,
+    }));
+  }
+
+  async windowStats(communityId: number, from: Date, to: Date): Promise<WindowStats> {
+    const { dialect } = this;
+    const community = await this.prisma.community.findUnique({ where: { id: communityId }, select: { likeEmoji: true, allowSelfLikes: true, minAccountAgeDays: true, minMemberAgeDays: true } });
+    if (!community) return { creations: 0, likers: 0 };
+    const allowed = community.likeEmoji === null ? null : (JSON.parse(community.likeEmoji) as string[]);
+    // Counted in one statement: fetching every reaction of a busy day through the ORM took seconds.
+    const emoji = allowed === null ? Prisma.empty : allowed.length === 0 ? Prisma.sql`AND ${dialect.never}` : Prisma.sql`AND r."emoji" IN (${Prisma.join(allowed)})`;
+    const self = community.allowSelfLikes ? Prisma.empty : Prisma.sql`AND r."memberId" <> c."memberId"`;
+    const age = community.minAccountAgeDays === 0 && community.minMemberAgeDays === 0
+      ? Prisma.empty
+      : Prisma.sql`AND ${oldEnough(dialect, Prisma.raw("r"), Prisma.raw("c"), community.minAccountAgeDays, community.minMemberAgeDays)}`;
+    // The likers' ids come back as one JSON array and are told apart in JS: SQLite's COUNT(DISTINCT) over a busy
+    // day's reactions took twice as long.
+    const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: string | null }>>`
+      SELECT
+        (SELECT COUNT(*) FROM "Creation" WHERE "communityId" = ${communityId} AND "status" = 'posted' AND "postedAt" >= ${from} AND "postedAt" < ${to}) AS "creations",
+        (SELECT ${dialect.jsonArrayAgg(Prisma.raw('r."memberId"'))}
+           FROM "Creation" c JOIN "Reaction" r ON r."creationId" = c."id"
+          WHERE c."communityId" = ${communityId} AND c."status" = 'posted' AND c."postedAt" >= ${from} AND c."postedAt" < ${to}
+            AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE ${dialect.isTrue(Prisma.raw('"blocked"'))}) ${self} ${emoji} ${age}) AS "likers"`;
+    return { creations: Number(row?.creations ?? 0), likers: countDistinct(JSON.parse(row?.likers ?? "[]") as number[]) };
+  }
+
+  async memberCreations(communityId: number, userId: string): Promise<Creation[]> {
+    const rows = await this.prisma.creation.findMany({
+      where: { communityId, status: "posted", member: { userId } },
+      orderBy: { postedAt: "desc" },
+      include: withAuthor,
+    });
+    return rows.map(toCreation);
+  }
+}

@@ -1,0 +1,24 @@
+/** Error shapes the implementations act on, and the retry of a write that met another connection's. */
+import { Prisma } from "../generated/client.js";
+import type { Dialect } from "../dialects/dialect.js";
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** How long a write keeps retrying a conflict: past it the request fails cleanly and the member tries again. */
+const RETRY_MS = 8_000;
+
+/** Runs `work` again while it fails on a conflict the dialect says is transient (SQLite: SQLITE_BUSY), within bounds. */
+export async function retrying<T>(dialect: Dialect, work: () => Promise<T>, attempts = 20): Promise<T> {
+  // A lock held past the busy timeout also ends in SQLITE_BUSY, after waiting that timeout: bound the total too.
+  const until = Date.now() + RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts || Date.now() >= until || !dialect.isRetryable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
