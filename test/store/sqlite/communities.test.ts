@@ -1,0 +1,4 @@
+import { communityStoreContract } from "../contracts/communities.contract.js";
+import { sqliteStore } from "./sqlite-store.js";
+
+communityStoreContract(sqliteStore);
