@@ -1,8 +1,11 @@
 /** The {@link PrivacyStore} over Prisma: one member's data, exported or forgotten, with every like count kept right. */
 import type { ForgetResult, MemberExport, PrivacyStore } from "../../core/store/privacy.js";
-import type { Creation } from "../../core/types.js";
 import type { PrismaClient } from "../generated/client.js";
+import { toCreation } from "../mappers.js";
 import type { PrismaLikeStore } from "./likes.js";
+
+/** What an export tells of each creation, in this order. */
+const EXPORTED = ["id", "prompt", "aspect", "quality", "size", "model", "status", "costMicroUsd", "createdAt", "postedAt", "galleryUrl", "likeCount", "imageHash"] as const satisfies ReadonlyArray<keyof MemberExport["creations"][number]>;
 
 export class PrismaPrivacyStore implements PrivacyStore {
   constructor(
@@ -25,21 +28,10 @@ export class PrismaPrivacyStore implements PrivacyStore {
       blocked: member?.blocked ?? false,
       accountCreatedAt: member?.accountCreatedAt ?? null,
       joinedAt: member?.joinedAt ?? null,
-      creations: (member?.creations ?? []).map((c) => ({
-        id: c.id,
-        prompt: c.prompt,
-        aspect: c.aspect as Creation["aspect"],
-        quality: c.quality as Creation["quality"],
-        size: c.size as Creation["size"],
-        model: c.model,
-        status: c.status as Creation["status"],
-        costMicroUsd: c.costMicroUsd,
-        createdAt: c.createdAt,
-        postedAt: c.postedAt,
-        galleryUrl: c.galleryUrl,
-        likeCount: c.likeCount,
-        imageHash: c.imageHash,
-      })),
+      creations: (member?.creations ?? []).map((row) => {
+        const creation = toCreation({ ...row, member: { userId } });
+        return Object.fromEntries(EXPORTED.map((field) => [field, creation[field]])) as MemberExport["creations"][number];
+      }),
       reactions: (member?.reactions ?? []).map((r) => ({ creationId: r.creationId, emoji: r.emoji, galleryUrl: r.creation.galleryUrl, reactedAt: r.reactedAt })),
       forgottenReactions: (member?.forgottenReactions ?? []).map((r) => ({ creationId: r.creationId, emoji: r.emoji, galleryUrl: r.creation.galleryUrl })),
     };

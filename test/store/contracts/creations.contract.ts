@@ -4,7 +4,7 @@ import type { CreationLimits, CreationStore } from "../../../src/core/store/crea
 import type { Stores } from "../../../src/core/store/stores.js";
 import type { Community, Creation } from "../../../src/core/types.js";
 import { at, community, GALLERY, members, minutes, newCreation, NO_LIMITS, posted, queued, T0 } from "./seed.js";
-import { freshStore, type StoreFactory } from "./store-under-test.js";
+import { freshStore, raceFromTwoConnections, type StoreFactory } from "./store-under-test.js";
 
 const LEASE_MS = 60_000;
 const DAY = T0.toISOString().slice(0, 10);
@@ -76,10 +76,7 @@ export function creationStoreContract(factory: StoreFactory): void {
 
       it("lets exactly the quota through when one member's requests race from two connections", async () => {
         const c = await community(store().stores);
-        const second = await store().another();
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => (i % 2 ? second : store().stores).creations.insertCreationWithinLimits(newCreation(c, "u1", { now: at(i) }), limits({ perMemberDaily: 3 }))),
-        );
+        const results = await raceFromTwoConnections(store(), 10, (stores, i) => stores.creations.insertCreationWithinLimits(newCreation(c, "u1", { now: at(i) }), limits({ perMemberDaily: 3 })));
         expect(results.filter((r) => typeof r !== "string")).toHaveLength(3);
         expect(results.filter((r) => r === "quota")).toHaveLength(7);
         expect((await creations().usage(c.id, "u1", DAY)).memberToday).toBe(3);
@@ -87,10 +84,7 @@ export function creationStoreContract(factory: StoreFactory): void {
 
       it("lets exactly the budget through when many members' requests race from two connections", async () => {
         const c = await community(store().stores);
-        const second = await store().another();
-        const results = await Promise.all(
-          members(12).map((userId, i) => (i % 2 ? second : store().stores).creations.insertCreationWithinLimits(newCreation(c, userId, { costMicroUsd: 40_000 }), limits({ budgetMicroUsd: 200_000 }))),
-        );
+        const results = await raceFromTwoConnections(store(), 12, (stores, i) => stores.creations.insertCreationWithinLimits(newCreation(c, `u${i + 1}`, { costMicroUsd: 40_000 }), limits({ budgetMicroUsd: 200_000 })));
         expect(results.filter((r) => typeof r !== "string")).toHaveLength(5);
         expect(results.filter((r) => r === "budget")).toHaveLength(7);
         expect((await creations().usage(c.id, "u1", DAY)).spendTodayMicroUsd).toBe(200_000);
@@ -98,10 +92,7 @@ export function creationStoreContract(factory: StoreFactory): void {
 
       it("lets one request through the cooldown when a member's requests race from two connections", async () => {
         const c = await community(store().stores);
-        const second = await store().another();
-        const results = await Promise.all(
-          Array.from({ length: 6 }, (_, i) => (i % 2 ? second : store().stores).creations.insertCreationWithinLimits(newCreation(c, "u1", { now: at(i) }), limits({ cooldownMs: 30_000 }))),
-        );
+        const results = await raceFromTwoConnections(store(), 6, (stores, i) => stores.creations.insertCreationWithinLimits(newCreation(c, "u1", { now: at(i) }), limits({ cooldownMs: 30_000 })));
         expect(results.filter((r) => typeof r !== "string")).toHaveLength(1);
         expect(results.filter((r) => r === "cooldown")).toHaveLength(5);
       });
@@ -239,9 +230,7 @@ export function creationStoreContract(factory: StoreFactory): void {
         const c = await community(store().stores);
         const jobs: Creation[] = [];
         for (const [i, userId] of members(30).entries()) jobs.push(await queued(store().stores, c, `m${i % 7}-${userId}`, { now: at(i) }));
-        const second = await store().another();
-        const workers = Array.from({ length: 8 }, (_, i) => claimAll(i % 2 ? second : store().stores, `w${i}`));
-        const claimed = (await Promise.all(workers)).flat();
+        const claimed = (await raceFromTwoConnections(store(), 8, (stores, i) => claimAll(stores, `w${i}`))).flat();
         expect(claimed).toHaveLength(30);
         expect(new Set(claimed)).toEqual(new Set(jobs.map((j) => j.id)));
       });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryStore } from "../../../src/core/store/deliveries.js";
 import { at, days, T0 } from "./seed.js";
-import { freshStore, type StoreFactory } from "./store-under-test.js";
+import { freshStore, raceFromTwoConnections, type StoreFactory } from "./store-under-test.js";
 
 export function deliveryStoreContract(factory: StoreFactory): void {
   describe("DeliveryStore", () => {
@@ -26,8 +26,7 @@ export function deliveryStoreContract(factory: StoreFactory): void {
     });
 
     it("says first to one of several callers racing with one key from two connections", async () => {
-      const second = await store().another();
-      const first = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? second : store().stores).deliveries.firstDelivery(["event:race", `id:${i}`], T0)));
+      const first = await raceFromTwoConnections(store(), 8, (stores, i) => stores.deliveries.firstDelivery(["event:race", `id:${i}`], T0));
       expect(first.filter(Boolean)).toHaveLength(1);
     });
 

@@ -4,7 +4,7 @@ import type { DigestStore } from "../../../src/core/store/digests.js";
 import type { Stores } from "../../../src/core/store/stores.js";
 import type { Community, DigestView } from "../../../src/core/types.js";
 import { at, community, minutes, posted, react, T0 } from "./seed.js";
-import { freshStore, type StoreFactory } from "./store-under-test.js";
+import { freshStore, raceFromTwoConnections, type StoreFactory } from "./store-under-test.js";
 
 const LEASE_MS = 10 * 60_000;
 const DAY = "2026-05-31";
@@ -72,8 +72,7 @@ export function digestStoreContract(factory: StoreFactory): void {
 
     it("gives a day to one of several owners racing from two connections", async () => {
       const c = await community(store().stores);
-      const second = await store().another();
-      const won = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? second : store().stores).digests.claimDigest(c.id, DAY, `w${i}`, T0, LEASE_MS)));
+      const won = await raceFromTwoConnections(store(), 8, (stores, i) => stores.digests.claimDigest(c.id, DAY, `w${i}`, T0, LEASE_MS));
       expect(won.filter(Boolean)).toHaveLength(1);
     });
 

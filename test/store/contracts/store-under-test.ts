@@ -32,3 +32,9 @@ export function freshStore(factory: StoreFactory): () => StoreUnderTest {
     return current;
   };
 }
+
+/** Makes `count` calls at once, every other one through a second connection (another process's view of the database). */
+export async function raceFromTwoConnections<T>(under: StoreUnderTest, count: number, call: (stores: Stores, i: number) => Promise<T>): Promise<T[]> {
+  const second = await under.another();
+  return Promise.all(Array.from({ length: count }, (_, i) => call(i % 2 ? second : under.stores, i)));
+}
