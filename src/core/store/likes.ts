@@ -1,7 +1,7 @@
 /**
  * The likes port: the reactions on gallery posts, as seen live and as re-read from the platform, and the like count
- * they make. Every write here returns the creation's like count after it, counted by the community's rules, so no
- * caller has to remember to recount.
+ * they make. Every write of a post's reactions returns its like count after it, counted by the community's rules, so
+ * no caller has to remember to recount.
  */
 import type { MemberDates } from "../types.js";
 
