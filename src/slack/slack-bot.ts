@@ -31,17 +31,16 @@ function boltLogger(logger: Logger): BoltLogger {
 /** The Web API clients and what depends only on them: usable before the app starts (the publisher needs them). */
 export function createSlackWeb(config: SlackConfig, clock: Clock, logger: Logger) {
   const clients = createSlackClients(config.botToken, config.apiUrl, boltLogger(logger));
-  let botUserId: string | undefined;
-  const directory = new SlackDirectory(clients.client, () => botUserId, config.adminUserIds);
+  const directory = new SlackDirectory(clients.client, config.adminUserIds);
   const publisher = new SlackPublisher(clients, directory, clock, logger);
   return {
     clients,
     clock,
     directory,
     publisher,
-    /** Learns the bot's own user id (its reactions are a bot's). */
+    /** Learns the bot's own user id (its reactions are a bot's, its messages Salon's own). */
     async identify(): Promise<void> {
-      botUserId = (await clients.client.auth.test()).user_id;
+      await directory.identify();
     },
   };
 }

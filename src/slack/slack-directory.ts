@@ -1,4 +1,7 @@
-/** Who a Slack user is (name, bot, admin), from `users.info`, cached for a while: names change rarely. */
+/**
+ * Who a Slack user is (name, bot, admin), from `users.info`, cached for a while: names change rarely. Also who Salon
+ * itself is (`auth.test`), learnt once.
+ */
 import type { WebClient } from "@slack/web-api";
 
 interface Entry {
@@ -12,10 +15,11 @@ const TTL_MS = 10 * 60_000;
 
 export class SlackDirectory {
   private readonly cache = new Map<string, Entry>();
+  private botUserId: string | undefined;
+  private identifying: Promise<string> | undefined;
 
   constructor(
     private readonly client: WebClient,
-    private readonly botUserId: () => string | undefined,
     private readonly adminUserIds: readonly string[],
   ) {}
 
@@ -36,13 +40,29 @@ export class SlackDirectory {
   /** A display name to show instead of a mention (a mention would ping). */
   readonly nameOf = async (userId: string): Promise<string> => (await this.lookup(userId).catch(() => null))?.name ?? "a member";
 
-  /** The bot's own user id, once `auth.test` has told it. */
-  ownUserId(): string | undefined {
-    return this.botUserId();
+  /** Learns the bot's own user id from Slack (`auth.test`); at start-up, where a bad token is reported. */
+  async identify(): Promise<string> {
+    this.identifying ??= this.client.auth.test().then(
+      (result) => {
+        if (!result.user_id) throw new Error("auth.test returned no user_id");
+        this.botUserId = result.user_id;
+        return result.user_id;
+      },
+      (error: unknown) => {
+        this.identifying = undefined; // asked again next time
+        throw error;
+      },
+    );
+    return this.identifying;
+  }
+
+  /** The bot's own user id, asked of Slack first if it is not known yet: never a guess. */
+  async ownUserId(): Promise<string> {
+    return this.botUserId ?? this.identify();
   }
 
   async isBot(userId: string): Promise<boolean> {
-    if (userId === this.botUserId()) return true;
+    if (userId === this.botUserId) return true;
     return (await this.lookup(userId)).isBot;
   }
 

@@ -26,7 +26,7 @@ export function creationFileTitle(creationId: number): string {
   return `Salon creation #${creationId}`;
 }
 
-type HistoryMessage = { ts?: string; user?: string; bot_id?: string; text?: string; files?: Array<{ title?: string }> };
+type HistoryMessage = { ts?: string; user?: string; text?: string; files?: Array<{ title?: string }> };
 const SHARE_POLL_LIMIT = 120; // 30 s: Slack usually shares within a second
 /** After a lost answer to the share: long enough for a share Slack did, short enough to try again soon if it did not. */
 const UNCERTAIN_SHARE_POLL_LIMIT = 40; // 10 s
@@ -110,7 +110,13 @@ export class SlackPublisher implements Publisher {
    * (scopes channels:history and groups:history) a bounded number of pages.
    */
   private async findOwnMessage(channelId: string, since: Date, matches: (message: HistoryMessage) => boolean): Promise<string | null> {
-    const botUserId = this.directory.ownUserId();
+    // Only Salon's own messages: another app's bot or a webhook may post under the same title.
+    let botUserId: string;
+    try {
+      botUserId = await this.directory.ownUserId();
+    } catch (error) {
+      throw toPublishError(error);
+    }
     const oldest = (Math.max(0, since.getTime() - 60_000) / 1000).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < LOOK_BACK_PAGES; page++) {
@@ -120,7 +126,7 @@ export class SlackPublisher implements Publisher {
       } catch (error) {
         throw toPublishError(error);
       }
-      const hit = (result.messages ?? []).find((m) => (m.user === botUserId || (botUserId === undefined && m.bot_id !== undefined)) && matches(m));
+      const hit = (result.messages ?? []).find((m) => m.user === botUserId && matches(m));
       if (hit?.ts) return hit.ts;
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!result.has_more || !cursor) return null;
