@@ -61,6 +61,7 @@ export class SlackDirectory {
     return this.botUserId ?? this.identify();
   }
 
+  /** Whether the member is a bot (Salon included). Throws when Slack cannot tell: a guess would count a bot as a liker. */
   async isBot(userId: string): Promise<boolean> {
     if (userId === this.botUserId) return true;
     return (await this.lookup(userId)).isBot;

@@ -232,7 +232,8 @@ export class SlackPublisher implements Publisher {
     const snapshot: ReactionSnapshot[] = [];
     for (const reaction of result.message?.reactions ?? result.file?.reactions ?? []) {
       for (const userId of reaction.users ?? []) {
-        snapshot.push({ userId, emoji: emojiKey(reaction.name), isBot: await this.directory.isBot(userId).catch(() => false) });
+        // A member Slack cannot tell about fails the read: the post keeps what was stored rather than count a bot.
+        snapshot.push({ userId, emoji: emojiKey(reaction.name), isBot: await this.directory.isBot(userId) });
       }
     }
     return snapshot;
