@@ -11,8 +11,9 @@ import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
 import type { SlackWeb } from "./slack-bot.js";
-import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
+import { emojiKey } from "./slack-publisher.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
+import { statusRefFor } from "./slack-status.js";
 import { shareFile, uploadBytes } from "./slack-upload.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
 
@@ -101,8 +102,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     await answerWith(working, respond, log, async () => {
       if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
       const parsed = parseImagine(command.text);
-      const statusRef: SlackStatusRef = { responseUrl: command.response_url };
-      await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: JSON.stringify(statusRef) });
+      await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: statusRefFor(command, web.clock) });
       return null; // the core wrote the status message (position and Cancel button) through the response URL
     });
   });

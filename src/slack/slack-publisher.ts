@@ -9,13 +9,9 @@ import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } f
 import type { Community } from "../core/types.js";
 import { mayHaveHappened, post, type SlackClients } from "./slack-clients.js";
 import type { SlackDirectory } from "./slack-directory.js";
-import { digestBlocks, digestTitle, galleryText, statusBody } from "./slack-render.js";
+import { digestBlocks, digestTitle, galleryText } from "./slack-render.js";
+import { SlackStatusMessages } from "./slack-status.js";
 import { completePrivately, shareFile, uploadBytes } from "./slack-upload.js";
-
-/** What a creation's `statusRef` holds on Slack: the slash command's response URL (usable 5 times in 30 minutes). */
-export interface SlackStatusRef {
-  responseUrl: string;
-}
 
 const SHARE_POLL_MS = 250;
 /** Pages of history read when looking for an earlier post (200 messages each). */
@@ -64,13 +60,16 @@ export function toPublishError(error: unknown): unknown {
 
 export class SlackPublisher implements Publisher {
   readonly platform = "slack" as const;
+  private readonly status: SlackStatusMessages;
 
   constructor(
     private readonly web: SlackClients,
     private readonly directory: SlackDirectory,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.status = new SlackStatusMessages(web, clock, logger);
+  }
 
   async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
@@ -240,17 +239,6 @@ export class SlackPublisher implements Publisher {
   }
 
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
-    const { responseUrl } = JSON.parse(statusRef) as SlackStatusRef;
-    try {
-      const response = await fetch(responseUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ response_type: "ephemeral", replace_original: true, ...statusBody(status) }),
-      });
-      if (!response.ok) throw new Error(`response_url answered ${response.status}`);
-    } catch (error) {
-      // A response URL lives 30 minutes and takes 5 posts; past that the member finds the result in the gallery.
-      this.logger.warn({ err: error, state: status.state, creationId: status.creationId }, "could not update the status message");
-    }
+    await this.status.update(statusRef, status);
   }
 }
