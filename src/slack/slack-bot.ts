@@ -31,7 +31,7 @@ function boltLogger(logger: Logger): BoltLogger {
 /** The Web API clients and what depends only on them: usable before the app starts (the publisher needs them). */
 export function createSlackWeb(config: SlackConfig, clock: Clock, logger: Logger) {
   const clients = createSlackClients(config.botToken, config.apiUrl, boltLogger(logger));
-  const directory = new SlackDirectory(clients.client, config.adminUserIds);
+  const directory = new SlackDirectory(clients.client, config.adminUserIds, clock);
   const publisher = new SlackPublisher(clients, directory, clock, logger);
   return {
     clients,
