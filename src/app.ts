@@ -40,6 +40,10 @@ export interface StartOptions {
   clock?: Clock;
   /** Run the per-minute digest scheduler (tests that drive digests themselves turn it off). */
   scheduler?: boolean;
+  /** Run the per-minute maintenance (periodic reconciliation, pruning); as `scheduler` when not given. */
+  maintenance?: boolean;
+  /** node-cron expression (with seconds) of the maintenance tick; every minute by default (tests tick faster). */
+  maintenanceSchedule?: string;
   /** How long running jobs get to finish on stop before returning to the queue. */
   drainMs?: number;
   /** Overrides of the retry policy (tests use short backoffs). */
@@ -60,7 +64,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     logger: logger.child({ component: "openai" }),
   });
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
-  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }));
+  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock);
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
   const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
   const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
@@ -115,14 +119,29 @@ export async function startSalon(config: Config, options: StartOptions): Promise
 
   await Promise.all([discord?.start(), slack?.start()]);
   await salon.queue.start();
-  const scheduler = options.scheduler === false ? null : startDigestScheduler({ tick: () => salon.publishDueDigests(), logger });
+  // Shutdown aborts this: start-up reconciliation stops between posts.
+  const shuttingDown = new AbortController();
   const started = clock.now().getTime();
-  const reconciled = (config.reconcileDays > 0 ? salon.reconcileAll() : Promise.resolve(null)).then(
+  // Started before the digest scheduler: a catch-up digest waits for its community's corrected counts.
+  const reconciled = (config.reconcileDays > 0 ? salon.reconcileAll(undefined, shuttingDown.signal) : Promise.resolve(null)).then(
     (result) => {
       if (result) logger.info({ ...result, ms: clock.now().getTime() - started }, "reconciled recent likes with the platforms");
     },
     (error: unknown) => logger.error({ err: error }, "start-up reconciliation failed"),
   );
+  const scheduler = options.scheduler === false ? null : startDigestScheduler({ tick: (signal) => salon.publishDueDigests(signal), logger });
+  // The catch-up digests that waited for their community's corrected counts go out as soon as reconciliation is done.
+  if (scheduler && config.reconcileDays > 0) void reconciled.then(() => scheduler.tickNow());
+  const maintenance =
+    (options.maintenance ?? options.scheduler) === false
+      ? null
+      : startDigestScheduler({
+          name: "maintenance",
+          runAtStart: false,
+          tick: (signal) => salon.maintain(config.reconcileEveryMinutes, signal),
+          logger,
+          ...(options.maintenanceSchedule ? { schedule: options.maintenanceSchedule } : {}),
+        });
   logger.info({ port: health.port, discord: Boolean(discord), slack: config.slack?.mode ?? false }, "salon started");
 
   let stopping: Promise<void> | undefined;
@@ -134,10 +153,16 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     reconciled,
     stop: () =>
       (stopping ??= (async () => {
-        await scheduler?.stop();
-        // 7 s for running jobs, 1 s more for a post already on its way, then closing: within PRODUCT.md's 10 s.
-        await salon.queue.stop(options.drainMs ?? 7_000);
-        await reconciled;
+        // Everything stops at once, each within its bound, so the process is closed within PRODUCT.md's 10 s: 7 s for
+        // running jobs (1 s more for a post already on its way); 2 s for a digest or a reconciliation to reach a safe
+        // point. What is left unfinished keeps its claim, and the next start takes it over.
+        shuttingDown.abort(new Error("shutting down"));
+        await Promise.all([
+          scheduler?.stop(STOP_GRACE_MS),
+          maintenance?.stop(STOP_GRACE_MS),
+          salon.queue.stop(options.drainMs ?? 7_000),
+          within(reconciled, STOP_GRACE_MS),
+        ]);
         await discord?.stop();
         await slack?.stop();
         await health.close();
@@ -145,4 +170,14 @@ export async function startSalon(config: Config, options: StartOptions): Promise
         logger.info({}, "salon stopped");
       })()),
   };
+}
+
+/** How long shutdown waits for a digest or a reconciliation to stop at a safe point. */
+const STOP_GRACE_MS = 2_000;
+
+/** Waits for `work`, but not longer than `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -214,9 +214,7 @@ describe('FakeDiscord with the real discord.js client', () => {
       count_details: { burst: 0, normal: 4 },
       burst_colors: [],
       me_burst: false,
-      burst_me: false,
       me: true,
-      burst_count: 0,
     });
   });
 
@@ -363,6 +361,100 @@ describe('FakeDiscord with the real discord.js client', () => {
     const [code] = (await once(ws, 'close')) as [number];
     expect(code).toBe(4014);
     expect(f.identifyIntents).toBe(GatewayIntentBits.GuildMembers);
+  });
+
+  it('keeps super reactions apart from normal ones: counts, users by type, and burst gateway events', async () => {
+    const { fake, client, channel, gallery, alice, bob } = await setup();
+    const sent = await channel.send('a creation');
+    const added = next<[any, any, { type: number; burst: boolean }]>(client, Events.MessageReactionAdd); // eslint-disable-line @typescript-eslint/no-explicit-any
+    fake.react(gallery.id, sent.id, alice.id, '🔥', { burst: true });
+    const [reaction, user, details] = await added;
+    expect([reaction.emoji.name, user.id, details]).toEqual(['🔥', alice.id, { type: 1, burst: true }]);
+    fake.react(gallery.id, sent.id, alice.id, '🔥'); // the same member's normal reaction is a second reaction
+    fake.react(gallery.id, sent.id, bob.id, '🔥', { silent: true });
+
+    const raw = (await client.rest.get(`/channels/${gallery.id}/messages/${sent.id}`)) as { reactions: unknown[] };
+    expect(raw.reactions).toEqual([
+      { emoji: { id: null, name: '🔥' }, count: 3, count_details: { burst: 1, normal: 2 }, burst_colors: ['#f1c40f', '#e67e22'], me_burst: false, me: false },
+    ]);
+    const users = async (type?: string) =>
+      ((await client.rest.get(`/channels/${gallery.id}/messages/${sent.id}/reactions/${encodeURIComponent('🔥')}`, { query: new URLSearchParams(type ? { type } : {}) })) as { id: string }[]).map((u) => u.id);
+    expect(await users()).toEqual([alice.id, bob.id]);
+    expect(await users('0')).toEqual([alice.id, bob.id]);
+    expect(await users('1')).toEqual([alice.id]);
+    await expect(users('2')).rejects.toMatchObject({ status: 400, code: 50035 });
+
+    const removed = next<[any, any, { type: number; burst: boolean }]>(client, Events.MessageReactionRemove); // eslint-disable-line @typescript-eslint/no-explicit-any
+    fake.unreact(gallery.id, sent.id, alice.id, '🔥', { burst: true });
+    expect((await removed)[2]).toEqual({ type: 1, burst: true });
+    expect(await users('1')).toEqual([]);
+    expect(await users()).toEqual([alice.id, bob.id]);
+  });
+
+  it('reads an emoji from the path as Discord does: percent-encoded arrives whole, a raw # never reaches the route', async () => {
+    const { fake, client, gallery, alice } = await setup();
+    const post = fake.addMessage(gallery.id, { authorId: alice.id, content: 'p' }, { silent: true });
+    fake.react(gallery.id, post.id, alice.id, '#️⃣', { silent: true });
+    const route = (emoji: string): `/${string}` => `/channels/${gallery.id}/messages/${post.id}/reactions/${emoji}`;
+    expect(((await client.rest.get(route(encodeURIComponent('#️⃣')))) as { id: string }[]).map((u) => u.id)).toEqual([alice.id]);
+    // Unencoded, "#️⃣" and everything after it (the query too) is the URL's fragment: the request ends at "/reactions/".
+    await expect(client.rest.get(route('#️⃣'), { query: new URLSearchParams({ limit: '100' }) })).rejects.toMatchObject({ status: 404 });
+    expect(fake.requests.at(-1)).toMatchObject({ path: `/channels/${gallery.id}/messages/${post.id}/reactions/`, status: 404 });
+    expect(String(fake.requests.at(-1)!.query)).toBe('');
+  });
+
+  it('dedupes an enforced nonce by author across channels, for a bounded window on its own clock', async () => {
+    const { fake, client, guild, gallery } = await setup({ nonceWindowMs: 60_000 });
+    const other = fake.addChannel(guild.id, { name: 'other' });
+    const post = (channelId: string, nonce: string) =>
+      client.rest.post(`/channels/${channelId}/messages`, { body: { content: `in ${channelId}`, nonce, enforce_nonce: true } }) as Promise<{ id: string; channel_id: string }>;
+    const first = await post(gallery.id, 'same-nonce');
+    // Another channel, same author, same nonce: Discord returns the first message.
+    expect(await post(other.id, 'same-nonce')).toMatchObject({ id: first.id, channel_id: gallery.id });
+    expect(fake.messages(other.id)).toHaveLength(0);
+    const elsewhere = await post(other.id, 'other-nonce');
+    expect(elsewhere.channel_id).toBe(other.id);
+    // Without enforce_nonce a nonce dedupes nothing.
+    await client.rest.post(`/channels/${other.id}/messages`, { body: { content: 'again', nonce: 'other-nonce' } });
+    expect(fake.messages(other.id)).toHaveLength(2);
+    fake.advanceTime(60_001);
+    expect((await post(other.id, 'same-nonce')).id).not.toBe(first.id);
+    expect(fake.messages(other.id)).toHaveLength(3);
+  });
+
+  it('refuses an interaction token 15 minutes after the interaction, with 401 50027, for edits and follow-ups alike', async () => {
+    const { fake, client, guild, gallery, alice } = await setup();
+    const deferred = new Promise<Interaction>((resolve) => {
+      client.on(Events.InteractionCreate, async (interaction: Interaction) => {
+        if (!interaction.isChatInputCommand()) return;
+        await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+        resolve(interaction);
+      });
+    });
+    const handle = fake.slashCommand({ guildId: guild.id, channelId: gallery.id, userId: alice.id, name: 'imagine' });
+    const interaction = (await deferred) as Interaction & { editReply(o: unknown): Promise<unknown>; followUp(o: unknown): Promise<unknown> };
+    fake.advanceTime(15 * 60_000 - 1_000);
+    await interaction.editReply({ content: 'still in time' });
+    expect(handle.original()?.content).toBe('still in time');
+    fake.advanceTime(1_000);
+    await expect(interaction.editReply({ content: 'too late' })).rejects.toMatchObject({ status: 401, code: 50027, message: 'Invalid Webhook Token' });
+    await expect(interaction.followUp({ content: 'too late' })).rejects.toMatchObject({ status: 401, code: 50027 });
+    expect(handle.original()?.content).toBe('still in time');
+    // A token Discord never issued is a different error.
+    await expect(client.rest.patch(`/webhooks/${fake.applicationId}/not-a-token/messages/@original`, { body: { content: 'x' }, auth: false })).rejects.toMatchObject({ status: 404, code: 10015 });
+  });
+
+  it('opens a DM channel and delivers the bot\'s DMs, unless the member closed them (403 50007)', async () => {
+    const { fake, client, alice, bob } = await setup();
+    const dm = (await client.rest.post('/users/@me/channels', { body: { recipient_id: alice.id } })) as { id: string; type: number; recipients: { id: string }[] };
+    expect(dm).toMatchObject({ type: 1, recipients: [{ id: alice.id }] });
+    expect(((await client.rest.post('/users/@me/channels', { body: { recipient_id: alice.id } })) as { id: string }).id).toBe(dm.id);
+    await client.rest.post(`/channels/${dm.id}/messages`, { body: { content: 'hello alice' } });
+    expect(fake.dms(alice.id).map((m) => [m.content, m.guildId])).toEqual([['hello alice', null]]);
+    fake.closeDms(bob.id);
+    const bobs = (await client.rest.post('/users/@me/channels', { body: { recipient_id: bob.id } })) as { id: string };
+    await expect(client.rest.post(`/channels/${bobs.id}/messages`, { body: { content: 'hello bob' } })).rejects.toMatchObject({ status: 403, code: 50007 });
+    expect(fake.dms(bob.id)).toEqual([]);
   });
 
   it('refuses interaction callbacks after the deadline', async () => {

@@ -66,6 +66,8 @@ export interface Config {
   generationConcurrency: number;
   /** Days of gallery posts whose likes are re-read from the platform at start-up and on `/salon recount`; 0 turns it off. */
   reconcileDays: number;
+  /** Minutes between periodic re-reads of those likes (each community at its own moment of the period); 0: none. */
+  reconcileEveryMinutes: number;
   /** A JSON price table that overrides the built-in one (see `loadPriceTable`). */
   pricesFile?: string;
   /** Salt of the hashed member id sent to OpenAI as `user`. */
@@ -158,6 +160,7 @@ const variables = z.object({
     .default("info"),
   GENERATION_CONCURRENCY: integer("GENERATION_CONCURRENCY", 1, 32, 2),
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
+  RECONCILE_EVERY_MINUTES: integer("RECONCILE_EVERY_MINUTES", 0, 1440, 60, " minutes"),
   PRICES_FILE: z.string().optional(),
   USER_HASH_SALT: z
     .string()
@@ -226,6 +229,7 @@ function toConfig(v: Variables): Config {
     logLevel: v.LOG_LEVEL,
     generationConcurrency: v.GENERATION_CONCURRENCY,
     reconcileDays: v.RECONCILE_DAYS,
+    reconcileEveryMinutes: v.RECONCILE_EVERY_MINUTES,
     userHashSalt: v.USER_HASH_SALT,
     ...(v.PRICES_FILE ? { pricesFile: v.PRICES_FILE } : {}),
   };

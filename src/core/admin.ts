@@ -2,6 +2,7 @@
 import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
 import { usd } from "./format.js";
+import { recheckChannels } from "./channel-problems.js";
 import { requireSetUp } from "./imagine.js";
 import { reconcileCommunity, recountMember, type ReconcileResult } from "./likes.js";
 import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "./settings-input.js";
@@ -31,8 +32,17 @@ export async function setup(deps: SalonDeps, actor: Actor, input: SetupInput): P
     ...(digestTime === undefined ? {} : { digestTime }),
     ...(timezone === undefined ? {} : { timezone }),
     problem: null,
+    digestProblem: null,
   });
-  return `Salon is set up. ${describeChannels(updated)}\nMembers can now use \`/imagine\`.`;
+  // New channels, new chances: check them now, so the admin hears of a missing permission before a member does.
+  const checked = await recheckChannels(deps, updated, { onlyKnownProblems: false });
+  const lines = [`Salon is set up. ${describeChannels(checked)}`, ...problemLines(checked)];
+  if (!checked.problem) lines.push("Members can now use `/imagine`.");
+  return lines.join("\n");
+}
+
+function problemLines(c: Community): string[] {
+  return [...(c.problem ? [`⚠️ Problem: ${c.problem}`] : []), ...(c.digestProblem ? [`⚠️ Digest problem: ${c.digestProblem}`] : [])];
 }
 
 function describeChannels(c: Community): string {
@@ -42,7 +52,8 @@ function describeChannels(c: Community): string {
 
 export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
   requireAdmin(actor);
-  const c = await requireSetUp(deps, actor);
+  // A problem an admin fixed on the platform (a permission granted) is found fixed here, and `/imagine` works again.
+  const c = await recheckChannels(deps, await requireSetUp(deps, actor), { onlyKnownProblems: true });
   const today = localDay(deps.clock.now(), c.timezone);
   const { spendTodayMicroUsd } = await deps.store.usage(c.id, actor.userId, today);
   const lines = [
@@ -52,7 +63,7 @@ export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
     `Image model: ${deps.options.imageModel}. Digest: top ${c.digestSize}.`,
     `Likes: ${c.likeEmoji ? c.likeEmoji.join(" ") : "any emoji"}${c.allowSelfLikes ? ", self-likes count" : ", self-likes don't count"}${ageRules(c) ? `, ${ageRules(c)}` : ""}.`,
   ];
-  if (c.problem) lines.push(`⚠️ Problem: ${c.problem}`);
+  lines.push(...problemLines(c));
   return lines.join("\n");
 }
 

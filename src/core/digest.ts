@@ -2,6 +2,7 @@
  * The daily digest: the top N liked creations of the previous local calendar day, posted once per community and
  * day. The `Digest` row is the claim that makes "exactly once" hold across timers, restarts and processes.
  */
+import { channelProblemText } from "./channel-problems.js";
 import type { SalonDeps } from "./deps.js";
 import { PublishError, UserError } from "./errors.js";
 import type { GeneratedImage, PostRef } from "./ports.js";
@@ -43,8 +44,11 @@ export type PublishOutcome =
   | { status: "already" }
   | { status: "busy" };
 
-/** Publishes one community's digest for one day, unless it already was (or another process is doing it). */
-export async function publishDigest(deps: SalonDeps, community: Community, day: string): Promise<PublishOutcome> {
+/**
+ * Publishes one community's digest for one day, unless it already was (or another process is doing it). An aborted
+ * `signal` (shutdown) before the post gives the claim back for the next start.
+ */
+export async function publishDigest(deps: SalonDeps, community: Community, day: string, signal?: AbortSignal): Promise<PublishOutcome> {
   const { store, clock, options, logger } = deps;
   const existing = await store.digestStatus(community.id, day);
   if (existing === "posted" || existing === "empty") return { status: "already" };
@@ -66,21 +70,23 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
             return null;
           });
     if (found) logger.info({ communityId: community.id, day, messageId: found.messageId }, "found the digest an interrupted attempt posted; not posting again");
-    const post = found ?? (await publisher.postDigest({ community, channelId, digest, collage: await renderCollage(deps, digest) }));
+    let post = found;
+    if (!post) {
+      const collage = await renderCollage(deps, digest);
+      signal?.throwIfAborted();
+      post = await publisher.postDigest({ community, channelId, digest, collage });
+    }
     await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
+    if (community.digestProblem) await store.updateCommunity(community.id, { digestProblem: null });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };
   } catch (error) {
     await store.releaseDigest(community.id, day, options.instanceId);
     // A channel the bot can't post in is the admin's to fix: say how (here and in settings), not "something went wrong".
-    if (error instanceof PublishError && (error.kind === "missing_access" || error.kind === "channel_not_found")) {
-      const where = `<#${channelId}>`;
-      const problem =
-        error.kind === "missing_access"
-          ? `I can't post the digest in ${where}: ${error.fix ?? "I'm missing permissions there."}`
-          : `The digest channel ${where} no longer exists. Run \`/salon setup\` to choose another.`;
-      await store.updateCommunity(community.id, { problem });
-      throw new UserError(`digest_${error.kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
+    const problem = error instanceof PublishError ? channelProblemText(error, "digest", channelId) : null;
+    if (problem) {
+      await store.updateCommunity(community.id, { digestProblem: problem });
+      throw new UserError(`digest_${(error as PublishError).kind}`, `The digest wasn't posted. ${problem}`, { cause: error });
     }
     throw error;
   }
@@ -95,16 +101,18 @@ export function dueDay(community: Community, now: Date): string {
 
 /**
  * Publishes every due digest that has not been published: the scheduler calls it each minute, and at start-up it
- * catches up a digest missed while the bot was down.
+ * catches up a digest missed while the bot was down. `skip` leaves a community for a later tick (its likes are being
+ * reconciled); an aborted `signal` (shutdown) starts no more digests.
  */
-export async function publishDueDigests(deps: SalonDeps): Promise<number> {
+export async function publishDueDigests(deps: SalonDeps, opts: { skip?: (community: Community) => boolean; signal?: AbortSignal } = {}): Promise<number> {
   const now = deps.clock.now();
   let posted = 0;
   for (const community of await deps.store.listCommunities()) {
-    if (!community.galleryChannelId || !deps.publishers[community.platform]) continue;
+    if (opts.signal?.aborted) break;
+    if (!community.galleryChannelId || !deps.publishers[community.platform] || opts.skip?.(community)) continue;
     const day = dueDay(community, now);
     try {
-      const outcome = await publishDigest(deps, community, day);
+      const outcome = await publishDigest(deps, community, day, opts.signal);
       if (outcome.status === "posted") posted++;
     } catch (error) {
       deps.logger.error({ err: error, communityId: community.id, day }, "digest failed; it will be retried on the next tick");

@@ -9,13 +9,14 @@
  * a claim that runs out, and the job is taken over where it stopped. The intent to post (`posting`, with the image
  * stored) is recorded before the post, so a taken-over job looks for a post an earlier attempt made before posting.
  */
+import { channelProblemText } from "./channel-problems.js";
 import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
-import type { Community, Creation } from "./types.js";
+import type { Community, Creation, Platform } from "./types.js";
 
 /** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
 const MAX_RATE_LIMITED_WAITS = 20;
@@ -47,7 +48,6 @@ export class GenerationQueue {
   /** The last status edit of each job that has one on its way. */
   private readonly statusTails = new Map<number, Promise<void>>();
   private wake: AbortController = new AbortController();
-  private rateLimitedWaits = new Map<number, number>();
   /** Jobs whose claim another process took over while this one worked on them. */
   private readonly lost = new Set<number>();
 
@@ -55,6 +55,11 @@ export class GenerationQueue {
     private readonly deps: SalonDeps,
     private readonly concurrency: number,
   ) {}
+
+  /** The platforms this process can post to: it works only on their communities' jobs. */
+  private get platforms(): Platform[] {
+    return (Object.keys(this.deps.publishers) as Platform[]).filter((p) => this.deps.publishers[p] !== undefined);
+  }
 
   /**
    * Ends the claims a stopped process left (its jobs are then taken over where they stopped) and starts the workers.
@@ -117,7 +122,7 @@ export class GenerationQueue {
       // Our own job whose claim looked expired (the clock jumped): it was just renewed; its worker carries on.
       if (job && this.active.has(job.id)) continue;
       if (!job) {
-        const due = await store.nextJobDueAt().catch(() => null);
+        const due = await store.nextJobDueAt(this.platforms).catch(() => null);
         const waitMs = due ? Math.max(0, Math.min(IDLE_POLL_MS, due.getTime() - clock.now().getTime())) : IDLE_POLL_MS;
         if (!wake.signal.aborted) await clock.sleep(waitMs, wake.signal).catch(() => {});
         continue;
@@ -132,7 +137,7 @@ export class GenerationQueue {
    */
   private claimNext(): Promise<Creation | null> {
     const { store, clock, options } = this.deps;
-    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS));
+    const claim = this.claiming.then(() => store.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS, this.platforms));
     this.claiming = claim.then(
       () => undefined,
       () => undefined,
@@ -204,16 +209,26 @@ export class GenerationQueue {
   private statusLine(publisher: Publisher | null, job: Creation, log: Logger): StatusLine {
     const ref = job.statusRef;
     if (!ref || !publisher) return () => Promise.resolve();
-    return (status) => {
-      const tail = (this.statusTails.get(job.id) ?? Promise.resolve())
-        .then(() => publisher.updateStatus(ref, status))
-        .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
-      this.statusTails.set(job.id, tail);
-      void tail.then(() => {
-        if (this.statusTails.get(job.id) === tail) this.statusTails.delete(job.id);
-      });
-      return tail;
-    };
+    return (status) => this.sendStatus(publisher, job.id, ref, status, log);
+  }
+
+  /**
+   * Every edit of a creation's status message made in this process goes through here, `/imagine`'s "queued" included:
+   * one writer per message, in order. `onlyIf`, checked when the edit's turn comes, drops an edit that is no longer
+   * true (a "queued" whose job a worker has meanwhile taken). The promise never rejects.
+   */
+  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
+    const tail = (this.statusTails.get(creationId) ?? Promise.resolve())
+      .then(async () => {
+        if (onlyIf && !(await onlyIf())) return;
+        await publisher.updateStatus(statusRef, status);
+      })
+      .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
+    this.statusTails.set(creationId, tail);
+    void tail.then(() => {
+      if (this.statusTails.get(creationId) === tail) this.statusTails.delete(creationId);
+    });
+    return tail;
   }
 
   /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
@@ -262,8 +277,10 @@ export class GenerationQueue {
       // The image request is over: the slot takes its next job while this one is stored and posted.
       work.freeSlot();
       imageHash = await files.put(image.bytes, image.mimeType);
-      // Only if it is still ours: `/privacy forget` may have removed it while it was being made.
-      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting" }, owner))) {
+      // The image is paid for from here on, whatever happens next; and it is posted only if the creation is still
+      // ours (`/privacy forget` may have removed it while it was being made).
+      if (!(await store.transitionCreation(job.id, ["generating"], { imageHash, status: "posting", spend: job.costMicroUsd }, owner))) {
+        await store.updateCreation(job.id, { spend: job.costMicroUsd });
         if ((await store.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
         log.info({}, "creation was removed (or taken over) while it was being made; not posted");
         return;
@@ -309,29 +326,25 @@ export class GenerationQueue {
         return;
       }
       if (community.problem) await store.updateCommunity(community.id, { problem: null });
-      this.rateLimitedWaits.delete(job.id);
       await status({ state: "posted", creationId: job.id, url: post.url });
       log.info({ messageId: post.messageId }, "creation posted");
     } catch (error) {
       if (!(error instanceof PublishError)) throw error;
-      if (error.kind === "transient" && error.retryAfterMs !== undefined && this.waitedForRateLimit(job.id)) {
+      if (error.kind === "transient" && error.retryAfterMs !== undefined && job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
         log.info({ retryAfterMs: error.retryAfterMs }, "the platform rate-limits the gallery: waiting for retry-after");
-        return this.requeue(job.id, error.retryAfterMs, job.attempts);
+        return this.requeue(job.id, error.retryAfterMs, job.attempts, job.rateLimitedWaits + 1);
       }
       if (error.kind === "transient" && job.attempts + 1 < options.maxAttempts) {
         await this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
         return;
       }
-      const where = `<#${community.galleryChannelId}>`;
-      const problem =
-        error.kind === "missing_access"
-          ? `I can't post in ${where}: ${error.fix ?? "I'm missing permissions there."}`
-          : error.kind === "channel_not_found"
-            ? `The gallery channel ${where} no longer exists. Run \`/salon setup\` to choose another.`
-            : `Posting to ${where} failed: ${error.message}`;
-      await store.updateCommunity(community.id, { problem });
+      // A channel the bot can't post in is the community's problem until an admin fixes it: `/imagine` is refused
+      // meanwhile, so no more images are paid for that can't be posted. Any other refusal is this post's alone.
+      const problem = channelProblemText(error, "gallery", community.galleryChannelId!);
+      if (problem) await store.updateCommunity(community.id, { problem });
       log.warn({ err: error }, "gallery post failed");
-      await this.fail(job, `Your image was made but couldn't be posted. ${problem} Your quota was refunded.`, status);
+      const why = problem ?? `Posting to <#${community.galleryChannelId}> failed: ${error.message}`;
+      await this.fail(job, `Your image was made but couldn't be posted. ${why} Your quota was refunded.`, status);
     }
   }
 
@@ -339,9 +352,9 @@ export class GenerationQueue {
     const { options } = this.deps;
     switch (error.kind) {
       case "rate_limited": {
-        if (this.waitedForRateLimit(job.id)) {
+        if (job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
           log.info({ retryAfterMs: error.details.retryAfterMs }, "rate limited: waiting for retry-after");
-          return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts);
+          return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts, job.rateLimitedWaits + 1);
         }
         return this.fail(job, "The image service is too busy right now. Your quota was refunded; please try again later.", status);
       }
@@ -363,26 +376,24 @@ export class GenerationQueue {
     }
   }
 
-  /** Counts one more rate-limit wait for the job; false once it has waited too often (bounded waits). */
-  private waitedForRateLimit(id: number): boolean {
-    const waits = (this.rateLimitedWaits.get(id) ?? 0) + 1;
-    this.rateLimitedWaits.set(id, waits);
-    return waits <= MAX_RATE_LIMITED_WAITS;
-  }
-
   private backoff(attempts: number): number {
     return this.deps.options.retryBaseMs * 2 ** attempts;
   }
 
-  private async requeue(id: number, delayMs: number | null, attempts: number): Promise<void> {
+  /** Back to the queue, not before `delayMs` from now; the counts of attempts and rate-limit waits go with the job. */
+  private async requeue(id: number, delayMs: number | null, attempts: number, rateLimitedWaits?: number): Promise<void> {
     const notBefore = delayMs === null ? null : new Date(this.deps.clock.now().getTime() + delayMs);
-    await this.deps.store.transitionCreation(id, ["generating", "posting"], { status: "queued", notBefore, attempts, startedAt: null }, this.deps.options.instanceId);
+    await this.deps.store.transitionCreation(
+      id,
+      ["generating", "posting"],
+      { status: "queued", notBefore, attempts, startedAt: null, ...(rateLimitedWaits === undefined ? {} : { rateLimitedWaits }) },
+      this.deps.options.instanceId,
+    );
     this.notify();
   }
 
   /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
   private async fail(job: Creation, reason: string, status: StatusLine | undefined): Promise<void> {
-    this.rateLimitedWaits.delete(job.id);
     const failed = await this.deps.store.transitionCreation(
       job.id,
       ["generating", "posting"],

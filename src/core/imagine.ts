@@ -1,11 +1,12 @@
 /** `/imagine`: the checks of PRODUCT.md §Creating 2, in order, then a durable queued job. */
 import { createHash } from "node:crypto";
 import type { SalonDeps } from "./deps.js";
-import { UserError } from "./errors.js";
+import { PublishError, UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
+import { moderatePrompt } from "./moderate-prompt.js";
 import { validatePrompt } from "./prompt.js";
-import type { JobStatus } from "./ports.js";
+import type { JobStatus, Logger, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { localDay } from "./time.js";
 import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type Quality } from "./types.js";
@@ -38,9 +39,21 @@ export function hashedUser(salt: string, actor: Actor): string {
   return createHash("sha256").update(`${salt}:${actor.community.platform}:${actor.community.externalId}:${actor.userId}`).digest("hex").slice(0, 32);
 }
 
-export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput, onQueued: () => void): Promise<{ creation: Creation; position: number }> {
+/** How `/imagine` reaches the queue: its status edits go through the queue's one writer per message. */
+export interface QueueHandle {
+  /** Sends a status edit after the creation's earlier ones, if `onlyIf` still holds when its turn comes. */
+  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void>;
+  /** A job was queued: wake idle workers. */
+  notify(): void;
+}
+
+export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput, queue: QueueHandle): Promise<{ creation: Creation; position: number }> {
   const { store, clock, options } = deps;
   const community = await requireSetUp(deps, actor);
+  // A gallery the bot can't post in would take the member's image and the community's money for nothing.
+  if (community.problem) {
+    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`/salon settings\`.`);
+  }
   if (await store.isBlocked(community.id, actor.userId)) {
     throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
   }
@@ -58,7 +71,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.
   await store.checkWritable();
-  const moderation = await deps.provider.moderate(prompt);
+  const moderation = await moderatePrompt(deps, prompt);
   if (moderation.flagged) {
     const words = moderation.categories.length > 0 ? moderation.categories.join(", ") : "content policy";
     throw new UserError("prompt_flagged", `Your prompt was flagged by moderation (${words}). Please rephrase it.`);
@@ -80,40 +93,15 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
 
   const position = await store.queuePosition(created.id);
   if (created.statusRef) {
-    const publisher = publisherFor(deps, community.platform);
-    await publisher.updateStatus(created.statusRef, { state: "queued", position, creationId: created.id });
-    // Only now may a worker take it: its "generating" and "posted" edits must come after "queued".
-    const stillQueued = await store.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
-    if (!stillQueued) {
-      // The grace ran out first (a very slow moment) and a worker moved on: say where it really is now, and again if
-      // it moved on while that was said, so the worker's own later edit is the last one.
-      for (let said: Creation["status"] | null = null; ; ) {
-        const current = await store.getCreation(created.id);
-        if (!current || current.status === said) break;
-        const status = currentStatus(current);
-        if (status) await publisher.updateStatus(created.statusRef, status);
-        said = current.status;
-      }
-    }
+    // "Queued" goes through the queue's one writer for this message, and only while the job is still queued when its
+    // turn comes: a worker that took the job meanwhile (the grace below ran out) has the message, and its edits follow
+    // in order. Only once it is said may a worker take the job.
+    const stillQueued = async () => (await store.getCreation(created.id))?.status === "queued";
+    await queue.sendStatus(publisherFor(deps, community.platform), created.id, created.statusRef, { state: "queued", position, creationId: created.id }, deps.logger, stillQueued);
+    await store.transitionCreation(created.id, ["queued"], { status: "queued", notBefore: null });
   }
-  onQueued();
+  queue.notify();
   return { creation: created, position };
-}
-
-function currentStatus(c: Creation): JobStatus | null {
-  switch (c.status) {
-    case "generating":
-    case "posting":
-      return { state: "generating", creationId: c.id };
-    case "posted":
-      return c.galleryUrl ? { state: "posted", creationId: c.id, url: c.galleryUrl } : null;
-    case "failed":
-      return { state: "failed", creationId: c.id, reason: c.error ?? "It could not be made." };
-    case "cancelled":
-      return { state: "cancelled", creationId: c.id };
-    default:
-      return null;
-  }
 }
 
 /**
@@ -143,17 +131,21 @@ function budgetError(community: Community, spent: number): UserError {
 }
 
 /** Cancels a queued creation of the actor's; refunded because cancelled creations count toward nothing. */
-export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
+export async function cancelCreation(deps: SalonDeps, actor: Actor, creationId: number, queue: QueueHandle): Promise<void> {
   const community = await requireSetUp(deps, actor);
   const creation = await deps.store.getCreation(creationId);
   if (!creation || creation.communityId !== community.id) throw new UserError("not_found", "That creation no longer exists.");
   if (creation.authorUserId !== actor.userId) throw new UserError("not_yours", "Only the member who asked for this image can cancel it.");
   const moved = await deps.store.transitionCreation(creationId, ["queued"], { status: "cancelled", finishedAt: deps.clock.now() });
   if (!moved) throw new UserError("not_cancellable", "It's too late to cancel: this image is already being made.");
-  if (creation.statusRef) await publisherFor(deps, community.platform).updateStatus(creation.statusRef, { state: "cancelled", creationId });
+  if (creation.statusRef) await queue.sendStatus(publisherFor(deps, community.platform), creationId, creation.statusRef, { state: "cancelled", creationId }, deps.logger);
 }
 
-/** The gallery post's delete button: the creator or an admin removes the post; the creation leaves the rankings. */
+/**
+ * The gallery post's delete button: the creator or an admin removes the post; the creation leaves the rankings. The
+ * post goes first: if the platform refuses, the member is told, and the creation stays posted and counted, as the
+ * post still shows.
+ */
 export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: number): Promise<void> {
   const community = await requireSetUp(deps, actor);
   const creation = await deps.store.getCreation(creationId);
@@ -163,8 +155,14 @@ export async function deleteCreation(deps: SalonDeps, actor: Actor, creationId: 
   if (creation.authorUserId !== actor.userId && !actor.isAdmin) {
     throw new UserError("not_yours", "Only the creator or an admin can delete this post.");
   }
-  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
   if (creation.galleryChannelId && creation.galleryMessageId) {
-    await publisherFor(deps, community.platform).deletePost(community, creation.galleryChannelId, creation.galleryMessageId);
+    try {
+      await publisherFor(deps, community.platform).deletePost(community, creation.galleryChannelId, creation.galleryMessageId);
+    } catch (error) {
+      deps.logger.warn({ err: error, creationId }, "the platform refused to delete a gallery post");
+      const why = error instanceof PublishError && error.kind === "missing_access" ? ` ${error.fix ?? "I'm missing permissions there."}` : " Please try again in a moment.";
+      throw new UserError("delete_refused", `I couldn't delete the post, so it stays in the gallery and keeps counting.${why}`, { cause: error });
+    }
   }
+  await deps.store.transitionCreation(creationId, ["posted"], { status: "deleted" });
 }

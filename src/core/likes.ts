@@ -30,11 +30,11 @@ export async function recordReaction(deps: Pick<SalonDeps, "store" | "clock">, e
       changed = await store.setReaction(creation.id, community.id, event.userId, event.emoji, event.kind === "add", { at: clock.now(), member: event.member });
       break;
     case "remove_all":
-      await store.clearReactions(creation.id);
+      await store.clearReactions(creation.id, undefined, clock.now());
       changed = true;
       break;
     case "remove_emoji":
-      await store.clearReactions(creation.id, event.emoji);
+      await store.clearReactions(creation.id, event.emoji, clock.now());
       changed = true;
       break;
   }
@@ -63,9 +63,11 @@ export interface ReconcileResult {
 /**
  * Re-reads the reactions of the community's posts from the last `reconcileDays` days and corrects the stored ones:
  * reactions made or removed while the bot was offline, and posts deleted meanwhile. When the community has a minimum
- * membership age, the join dates of members first seen here are asked of the platform (where it tells them).
+ * membership age, the join dates of members first seen here are asked of the platform (where it tells them). An
+ * aborted `signal` (shutdown) stops it after the posts being read; what was corrected stays corrected.
  */
-export async function reconcileCommunity(deps: SalonDeps, community: Community, parallel = 4): Promise<ReconcileResult> {
+export async function reconcileCommunity(deps: SalonDeps, community: Community, opts: { parallel?: number; signal?: AbortSignal } = {}): Promise<ReconcileResult> {
+  const parallel = opts.parallel ?? 4;
   const { store, clock, logger, options } = deps;
   const publisher = publisherFor(deps, community.platform);
   const since = new Date(clock.now().getTime() - options.reconcileDays * 86_400_000);
@@ -75,9 +77,11 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
   const asked = new Set<string>();
   let next = 0;
   const worker = async () => {
-    while (next < posts.length) {
+    while (next < posts.length && !opts.signal?.aborted) {
       const creation = posts[next++]!;
       try {
+        // Live events keep arriving while the platform is read: the store keeps what they changed after this instant.
+        const readStartedAt = clock.now();
         const reactions = await publisher.fetchReactions(community, creation.galleryChannelId!, creation.galleryMessageId!);
         if (reactions === "deleted") {
           if (await store.transitionCreation(creation.id, ["posted"], { status: "deleted" })) result.deleted++;
@@ -85,7 +89,7 @@ export async function reconcileCommunity(deps: SalonDeps, community: Community, 
         }
         const humans = reactions.filter((r) => !r.isBot).map((r) => ({ userId: r.userId, emoji: r.emoji, ...(r.member ? { member: r.member } : {}) }));
         if (community.minMemberAgeDays > 0) await learnJoinDates(deps, community, humans.map((r) => r.userId), asked);
-        if (await store.replaceReactions(creation.id, community.id, humans, clock.now())) {
+        if (await store.replaceReactions(creation.id, community.id, humans, readStartedAt)) {
           const before = creation.likeCount;
           if ((await store.recountLikes(creation.id)) !== before) result.corrected++;
         }

@@ -2,6 +2,7 @@
  * The ports the core talks to. Adapters (OpenAI, Discord, Slack, the Prisma store, the scheduler) implement them;
  * the core never imports an SDK.
  */
+import type { PublishError } from "./errors.js";
 import type { Community, Creation, DigestView, ImageSize, MemberDates, Platform, Quality } from "./types.js";
 
 /** Time, injectable so tests can move it. */
@@ -93,6 +94,12 @@ export interface Publisher {
    * member is not in the community any more.
    */
   memberDates?(community: Community, userId: string): Promise<MemberDates | null>;
+  /**
+   * Checks, without posting anything, whether the bot can post in a channel now: null when it can, otherwise the
+   * `missing_access` or `channel_not_found` PublishError a post would get. Optional: a platform that can't tell without
+   * posting leaves it out.
+   */
+  checkChannel?(community: Community, channelId: string): Promise<PublishError | null>;
   /** Edits the member's status message; failures (an expired token) are the adapter's to swallow and log. */
   updateStatus(statusRef: string, status: JobStatus): Promise<void>;
 }

@@ -5,13 +5,14 @@
 import * as admin from "./admin.js";
 import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
-import { digestCommand, publishDueDigests, type DigestCommandResult } from "./digest.js";
+import { digestCommand, dueDay, publishDueDigests, type DigestCommandResult } from "./digest.js";
+import { pruneRecords, reconcileDue } from "./maintenance.js";
 import { GenerationQueue } from "./generation-queue.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
 import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
 import { exportMemberData, forgetMember } from "./privacy.js";
 import { profile, top, type TopView } from "./rankings.js";
-import type { Actor, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
+import type { Actor, Community, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
 
 export class Salon {
   readonly queue: GenerationQueue;
@@ -24,10 +25,10 @@ export class Salon {
   }
 
   imagine(actor: Actor, input: ImagineInput): Promise<{ creation: Creation; position: number }> {
-    return imagine(this.deps, actor, input, () => this.queue.notify());
+    return imagine(this.deps, actor, input, this.queue);
   }
   cancel(actor: Actor, creationId: number): Promise<void> {
-    return cancelCreation(this.deps, actor, creationId);
+    return cancelCreation(this.deps, actor, creationId, this.queue);
   }
   deletePost(actor: Actor, creationId: number): Promise<void> {
     return deleteCreation(this.deps, actor, creationId);
@@ -101,23 +102,84 @@ export class Salon {
     return deleteCreation(this.deps, actor, creation.id);
   }
 
-  /** Start-up and scheduler work. */
-  publishDueDigests(): Promise<number> {
-    return publishDueDigests(this.deps);
+  /**
+   * Start-up and scheduler work. A community whose start-up reconciliation has not finished yet waits for it: its
+   * catch-up digest is built from corrected counts (the next tick posts it).
+   */
+  publishDueDigests(signal?: AbortSignal): Promise<number> {
+    const waiting = (c: Community) => this.reconciling.has(c.id) || (this.allPass !== null && !this.allPass.done.has(c.id));
+    return publishDueDigests(this.deps, { skip: waiting, ...(signal ? { signal } : {}) });
   }
-  async reconcileAll(platform?: CommunityRef["platform"]): Promise<ReconcileResult> {
-    // Deliveries older than two days can no longer be redelivered.
-    await this.deps.store.pruneDeliveries(new Date(this.deps.clock.now().getTime() - 2 * 86_400_000));
+
+  /** Communities being reconciled now. */
+  private readonly reconciling = new Set<number>();
+  /** The pass over every community (start-up), while it runs: the communities it has finished. */
+  private allPass: { done: Set<number> } | null = null;
+  private lastPrunedAt = 0;
+
+  /** The communities whose likes this process re-reads: set up, on a platform it serves. */
+  private async reconcilable(platform?: CommunityRef["platform"]) {
+    const all = await this.deps.store.listCommunities();
+    return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform));
+  }
+
+  /**
+   * Re-reads the recent likes of every community, those whose digest is due first (their catch-up digest waits for
+   * it). An aborted `signal` (shutdown) stops it between posts.
+   */
+  async reconcileAll(platform?: CommunityRef["platform"], signal?: AbortSignal): Promise<ReconcileResult> {
+    // Marked before anything is awaited: a digest tick that runs meanwhile waits for each community's turn.
+    const pass = { done: new Set<number>() };
+    this.allPass = pass;
+    try {
+      const now = this.deps.clock.now();
+      const communities = await this.reconcilable(platform);
+      const statuses = await Promise.all(communities.map((c) => this.deps.store.digestStatus(c.id, dueDay(c, now))));
+      const digestDue = (i: number) => statuses[i] !== "posted" && statuses[i] !== "empty";
+      const ordered = communities.map((c, i) => ({ c, first: digestDue(i) ? 0 : 1 })).sort((a, b) => a.first - b.first).map((x) => x.c);
+      return await this.reconcileEach(ordered, signal, pass.done);
+    } finally {
+      if (this.allPass === pass) this.allPass = null;
+    }
+  }
+
+  /** Reconciles communities one after another (skipping any being reconciled already); sums what they found. */
+  private async reconcileEach(communities: Community[], signal: AbortSignal | undefined, done?: Set<number>): Promise<ReconcileResult> {
     const total: ReconcileResult = { posts: 0, corrected: 0, deleted: 0, failed: 0 };
-    for (const community of await this.deps.store.listCommunities()) {
-      if (!community.galleryChannelId || !this.deps.publishers[community.platform]) continue;
-      if (platform && community.platform !== platform) continue;
-      const r = await reconcileCommunity(this.deps, community);
-      total.posts += r.posts;
-      total.corrected += r.corrected;
-      total.deleted += r.deleted;
-      total.failed += r.failed;
+    for (const community of communities) {
+      if (this.reconciling.has(community.id)) continue;
+      this.reconciling.add(community.id);
+      try {
+        if (signal?.aborted) continue;
+        const r = await reconcileCommunity(this.deps, community, signal ? { signal } : {});
+        total.posts += r.posts;
+        total.corrected += r.corrected;
+        total.deleted += r.deleted;
+        total.failed += r.failed;
+      } finally {
+        this.reconciling.delete(community.id);
+        done?.add(community.id);
+      }
     }
     return total;
+  }
+
+  /**
+   * The periodic upkeep, once a minute: re-reads the recent likes of the communities whose moment of the period this
+   * is (each has its own, see `reconcileDue`), and every ten minutes forgets records nothing needs any more.
+   */
+  async maintain(everyMinutes: number, signal?: AbortSignal): Promise<{ reconciled: ReconcileResult | null; pruned: boolean }> {
+    const now = this.deps.clock.now();
+    let pruned = false;
+    if (now.getTime() - this.lastPrunedAt >= 10 * 60_000) {
+      this.lastPrunedAt = now.getTime();
+      const removed = await pruneRecords(this.deps);
+      pruned = true;
+      if (removed.deliveries + removed.removals + removed.forgotten > 0) this.deps.logger.debug(removed, "pruned records no longer needed");
+    }
+    if (this.deps.options.reconcileDays <= 0) return { reconciled: null, pruned };
+    const due = (await this.reconcilable()).filter((c) => reconcileDue(c, now, everyMinutes) && !this.reconciling.has(c.id));
+    if (due.length === 0) return { reconciled: null, pruned };
+    return { reconciled: await this.reconcileEach(due, signal), pruned };
   }
 }

@@ -2,7 +2,7 @@
  * The persistence port. The Prisma implementation lives in `src/store`; its tests run against a real database.
  * Every method is scoped by community: nothing here reads or writes across communities.
  */
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "./types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "./types.js";
 
 export type CommunityPatch = Partial<Omit<Community, "id" | "platform" | "externalId">>;
 
@@ -24,7 +24,12 @@ export interface NewCreation {
 
 /** What the limits are checked against, read in the same transaction that inserts. */
 export interface Usage {
+  /** The member's creations of the day that use quota: all but failed and cancelled ones. */
   memberToday: number;
+  /**
+   * The community's spend of the day: what was paid for images made (whatever became of them), plus the reservation
+   * of every creation still waiting for its image.
+   */
   spendTodayMicroUsd: number;
   lastRequestAt: Date | null;
 }
@@ -35,6 +40,7 @@ export type CreationPatch = Partial<
     | "status"
     | "error"
     | "attempts"
+    | "rateLimitedWaits"
     | "imageHash"
     | "galleryChannelId"
     | "galleryMessageId"
@@ -42,7 +48,13 @@ export type CreationPatch = Partial<
     | "postedAt"
     | "statusRef"
     | "prompt"
-  > & { startedAt: Date | null; finishedAt: Date | null; notBefore: Date | null }
+  > & {
+    startedAt: Date | null;
+    finishedAt: Date | null;
+    notBefore: Date | null;
+    /** Micro-dollars the provider was paid for this creation just now (an image made): added to what it spent. */
+    spend: number;
+  }
 >;
 
 export interface WindowStats {
@@ -84,7 +96,7 @@ export interface Store {
   isBlocked(communityId: number, userId: string): Promise<boolean>;
   setBlocked(communityId: number, userId: string, blocked: boolean): Promise<void>;
 
-  /** Usage of the member and the community on `day`; failed and cancelled creations do not count. */
+  /** Usage of the member and the community on `day` (see {@link Usage}). */
   usage(communityId: number, userId: string, day: string): Promise<Usage>;
   /**
    * Inserts a queued creation if, inside one transaction, the member's cooldown has passed and the member's count
@@ -100,7 +112,8 @@ export interface Store {
   updateCreation(id: number, patch: CreationPatch): Promise<Creation>;
   /**
    * Moves a creation from one status to another only if it is still in `from` (and, with `owner`, only while that
-   * owner still holds its claim); true when it moved. Leaving `generating`/`posting` drops the claim.
+   * owner still holds its claim); true when it moved. Leaving `generating`/`posting` drops the claim; ending (posted,
+   * failed, cancelled, deleted) drops `statusRef`.
    */
   transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean>;
   /** Queued creations ahead of this one in round-robin order, plus one. 0 when it is not queued. */
@@ -109,13 +122,14 @@ export interface Store {
    * Takes the next job for `owner`, with a claim that holds until `now + leaseMs`: first a `generating`/`posting`
    * creation whose claim expired (its process died; it keeps its status and counts one more attempt), else the
    * oldest queued creation of the member whose turn came longest ago (round-robin) whose `notBefore` has passed,
-   * marked `generating`. Null when nothing is ready.
+   * marked `generating`. Only creations of communities on `platforms` (those this process can post to): a process
+   * never takes a job it could not finish. Null when nothing is ready.
    */
-  claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null>;
+  claimNextJob(now: Date, owner: string, leaseMs: number, platforms: readonly Platform[]): Promise<Creation | null>;
   /** Extends `owner`'s claim on a creation it is working on; false when the claim is no longer its own. */
   renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
-  /** The earliest `notBefore` among queued creations, to sleep until then. */
-  nextJobDueAt(): Promise<Date | null>;
+  /** The earliest `notBefore` among queued creations of these platforms, to sleep until then. */
+  nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null>;
   /** Who holds claims now: owners of `generating`/`posting` creations and of unfinished digests. */
   claimOwners(): Promise<string[]>;
   /**
@@ -136,13 +150,18 @@ export interface Store {
    * recorded. True when something changed.
    */
   setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean>;
-  /** Removes every reaction, or every reaction with one emoji. */
-  clearReactions(creationId: number, emoji?: string): Promise<void>;
+  /** Removes every reaction, or every reaction with one emoji, seen removed `at`. */
+  clearReactions(creationId: number, emoji: string | undefined, at: Date): Promise<void>;
   /**
-   * Makes the stored reactions equal to what the platform reports, except the reactions of members who asked to be
-   * forgotten that are still up (see `forgetMember`); reactions found are stamped `at`. True when something changed.
+   * Corrects the stored reactions with what the platform reported in a read that started at `readStartedAt`, without
+   * undoing what live events changed meanwhile: a stored reaction the read missed is removed only if it was seen before
+   * the read started, and a reaction the read found is added only if no live removal (of it, of its emoji, or of all)
+   * was seen since the read started. Reactions of members who asked to be forgotten that are still up are not read
+   * back (see `forgetMember`). Reactions found are stamped `readStartedAt`. True when something changed.
    */
-  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], at: Date): Promise<boolean>;
+  replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], readStartedAt: Date): Promise<boolean>;
+  /** Forgets live removals seen before `before`: no reconciliation still reads from before then. */
+  pruneReactionRemovals(before: Date): Promise<number>;
   /** Of these members, those whose join date is not known. */
   membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]>;
   /** Records what the platform says about a member's age. */

@@ -71,8 +71,13 @@ export interface Community {
   minAccountAgeDays: number;
   /** The same for the member's time in the community (since they last joined). */
   minMemberAgeDays: number;
-  /** The last problem seen while posting (missing permission, deleted channel), shown in `/salon settings`. */
+  /**
+   * Why the bot can't post in the gallery (missing permission, deleted channel), shown in `/salon settings`; while
+   * set, `/imagine` is refused before anything is spent.
+   */
   problem: string | null;
+  /** The same for the digest channel; shown, and it stops nothing else. */
+  digestProblem: string | null;
 }
 
 /** A creation as the core and the publishers see it. */
@@ -98,6 +103,8 @@ export interface Creation {
   likeCount: number;
   error: string | null;
   attempts: number;
+  /** Times it waited out a rate limit (OpenAI's or the platform's): bounded, so a provider that keeps answering 429 fails it. */
+  rateLimitedWaits: number;
   /** Opaque handle the platform adapter uses to edit the member's status message. */
   statusRef: string | null;
 }

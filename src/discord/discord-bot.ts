@@ -3,7 +3,7 @@
  * deletions, Guild Message Reactions) and the partials that let reactions on uncached posts through.
  */
 import { Client, Collection, Events, GatewayIntentBits, LimitedCollection, Partials, REST, type CacheFactory } from "discord.js";
-import type { Logger } from "../core/ports.js";
+import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { DiscordPublisher } from "./discord-publisher.js";
 import { createInteractionHandler } from "./interaction-handlers.js";
@@ -28,8 +28,9 @@ export function createDiscordRest(options: DiscordOptions): REST {
   return new REST({ api: options.apiUrl, rejectOnRateLimit: (limit) => limit.retryAfter > MAX_INLINE_RATE_LIMIT_MS }).setToken(options.token);
 }
 
-export function createDiscordPublisher(options: DiscordOptions, logger: Logger): DiscordPublisher {
-  return new DiscordPublisher(createDiscordRest(options), logger);
+/** The publisher; `clock` tells when an interaction token (15 minutes) is spent. */
+export function createDiscordPublisher(options: DiscordOptions, logger: Logger, clock: Clock): DiscordPublisher {
+  return new DiscordPublisher(createDiscordRest(options), logger, clock);
 }
 
 /** A cache that never keeps anything: one instance serves every manager whose cache Salon never reads. */

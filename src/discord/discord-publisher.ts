@@ -1,16 +1,14 @@
-/** The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes). */
+/**
+ * The {@link Publisher} port over Discord's REST API, with the bot token (interaction tokens die after 15 minutes); the
+ * member's status message is {@link StatusMessages}'.
+ */
 import { DiscordAPIError, HTTPError, RateLimitError, SnowflakeUtil, type REST } from "discord.js";
-import { Routes, type APIGuildMember, type APIMessage, type APIUser } from "discord-api-types/v10";
+import { ReactionType, Routes, type APIGuildMember, type APIMessage, type APIReaction, type APIUser } from "discord-api-types/v10";
 import { PublishError } from "../core/errors.js";
-import type { JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
+import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
 import type { Community, MemberDates } from "../core/types.js";
-import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, statusMessage } from "./render.js";
-
-/** What the adapter stores as a creation's `statusRef`: enough to edit the deferred reply. */
-export interface DiscordStatusRef {
-  applicationId: string;
-  token: string;
-}
+import { buttonId, digestMessage, digestTitleLine, galleryPost, imageFileName, NO_PINGS, nonceOf } from "./render.js";
+import { StatusMessages } from "./status-messages.js";
 
 const MISSING_ACCESS = new Set([50001, 50013]);
 const MISSING_ACCESS_FIX = "I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).";
@@ -45,6 +43,28 @@ export function emojiKey(emoji: { id?: string | null; name?: string | null }): s
   return emoji.id ? `${emoji.name ?? ""}:${emoji.id}` : (emoji.name ?? "");
 }
 
+/**
+ * An emoji as a path segment of the reaction routes, percent-encoded whole: a keycap `#️⃣` sent as it is would start
+ * the URL's fragment (the request would end at `/reactions/`, its query lost). Every character but letters, digits,
+ * `-` and `_` is encoded — `encodeURIComponent` leaves `*` (the `*️⃣` keycap), `.`, `!`, `'`, `(`, `)` and `~` as they
+ * are, and discord-api-types' `Routes` would then encode the whole segment again (`%` as `%25`), since it passes on
+ * only arguments made of those URL-safe characters (and `%`) as they are.
+ */
+export function routeEmoji(emoji: { id?: string | null; name?: string | null }): string {
+  const text = emoji.id ? `${emoji.name ?? "_"}:${emoji.id}` : (emoji.name ?? "");
+  return encodeURIComponent(text).replace(/[!'()*.~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The reaction types to list for one emoji of a message: Discord lists normal (`type=0`, the default) and super
+ * (burst, `type=1`) reactions apart, and counts each in `count_details`; both when the counts are missing.
+ */
+function reactionTypes(reaction: APIReaction): Array<ReactionType> {
+  const details = reaction.count_details as APIReaction["count_details"] | undefined;
+  if (!details) return [ReactionType.Normal, ReactionType.Burst];
+  return [...(details.normal > 0 ? [ReactionType.Normal] : []), ...(details.burst > 0 ? [ReactionType.Burst] : [])];
+}
+
 export function toPublishError(error: unknown): PublishError | unknown {
   if (error instanceof DiscordAPIError) {
     if (MISSING_ACCESS.has(Number(error.code))) return new PublishError("missing_access", error.message, { cause: error, fix: MISSING_ACCESS_FIX });
@@ -63,11 +83,17 @@ export function toPublishError(error: unknown): PublishError | unknown {
 
 export class DiscordPublisher implements Publisher {
   readonly platform = "discord" as const;
+  private self: Promise<string> | null = null;
+
+  private readonly statuses: StatusMessages;
 
   constructor(
     private readonly rest: REST,
     private readonly logger: Logger,
-  ) {}
+    clock: Clock,
+  ) {
+    this.statuses = new StatusMessages(rest, logger, clock);
+  }
 
   async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
@@ -98,10 +124,18 @@ export class DiscordPublisher implements Publisher {
   }
 
   /**
-   * The first message by a bot in the channel since `since` that matches, reading forward a bounded number of pages.
-   * Discord's enforced nonce only dedupes for a few minutes, so a post made before a longer outage is found here.
+   * The first message Salon itself posted in the channel since `since` that matches, reading forward a bounded number
+   * of pages. Discord's enforced nonce only dedupes for a few minutes, so a post made before a longer outage is found
+   * here. Only Salon's own bot user counts: any other bot or webhook can post a message carrying the same button id or
+   * title line, and taking it for Salon's would leave the real post unmade.
    */
   private async findOwnMessage(channelId: string, since: Date, matches: (message: APIMessage) => boolean): Promise<APIMessage | null> {
+    let selfId: string;
+    try {
+      selfId = await this.selfId();
+    } catch (error) {
+      throw toPublishError(error);
+    }
     let after = snowflakeAt(new Date(since.getTime() - 60_000));
     for (let page = 0; page < LOOK_BACK_PAGES; page++) {
       let messages: APIMessage[];
@@ -110,13 +144,26 @@ export class DiscordPublisher implements Publisher {
       } catch (error) {
         throw toPublishError(error);
       }
-      const hit = messages.find((m) => m.author.bot === true && matches(m));
+      // A webhook's message has the webhook as its author, never Salon's user: the id alone tells them apart.
+      const hit = messages.find((m) => m.author.id === selfId && matches(m));
       if (hit) return hit;
       if (messages.length < 100) return null;
       after = messages.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
     }
     this.logger.warn({ channelId, pages: LOOK_BACK_PAGES }, "stopped looking for an earlier post after the page limit");
     return null;
+  }
+
+  /** Salon's bot user id, asked of Discord once (`GET /users/@me`); a failed ask is asked again next time. */
+  private selfId(): Promise<string> {
+    this.self ??= (this.rest.get(Routes.user("@me")) as Promise<APIUser>).then(
+      (user) => user.id,
+      (error: unknown) => {
+        this.self = null;
+        throw error;
+      },
+    );
+    return this.self;
   }
 
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
@@ -135,7 +182,7 @@ export class DiscordPublisher implements Publisher {
         body: {
           content: digestMessage(digest),
           allowed_mentions: NO_PINGS,
-          nonce: `salon-digest-${digest.day}`.slice(0, 25),
+          nonce: nonceOf.digest(community.id, digest.day),
           enforce_nonce: true,
         },
         files: collage ? [{ name, data: collage.bytes, contentType: collage.mimeType }] : [],
@@ -155,16 +202,24 @@ export class DiscordPublisher implements Publisher {
       throw error;
     }
     const snapshot: ReactionSnapshot[] = [];
+    // A member's normal and super reaction with one emoji are two reactions on Discord and one here.
+    const seen = new Set<string>();
     for (const reaction of message.reactions ?? []) {
       const key = emojiKey(reaction.emoji);
-      const routeEmoji = reaction.emoji.id ? `${reaction.emoji.name}:${reaction.emoji.id}` : reaction.emoji.name!;
-      let after: string | undefined;
-      for (;;) {
-        const query = new URLSearchParams({ limit: "100", ...(after ? { after } : {}) });
-        const users = (await this.rest.get(Routes.channelMessageReaction(channelId, messageId, routeEmoji), { query })) as APIUser[];
-        for (const user of users) snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true, member: { accountCreatedAt: accountCreatedAt(user.id) } });
-        if (users.length < 100) break;
-        after = users[users.length - 1]!.id;
+      const route = Routes.channelMessageReaction(channelId, messageId, routeEmoji(reaction.emoji));
+      for (const type of reactionTypes(reaction)) {
+        let after: string | undefined;
+        for (;;) {
+          const query = new URLSearchParams({ limit: "100", type: String(type), ...(after ? { after } : {}) });
+          const users = (await this.rest.get(route, { query })) as APIUser[];
+          for (const user of users) {
+            if (seen.has(`${user.id} ${key}`)) continue;
+            seen.add(`${user.id} ${key}`);
+            snapshot.push({ userId: user.id, emoji: key, isBot: user.bot === true, member: { accountCreatedAt: accountCreatedAt(user.id) } });
+          }
+          if (users.length < 100) break;
+          after = users[users.length - 1]!.id;
+        }
       }
     }
     return snapshot;
@@ -181,15 +236,23 @@ export class DiscordPublisher implements Publisher {
     }
   }
 
-  async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
-    const ref = JSON.parse(statusRef) as DiscordStatusRef;
+  /**
+   * Discord's typing indicator asks for the same View Channel and Send Messages as a post, and posts nothing: a
+   * channel that refuses it would refuse the post. (Salon calls this only when an admin sets up or checks a channel
+   * with a known problem, so members rarely see "Salon is typing…".)
+   */
+  async checkChannel(_community: Community, channelId: string): Promise<PublishError | null> {
     try {
-      await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { body: statusMessage(status), auth: false });
+      await this.rest.post(Routes.channelTyping(channelId));
+      return null;
     } catch (error) {
-      // The interaction token lives 15 minutes; past that the member finds the result in the gallery. The error's
-      // URL carries the token, a credential for the message: only a scrubbed description is logged.
-      const reason = String(error instanceof Error ? error.message : error).split(ref.token).join("[token]");
-      this.logger.warn({ reason, state: status.state, creationId: status.creationId }, "could not update the status message");
+      const failure = toPublishError(error);
+      if (failure instanceof PublishError && (failure.kind === "missing_access" || failure.kind === "channel_not_found")) return failure;
+      throw failure;
     }
+  }
+
+  updateStatus(statusRef: string, status: JobStatus): Promise<void> {
+    return this.statuses.update(statusRef, status);
   }
 }

@@ -16,7 +16,7 @@ import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
-import type { DiscordStatusRef } from "./discord-publisher.js";
+import type { DiscordStatusRef } from "./status-messages.js";
 import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage } from "./render.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
@@ -149,7 +149,14 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   const o = interaction.options;
   switch (interaction.commandName) {
     case "imagine": {
-      const statusRef: DiscordStatusRef = { applicationId: interaction.applicationId, token: interaction.token };
+      // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
+      const statusRef: DiscordStatusRef = {
+        applicationId: interaction.applicationId,
+        token: interaction.token,
+        channelId: interaction.channelId,
+        userId: interaction.user.id,
+        receivedAt: salon.deps.clock.now().getTime(),
+      };
       await salon.imagine(actor, {
         prompt: o.getString("prompt", true),
         aspect: (o.getString("aspect") ?? undefined) as Aspect | undefined,

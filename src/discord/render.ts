@@ -1,9 +1,13 @@
-/** Domain answers → Discord message bodies. Echoed text never pings: every body carries empty allowed_mentions. */
+/**
+ * Domain answers → Discord message bodies. Echoed text never pings (every body carries empty allowed_mentions) and
+ * never formats: a prompt is shown literal to markdown ({@link literal}).
+ */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
 import type { JobStatus } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
+import { escapeMarkdown } from "./markdown.js";
 
 export const NO_PINGS = { parse: [] as never[] };
 const CONTENT_LIMIT = 2000;
@@ -14,6 +18,38 @@ export function truncate(text: string, max = CONTENT_LIMIT): string {
   const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
   return `${text.slice(0, cut)}…`;
 }
+
+/**
+ * Nonces of the messages Salon posts with `enforce_nonce`. Discord dedupes those by author, in every channel, for a
+ * few minutes ("if another message was created by the same author with the same nonce, that message will be
+ * returned"), so each nonce names the one message it belongs to — never the time alone, never shared by two
+ * communities — within Discord's 25 characters (ids are the database's 32-bit `Int`, 10 digits at most).
+ */
+export const nonceOf = {
+  /** A creation's gallery post (≤ 25). */
+  creation: (creationId: number) => `salon-creation-${creationId}`,
+  /** A community's digest of one day (`YYYY-MM-DD`) (≤ 24). */
+  digest: (communityId: number, day: string) => `dgst-${communityId}-${day.replaceAll("-", "")}`,
+  /** The message that tells a member how their creation ended, once its interaction token is spent (≤ 18). */
+  outcome: (creationId: number) => `outcome-${creationId}`,
+};
+
+/**
+ * A member's text as a post shows it: literal to Discord's markdown (see {@link escapeMarkdown}), cut on the text
+ * itself (with an ellipsis) so that the escaped form fits `max` characters.
+ */
+export function literal(text: string, max = CONTENT_LIMIT): string {
+  let escaped = escapeMarkdown(text);
+  // Each character escapes to two at most, so this ends, and after a step or two for ordinary text.
+  for (let keep = text.length; escaped.length > max; ) {
+    keep -= escaped.length - max;
+    escaped = escapeMarkdown(truncate(text, keep));
+  }
+  return escaped;
+}
+
+/** A prompt in a list (digest, `/top`, `/profile`): its excerpt, literal. */
+const quotedPrompt = (prompt: string, max: number) => `“${escapeMarkdown(excerpt(prompt, max))}”`;
 
 /** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
 export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
@@ -38,7 +74,7 @@ export function imageFileName(creation: Pick<Creation, "id">, mimeType: string):
 /** The gallery post: image, prompt, creator (no ping), model/quality/size, and a delete button. */
 export function galleryPost(creation: Creation, fileName: string) {
   const embed: APIEmbed = {
-    description: truncate(creation.prompt, 4096),
+    description: literal(creation.prompt, 4096),
     image: { url: `attachment://${fileName}` },
     fields: [
       { name: "Creator", value: `<@${creation.authorUserId}>`, inline: true },
@@ -53,7 +89,7 @@ export function galleryPost(creation: Creation, fileName: string) {
     components: [row({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Delete", emoji: { name: "🗑️" }, custom_id: buttonId("delete", creation.id) })],
     allowed_mentions: NO_PINGS,
     // Discord drops a second message with the same nonce for a few minutes: a retried post can't appear twice.
-    nonce: `salon-creation-${creation.id}`,
+    nonce: nonceOf.creation(creation.id),
     enforce_nonce: true,
   };
 }
@@ -77,6 +113,24 @@ export function statusMessage(status: JobStatus) {
   }
 }
 
+/** How a creation ended: what the member must learn even once their status message can't be edited. */
+export type FinalStatus = Extract<JobStatus, { state: "posted" | "failed" }>;
+
+/**
+ * The final outcome as an ordinary message (in the channel where the member ran `/imagine`, or a DM), for when the
+ * status message's interaction token is spent: it mentions the member and may ping only them. Its nonce is the
+ * creation's: a retry, or the DM after a channel message whose answer was lost, can't tell them twice.
+ */
+export function outcomeMessage(status: FinalStatus, userId: string) {
+  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${status.reason}`;
+  return {
+    content: truncate(`<@${userId}> ${text}`),
+    allowed_mentions: { parse: [] as never[], users: [userId] },
+    nonce: nonceOf.outcome(status.creationId),
+    enforce_nonce: true,
+  };
+}
+
 /** The digest's first line, which also identifies a posted digest when looking before a repost. */
 export function digestTitleLine(digest: Pick<DigestView, "title">): string {
   return `🏆 **Salon digest — ${digest.title}**`;
@@ -85,7 +139,7 @@ export function digestTitleLine(digest: Pick<DigestView, "title">): string {
 export function digestMessage(digest: DigestView): string {
   const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
-    lines.push(`**${e.rank}.** “${excerpt(e.prompt, 90)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
@@ -104,7 +158,7 @@ export function topMessage(view: TopView): string {
     const lines = view.entries.map((e) => `**${e.rank}.** <@${e.userId}> — ${likes(e.likeCount)} across ${e.creations} ${e.creations === 1 ? "creation" : "creations"}${e.bestUrl ? ` — best: ${e.bestUrl}` : ""}`);
     return truncate([`**Top creators ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
   }
-  const lines = view.entries.map((e) => `**${e.rank}.** “${excerpt(e.prompt, 70)}” by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+  const lines = view.entries.map((e) => `**${e.rank}.** ${quotedPrompt(e.prompt, 70)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   return truncate([`**Top creations ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
 }
 
@@ -114,7 +168,7 @@ export function profileMessage(view: ProfileView): string {
       `**Profile of <@${view.userId}>**`,
       `Creations: ${view.creations}`,
       `Likes received: ${likes(view.likesReceived)}`,
-      `Best creation: ${view.best ? `“${excerpt(view.best.prompt, 70)}” — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
+      `Best creation: ${view.best ? `${quotedPrompt(view.best.prompt, 70)} — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
       `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
       `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
     ].join("\n"),

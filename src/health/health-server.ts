@@ -30,7 +30,10 @@ export interface HealthServerOptions {
 export interface HealthServer {
   /** The port actually listened on. */
   port: number;
-  /** Stops accepting connections and resolves once open requests have been answered. */
+  /**
+   * Stops accepting connections and resolves once open requests have been answered, or after a second (the
+   * connections still open are then closed: shutdown must not wait on a client).
+   */
   close(): Promise<void>;
 }
 
@@ -39,6 +42,9 @@ export interface HealthBody {
   status: "ok" | "unavailable";
   platforms: Record<string, PlatformHealth>;
 }
+
+/** How long closing waits for requests in flight before it closes their connections. */
+const CLOSE_GRACE_MS = 1_000;
 
 /** Listens, then resolves with the port; rejects when the port cannot be bound (e.g. EADDRINUSE). */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
@@ -78,7 +84,12 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     port,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        const late = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close((error) => {
+          clearTimeout(late);
+          if (error) reject(error);
+          else resolve();
+        });
         // Keep-alive connections with no request in flight would otherwise hold `close` open.
         server.closeIdleConnections();
       })),

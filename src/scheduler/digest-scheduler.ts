@@ -1,21 +1,34 @@
 /**
- * Runs the digest tick every minute, at second 0, with node-cron. The tick itself decides which communities are
- * due and claims each digest exactly once; this module only makes sure it runs on time, one at a time.
+ * Runs a tick every minute, at second 0, with node-cron: the digest tick (which decides which communities are due and
+ * claims each digest exactly once) and the maintenance tick (periodic reconciliation, pruning). This module only makes
+ * sure each runs on time, one at a time, and stops promptly on shutdown.
  */
 import cron, { type Logger as CronLogger } from "node-cron";
 import type { Logger } from "../core/ports.js";
 
 export interface DigestSchedulerOptions {
-  /** Publishes whatever digests are due; a failure is logged and the next minute tries again. */
-  tick: () => Promise<unknown>;
+  /**
+   * Does the minute's work (e.g. publishes whatever digests are due); a failure is logged and the next minute tries
+   * again. The signal is aborted on shutdown: the tick should stop at its next safe point.
+   */
+  tick: (signal: AbortSignal) => Promise<unknown>;
   logger: Logger;
+  /** What the tick does, for logs and node-cron's task name; "digest" by default. */
+  name?: string;
   /** A node-cron expression with seconds; every minute at second 0 by default. */
   schedule?: string;
+  /** Run one tick at once (the digest scheduler catches up a digest missed while the bot was down); true by default. */
+  runAtStart?: boolean;
 }
 
 export interface DigestScheduler {
-  /** Stops scheduling and resolves once a tick that is running has finished. */
-  stop(): Promise<void>;
+  /** Runs a tick now (unless one is running, or the scheduler stopped), e.g. once what a tick waited for is done. */
+  tickNow(): Promise<void>;
+  /**
+   * Stops scheduling, asks a running tick to stop (its signal), and resolves once it has finished, or after `graceMs`
+   * (its work is then left to the next start, which takes over its claims).
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -23,22 +36,24 @@ export interface DigestScheduler {
  * comes due while the previous one still runs is skipped, never run beside it.
  */
 export function startDigestScheduler(options: DigestSchedulerOptions): DigestScheduler {
-  const logger = options.logger.child({ component: "digest-scheduler" });
+  const name = options.name ?? "digest";
+  const logger = options.logger.child({ component: `${name}-scheduler` });
+  const stopping = new AbortController();
   let running: Promise<void> | null = null;
   let stopped = false;
 
-  const runTick = (reason: "start-up" | "schedule"): Promise<void> => {
+  const runTick = (reason: "start-up" | "schedule" | "requested"): Promise<void> => {
     if (stopped) return Promise.resolve();
     if (running) {
-      logger.warn({ reason }, "digest tick skipped: the previous one is still running");
+      logger.warn({ reason }, `${name} tick skipped: the previous one is still running`);
       return running;
     }
     // `then` defers the tick, so `running` is set before it can settle, even if it throws synchronously.
     const current: Promise<void> = Promise.resolve()
-      .then(options.tick)
+      .then(() => options.tick(stopping.signal))
       .then(
         () => undefined,
-        (error: unknown) => logger.error({ err: error, reason }, "digest tick failed"),
+        (error: unknown) => logger.error({ err: error, reason }, `${name} tick failed`),
       )
       .finally(() => {
         if (running === current) running = null;
@@ -48,18 +63,24 @@ export function startDigestScheduler(options: DigestSchedulerOptions): DigestSch
   };
 
   const task = cron.schedule(options.schedule ?? "0 * * * * *", () => runTick("schedule"), {
-    name: "salon-digest",
+    name: `salon-${name}`,
     // Our own guard covers the start-up tick too; this one keeps node-cron from stacking its own runs.
     noOverlap: true,
     logger: cronLogger(logger),
   });
-  void runTick("start-up");
+  if (options.runAtStart !== false) void runTick("start-up");
 
   return {
-    async stop() {
+    tickNow: () => runTick("requested"),
+    async stop(graceMs = Infinity) {
       stopped = true;
+      stopping.abort(new Error("shutting down"));
       await task.destroy();
-      await running;
+      if (!running) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), Math.min(graceMs, 2 ** 31 - 1))));
+      if ((await Promise.race([running, late])) === "late") logger.warn({ graceMs }, `${name} tick still running at shutdown; the next start takes its work over`);
+      clearTimeout(timer);
     },
   };
 }

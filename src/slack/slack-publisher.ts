@@ -238,6 +238,22 @@ export class SlackPublisher implements Publisher {
     return snapshot;
   }
 
+  /**
+   * Reading one message of the channel's history needs the bot to be in the channel, as posting does, and posts
+   * nothing (scopes `channels:history`, `groups:history`, which Salon has). What Slack tells only to a post (an
+   * archived channel, restricted posting) is found by the next post.
+   */
+  async checkChannel(_community: Community, channelId: string): Promise<PublishError | null> {
+    try {
+      await this.web.client.conversations.history({ channel: channelId, limit: 1 });
+      return null;
+    } catch (error) {
+      const failure = toPublishError(error);
+      if (failure instanceof PublishError && (failure.kind === "missing_access" || failure.kind === "channel_not_found")) return failure;
+      throw failure;
+    }
+  }
+
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {
     await this.status.update(statusRef, status);
   }

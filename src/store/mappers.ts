@@ -21,6 +21,7 @@ export function toCommunity(row: db.Community): Community {
     minAccountAgeDays: row.minAccountAgeDays,
     minMemberAgeDays: row.minMemberAgeDays,
     problem: row.problem,
+    digestProblem: row.digestProblem,
   };
 }
 
@@ -46,6 +47,7 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     likeCount: row.likeCount,
     error: row.error,
     attempts: row.attempts,
+    rateLimitedWaits: row.rateLimitedWaits,
     statusRef: row.statusRef,
   };
 }

@@ -10,14 +10,18 @@ import type {
   Usage,
   WindowStats,
 } from "../core/store.js";
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, RankedCreation, RankedCreator } from "../core/types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "../core/types.js";
 import { Prisma, type PrismaClient } from "./generated/client.js";
 import { toCommunity, toCreation } from "./mappers.js";
 import { Coalescer } from "./coalesce.js";
 
 const withAuthor = { member: { select: { userId: true } } } as const;
-/** Statuses that used quota and budget: everything but refunded ones. */
-const CHARGED: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
+/** Statuses that use the member's quota: everything but refunded ones. */
+const QUOTA: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
+/** Statuses of a creation that may still make an image: its price stays reserved from the budget until it is made. */
+const WAITING: CreationStatus[] = ["queued", "generating"];
+/** Statuses a creation ends in. */
+const ENDED: CreationStatus[] = ["posted", "failed", "cancelled", "deleted"];
 /** Statuses of a creation some process is working on, under a claim. */
 const CLAIMED: CreationStatus[] = ["generating", "posting"];
 
@@ -136,6 +140,23 @@ function countDistinct(ids: number[]): number {
   return count;
 }
 
+/** A patch as Prisma writes it: a spend is added to what the creation already spent. */
+function creationData(patch: CreationPatch): Prisma.CreationUpdateManyMutationInput {
+  const { spend, ...rest } = patch;
+  return spend === undefined ? rest : { ...rest, spentMicroUsd: { increment: spend } };
+}
+
+/** A time as the SQLite adapter stores DateTime columns (ISO 8601 with `+00:00`), for rows written as JSON. */
+function sqliteTime(at: Date): string {
+  return at.toISOString().replace("Z", "+00:00");
+}
+
+/**
+ * How far apart the clocks that stamp live changes and reconciliation reads may be: a reconciliation keeps live changes
+ * seen this long before its read started. SQLite keeps Salon on one host, so every stamp comes from one clock.
+ */
+const CLOCK_SKEW_MS = 0;
+
 function windowFilter(from: Date | null, to: Date | null): Prisma.DateTimeNullableFilter {
   return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}), not: null };
 }
@@ -219,16 +240,22 @@ export class PrismaStore implements Store {
   }
 
   private async usageIn(tx: Prisma.TransactionClient, communityId: number, userId: string, day: string): Promise<Usage> {
-    const [mine, spend, last] = await Promise.all([
-      tx.creation.count({ where: { communityId, day, status: { in: CHARGED }, member: { userId } } }),
-      tx.creation.aggregate({ where: { communityId, day, status: { in: CHARGED } }, _sum: { costMicroUsd: true } }),
+    const [mine, paid, reserved, last] = await Promise.all([
+      tx.creation.count({ where: { communityId, day, status: { in: QUOTA }, member: { userId } } }),
+      // What was paid, whatever became of the creation: an image that could not be posted was still made.
+      tx.creation.aggregate({ where: { communityId, day }, _sum: { spentMicroUsd: true } }),
+      tx.creation.aggregate({ where: { communityId, day, status: { in: WAITING }, imageHash: null }, _sum: { costMicroUsd: true } }),
       tx.creation.findFirst({
         where: { communityId, member: { userId } },
         orderBy: { createdAt: "desc" },
         select: { createdAt: true },
       }),
     ]);
-    return { memberToday: mine, spendTodayMicroUsd: spend._sum.costMicroUsd ?? 0, lastRequestAt: last?.createdAt ?? null };
+    return {
+      memberToday: mine,
+      spendTodayMicroUsd: (paid._sum.spentMicroUsd ?? 0) + (reserved._sum.costMicroUsd ?? 0),
+      lastRequestAt: last?.createdAt ?? null,
+    };
   }
 
   async insertCreationWithinLimits(
@@ -296,14 +323,17 @@ export class PrismaStore implements Store {
   }
 
   async updateCreation(id: number, patch: CreationPatch): Promise<Creation> {
-    return toCreation(await this.prisma.creation.update({ where: { id }, data: patch, include: withAuthor }));
+    return toCreation(await this.prisma.creation.update({ where: { id }, data: creationData(patch), include: withAuthor }));
   }
 
   async transitionCreation(id: number, from: CreationStatus[], patch: CreationPatch & { status: CreationStatus }, owner?: string): Promise<boolean> {
+    // Leaving the claimed statuses drops the claim; ending drops the handle on the member's status message too (an
+    // interaction token, a response URL: credentials for that message, needed no more).
     const release = CLAIMED.includes(patch.status) ? {} : { claimedBy: null, claimedUntil: null };
+    const ended = ENDED.includes(patch.status) ? { statusRef: null } : {};
     const result = await this.prisma.creation.updateMany({
       where: { id, status: { in: from }, ...(owner === undefined ? {} : { claimedBy: owner }) },
-      data: { ...patch, ...release },
+      data: { ...creationData(patch), ...release, ...ended },
     });
     return result.count === 1;
   }
@@ -335,12 +365,15 @@ export class PrismaStore implements Store {
     }
   }
 
-  async claimNextJob(now: Date, owner: string, leaseMs: number): Promise<Creation | null> {
+  async claimNextJob(now: Date, owner: string, leaseMs: number, platforms: readonly Platform[]): Promise<Creation | null> {
+    if (platforms.length === 0) return null;
+    // Only jobs of communities this process can post to (a Discord-only process leaves Slack's jobs to a Slack one).
+    const mine = Prisma.sql`"communityId" IN (SELECT "id" FROM "Community" WHERE "platform" IN (${Prisma.join(platforms)}))`;
     // A read first: an idle worker's poll must not take the write lock (and wait for another writer).
     const [work] = await this.prisma.$queryRaw<Array<{ abandoned: number | bigint; queued: number | bigint }>>`
       SELECT
-        EXISTS (SELECT 1 FROM "Creation" WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})) AS "abandoned",
-        EXISTS (SELECT 1 FROM "Creation" WHERE "status" = 'queued' AND ("notBefore" IS NULL OR "notBefore" <= ${now})) AS "queued"`;
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now}) AND ${mine}) AS "abandoned",
+        EXISTS (SELECT 1 FROM "Creation" WHERE "status" = 'queued' AND ("notBefore" IS NULL OR "notBefore" <= ${now}) AND ${mine}) AS "queued"`;
     if (!work || (Number(work.abandoned) === 0 && Number(work.queued) === 0)) return null;
     // Then each claim is one UPDATE whose subquery picks the job, so it is atomic (SQLite runs a statement under its
     // write lock): two workers or processes never take the same job, and none has to look again. Raw statements, no
@@ -355,7 +388,7 @@ export class PrismaStore implements Store {
         UPDATE "Creation" SET "claimedBy" = ${owner}, "claimedUntil" = ${until}, "attempts" = "attempts" + 1
         WHERE "id" = (
           SELECT "id" FROM "Creation"
-          WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now})
+          WHERE "status" IN ('generating', 'posting') AND ("claimedUntil" IS NULL OR "claimedUntil" < ${now}) AND ${mine}
           ORDER BY "id" LIMIT 1)
         RETURNING "id"`;
       if (abandoned) claimed = Number(abandoned.id);
@@ -366,7 +399,7 @@ export class PrismaStore implements Store {
         UPDATE "Creation" SET "status" = 'generating', "startedAt" = ${now}, "claimedBy" = ${owner}, "claimedUntil" = ${until}
         WHERE "id" = (
           SELECT c."id" FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId"
-          WHERE c."status" = 'queued' AND (c."notBefore" IS NULL OR c."notBefore" <= ${now})
+          WHERE c."status" = 'queued' AND (c."notBefore" IS NULL OR c."notBefore" <= ${now}) AND c.${mine}
           ORDER BY m."lastServed", c."id" LIMIT 1)
         RETURNING "id", "memberId"`;
       if (queued) {
@@ -378,9 +411,9 @@ export class PrismaStore implements Store {
     return claimed === null ? null : toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: claimed }, include: withAuthor }));
   }
 
-  async nextJobDueAt(): Promise<Date | null> {
+  async nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null> {
     const row = await this.prisma.creation.findFirst({
-      where: { status: "queued" },
+      where: { status: "queued", community: { platform: { in: [...platforms] } } },
       orderBy: { notBefore: "asc" },
       select: { notBefore: true },
     });
@@ -425,7 +458,45 @@ export class PrismaStore implements Store {
     return rows.map(toCreation);
   }
 
-  private readonly reactionWrites = new Coalescer<ReactionWrite, boolean>((writes) => retryWhenBusy(() => this.writeReactions(writes)), { maxBatch: 2000 });
+  private readonly reactionWrites = new Coalescer<ReactionWrite, boolean>((writes) => this.writeReactionsOrMark(writes), { maxBatch: 2000 });
+
+  /**
+   * Creations whose reaction writes failed part-way: some statements may have landed before the failure, so the
+   * retried writes would answer "nothing changed" for them. Their next write says "changed", so the caller recounts.
+   */
+  private readonly unsettled = new Set<number>();
+
+  private async writeReactionsOrMark(writes: ReactionWrite[]): Promise<boolean[]> {
+    try {
+      const changed = await retryWhenBusy(() => this.writeReactions(writes));
+      return writes.map((w, i) => {
+        if (!this.unsettled.has(w.creationId)) return changed[i]!;
+        this.unsettled.delete(w.creationId);
+        return true;
+      });
+    } catch (error) {
+      // Bounded: a database that keeps failing must not make this grow forever (those creations' counts are then
+      // corrected by the next reconciliation instead).
+      if (this.unsettled.size < 10_000) for (const w of writes) this.unsettled.add(w.creationId);
+      throw error;
+    }
+  }
+
+  /**
+   * Deletes reactions (`[creationId, memberId, emoji, seenAt]` as JSON) and records each removal first, so a
+   * reconciliation reading the platform meanwhile does not put them back (see `replaceReactions`). First: were the
+   * removal recorded after the delete, a reconciliation could re-insert the row in between.
+   */
+  private async removeReactions(json: string): Promise<Array<{ key: string }>> {
+    await this.prisma.$executeRaw`
+      INSERT INTO "ReactionRemoval" ("creationId", "memberId", "emoji", "at")
+      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json}) WHERE true
+      ON CONFLICT ("creationId", "memberId", "emoji") DO UPDATE SET "at" = excluded."at" WHERE excluded."at" > "ReactionRemoval"."at"`;
+    return this.prisma.$queryRaw<Array<{ key: string }>>`
+      DELETE FROM "Reaction"
+      WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${json}))
+      RETURNING "creationId" || ' ' || "memberId" || ' ' || "emoji" AS "key"`;
+  }
 
   async setReaction(creationId: number, communityId: number, userId: string, emoji: string, present: boolean, seen: ReactionSeen): Promise<boolean> {
     return this.reactionWrites.call({ creationId, communityId, userId, emoji, present, seen });
@@ -482,14 +553,14 @@ export class PrismaStore implements Store {
     }
     const adds: Array<[number, number, string, string]> = [];
     const addIndex = new Map<string, number>();
-    const removes: Array<[number, number, string]> = [];
+    const removes: Array<[number, number, string, string]> = [];
     for (const [key, i] of last) {
       const w = writes[i]!;
       const memberId = known.get(memberKeys[i]!)!.id;
       if (w.present) {
         addIndex.set(key, adds.length);
-        adds.push([w.creationId, memberId, w.emoji, w.seen.at.toISOString()]);
-      } else removes.push([w.creationId, memberId, w.emoji]);
+        adds.push([w.creationId, memberId, w.emoji, sqliteTime(w.seen.at)]);
+      } else removes.push([w.creationId, memberId, w.emoji, sqliteTime(w.seen.at)]);
     }
     // Each changed row comes back as its key, one string: a row of three columns cost more to read through the ORM.
     type Row = { key: string };
@@ -502,12 +573,7 @@ export class PrismaStore implements Store {
             INSERT INTO "Reaction" ("creationId", "memberId", "emoji", "reactedAt")
             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(adds)}) WHERE true
             ON CONFLICT DO NOTHING RETURNING "creationId" || ' ' || "memberId" || ' ' || "emoji" AS "key"`,
-      removes.length === 0
-        ? none
-        : this.prisma.$queryRaw<Row[]>`
-            DELETE FROM "Reaction"
-            WHERE ("creationId", "memberId", "emoji") IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${JSON.stringify(removes)}))
-            RETURNING "creationId" || ' ' || "memberId" || ' ' || "emoji" AS "key"`,
+      removes.length === 0 ? none : this.removeReactions(JSON.stringify(removes)),
     ]);
     if (added.length > 0) {
       // A forgotten member who reacts again gives a new like: the reaction is no longer one to skip in recounts.
@@ -575,11 +641,17 @@ export class PrismaStore implements Store {
     for (const [key, member] of learned) known.set(key, member);
   }
 
-  async clearReactions(creationId: number, emoji?: string): Promise<void> {
+  async clearReactions(creationId: number, emoji: string | undefined, at: Date): Promise<void> {
+    // Recorded first, as a removal of every member's reaction (member 0), with this emoji or with all ("").
+    await this.prisma.reactionRemoval.upsert({
+      where: { creationId_memberId_emoji: { creationId, memberId: 0, emoji: emoji ?? "" } },
+      create: { creationId, memberId: 0, emoji: emoji ?? "", at },
+      update: { at },
+    });
     await this.prisma.reaction.deleteMany({ where: { creationId, ...(emoji === undefined ? {} : { emoji }) } });
   }
 
-  async replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], at: Date): Promise<boolean> {
+  async replaceReactions(creationId: number, communityId: number, reactions: ReactionRow[], readStartedAt: Date): Promise<boolean> {
     const key = (userId: string, emoji: string) => `${userId}\u0000${emoji}`;
     const wanted = new Map(reactions.map((r) => [key(r.userId, r.emoji), r]));
     const current = await this.prisma.reaction.findMany({ where: { creationId }, include: { member: { select: { userId: true } } } });
@@ -587,7 +659,9 @@ export class PrismaStore implements Store {
     // (and no longer forgotten) and stays.
     const forgotten = await this.prisma.forgottenReaction.findMany({ where: { creationId }, include: { member: { select: { userId: true } } } });
     const skipped = new Set(forgotten.map((r) => key(r.member.userId, r.emoji)));
-    const stale = current.filter((r) => !wanted.has(key(r.member.userId, r.emoji)));
+    // Live changes seen since the read started (less the clock skew between hosts) are newer than what it read.
+    const since = new Date(readStartedAt.getTime() - CLOCK_SKEW_MS);
+    const stale = current.filter((r) => !wanted.has(key(r.member.userId, r.emoji)) && (r.reactedAt === null || r.reactedAt < since));
     const have = new Set(current.map((r) => key(r.member.userId, r.emoji)));
     const missing = [...wanted.entries()].filter(([k]) => !have.has(k) && !skipped.has(k)).map(([, r]) => r);
     if (stale.length === 0 && missing.length === 0) return false;
@@ -596,17 +670,30 @@ export class PrismaStore implements Store {
       if (memberIds.has(r.userId)) continue;
       memberIds.set(r.userId, await this.memberId(communityId, r.userId, r.member));
     }
-    await this.prisma.$transaction([
-      ...stale.map((r) => this.prisma.reaction.delete({ where: { creationId_memberId_emoji: { creationId, memberId: r.memberId, emoji: r.emoji } } })),
-      ...missing.map((r) =>
-        this.prisma.reaction.upsert({
-          where: { creationId_memberId_emoji: { creationId, memberId: memberIds.get(r.userId)!, emoji: r.emoji } },
-          create: { creationId, memberId: memberIds.get(r.userId)!, emoji: r.emoji, reactedAt: at },
-          update: {},
-        }),
-      ),
+    const rows = (list: Array<[number, string]>) => JSON.stringify(list.map(([memberId, emoji]) => [memberId, emoji]));
+    // One statement each, with the live-change conditions inside them, so a live event that lands between this
+    // method's reads and its writes is still respected: a reaction added again live since the read (its `reactedAt`
+    // moved on) is not deleted, and one removed live since the read (a ReactionRemoval row, written before the live
+    // delete) is not inserted.
+    const [deleted, inserted] = await this.prisma.$transaction([
+      this.prisma.$executeRaw`
+        DELETE FROM "Reaction"
+        WHERE "creationId" = ${creationId}
+          AND ("memberId", "emoji") IN (SELECT value ->> 0, value ->> 1 FROM json_each(${rows(stale.map((r) => [r.memberId, r.emoji]))}))
+          AND ("reactedAt" IS NULL OR "reactedAt" < ${since})`,
+      this.prisma.$executeRaw`
+        INSERT INTO "Reaction" ("creationId", "memberId", "emoji", "reactedAt")
+        SELECT ${creationId}, value ->> 0, value ->> 1, ${readStartedAt} FROM json_each(${rows(missing.map((r) => [memberIds.get(r.userId)!, r.emoji]))}) j
+        WHERE NOT EXISTS (
+          SELECT 1 FROM "ReactionRemoval" x
+          WHERE x."creationId" = ${creationId} AND x."memberId" IN (0, j.value ->> 0) AND x."emoji" IN ('', j.value ->> 1) AND x."at" >= ${since})
+        ON CONFLICT DO NOTHING`,
     ]);
-    return true;
+    return deleted + inserted > 0;
+  }
+
+  async pruneReactionRemovals(before: Date): Promise<number> {
+    return (await this.prisma.reactionRemoval.deleteMany({ where: { at: { lt: before } } })).count;
   }
 
   async membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]> {

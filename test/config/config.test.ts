@@ -30,6 +30,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       generationConcurrency: 2,
       reconcileDays: 7,
+      reconcileEveryMinutes: 60,
     });
   });
 
@@ -52,6 +53,7 @@ describe("loadConfig", () => {
       LOG_LEVEL: "debug",
       GENERATION_CONCURRENCY: "4",
       RECONCILE_DAYS: "0",
+      RECONCILE_EVERY_MINUTES: "15",
       PRICES_FILE: "/etc/salon/prices.json",
       USER_HASH_SALT: "pepper-and-salt-4f1b9c",
     });
@@ -72,6 +74,7 @@ describe("loadConfig", () => {
       logLevel: "debug",
       generationConcurrency: 4,
       reconcileDays: 0,
+      reconcileEveryMinutes: 15,
       pricesFile: "/etc/salon/prices.json",
       userHashSalt: "pepper-and-salt-4f1b9c",
     });
@@ -250,6 +253,7 @@ describe(".env.example", () => {
       LOG_LEVEL: defaults.logLevel,
       GENERATION_CONCURRENCY: String(defaults.generationConcurrency),
       RECONCILE_DAYS: String(defaults.reconcileDays),
+      RECONCILE_EVERY_MINUTES: String(defaults.reconcileEveryMinutes),
     });
   });
 

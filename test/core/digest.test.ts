@@ -35,6 +35,34 @@ async function likedAt(instants: string[], community?: string): Promise<Creation
 }
 const entryIds = (n = 0) => h.publisher.digests[n]!.digest!.entries.map((e) => e.creationId);
 
+describe("the catch-up digest after downtime", () => {
+  it("is built after the start-up reconciliation has corrected the counts", async () => {
+    await h.setUp({ limits: { cooldownSeconds: 0, perMemberDaily: 100 } });
+    const early = await h.createPosted("u-artist", "early", { at: "2026-11-25T10:00:00Z" });
+    const late = await h.createPosted("u-artist", "late", { at: "2026-11-25T11:00:00Z" });
+    for (const [c, fan] of [[early, "u-ana"], [late, "u-ben"]] as const) {
+      h.publisher.react(c.galleryMessageId!, fan, "👍");
+      await reactAs(c, fan);
+    }
+    // While the bot was down, three members liked the later post: it is the day's top creation, not the earlier one.
+    for (const fan of ["u-x", "u-y", "u-z"]) h.publisher.react(late.galleryMessageId!, fan, "🎉");
+    h.clock.set("2026-11-26T12:00:00Z");
+
+    const slow = h.publisher.holdFetch();
+    const reconciling = h.salon.reconcileAll();
+    // The scheduler's first tick comes while the reconciliation reads the platform: the digest waits.
+    expect(await h.salon.publishDueDigests()).toBe(0);
+    await slow.started;
+    expect(await h.salon.publishDueDigests()).toBe(0);
+    slow.release();
+    await reconciling;
+
+    expect(await h.salon.publishDueDigests()).toBe(1);
+    expect(entryIds()).toEqual([late.id, early.id]);
+    expect(h.publisher.digests[0]!.digest!.entries.map((e) => e.likeCount)).toEqual([4, 1]);
+  });
+});
+
 describe("the daily digest", () => {
   it("posts the top N of the previous local day, bounded by local midnights, at the digest time", async () => {
     await h.setUp({ timezone: "Europe/Paris", digestChannelId: DIGEST_CHANNEL, limits: { cooldownSeconds: 0, perMemberDaily: 100 } });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ReactionEvent } from "../../src/core/likes.js";
+import { PublishError } from "../../src/core/errors.js";
 import type { Creation } from "../../src/core/types.js";
 import { buildSalon, GALLERY, rankedCreations, type SalonHarness } from "../support/core-fakes.js";
 
@@ -35,6 +36,63 @@ async function react(userId: string, emoji: string, opts: { on?: Creation; isBot
 const unreact = (userId: string, emoji: string, on?: Creation) => react(userId, emoji, { remove: true, on });
 const likesOf = async (c: Creation = post) => (await h.creation(c.id)).likeCount;
 const reactionRows = () => h.db.prisma.reaction.count();
+
+describe("likes while a reconciliation reads the platform", () => {
+  it("keeps the reactions added and removed live while a slow recount of the same post is in flight", async () => {
+    await react("u-a", "👍");
+    await react("u-b", "👍");
+    const slow = h.publisher.holdFetch();
+    const recount = h.salon.recount(admin());
+    await slow.started; // the platform has answered {a, b}; the answer is on its way
+    h.clock.advance(1_000);
+
+    await react("u-c", "👍");
+    await react("u-d", "🎉");
+    await unreact("u-a", "👍");
+    expect(await likesOf()).toBe(3);
+    h.clock.advance(1_000);
+    slow.release();
+    await recount;
+
+    // What the platform shows now: b, c and d.
+    expect(await likesOf()).toBe(3);
+    const stored = (await h.db.prisma.reaction.findMany({ include: { member: true } })).map((r) => r.member.userId).sort();
+    expect(stored).toEqual(["u-b", "u-c", "u-d"]);
+    // And the next recount, reading after those events, agrees.
+    await h.salon.recount(admin());
+    expect(await likesOf()).toBe(3);
+  });
+
+  it("keeps a remove-all and a remove-emoji seen while a slow recount is in flight", async () => {
+    await react("u-a", "👍");
+    await react("u-b", "🎉");
+    await react("u-c", "🎉");
+    const slow = h.publisher.holdFetch();
+    const recount = h.salon.recount(admin());
+    await slow.started;
+    h.clock.advance(1_000);
+
+    h.publisher.unreact(post.galleryMessageId!, "u-b", "🎉");
+    h.publisher.unreact(post.galleryMessageId!, "u-c", "🎉");
+    await h.salon.reaction({ community: h.ref(), channelId: post.galleryChannelId!, messageId: post.galleryMessageId!, kind: "remove_emoji", emoji: "🎉" });
+    expect(await likesOf()).toBe(1);
+    slow.release();
+    await recount;
+    expect(await likesOf()).toBe(1);
+  });
+
+  it("still removes what the read missed and adds what it found when nothing happened live meanwhile", async () => {
+    await react("u-a", "👍");
+    // While the bot was away: a left, e reacted.
+    h.publisher.unreact(post.galleryMessageId!, "u-a", "👍");
+    h.publisher.react(post.galleryMessageId!, "u-e", "👍");
+    h.clock.advance(60_000);
+    await h.salon.recount(admin());
+    expect(await likesOf()).toBe(1);
+    const stored = (await h.db.prisma.reaction.findMany({ include: { member: true } })).map((r) => r.member.userId);
+    expect(stored).toEqual(["u-e"]);
+  });
+});
 
 describe("likes", () => {
   it("counts a duplicated add event once", async () => {
@@ -145,6 +203,19 @@ describe("likes", () => {
     expect((await h.salon.top(h.actor("u-1"), "all")).entries).toEqual([]);
   });
 
+  it("keeps a post the platform refuses to delete posted and counted, and tells the member why", async () => {
+    await react("u-1", "👍");
+    h.publisher.failDeletes(new PublishError("missing_access", "Missing Access", { fix: "Give me back View Channel." }));
+
+    await expect(h.salon.deletePost(h.actor(author), post.id)).rejects.toMatchObject({ code: "delete_refused", userMessage: expect.stringContaining("Give me back View Channel.") });
+
+    expect((await h.creation(post.id)).status).toBe("posted");
+    expect(rankedCreations(await h.salon.top(h.actor("u-1"), "all")).map((e) => e.creationId)).toEqual([post.id]);
+    // Asked again once the platform agrees, it goes.
+    await h.salon.deletePost(h.actor(author), post.id);
+    expect((await h.creation(post.id)).status).toBe("deleted");
+  });
+
   it("reconciles reactions added and removed while offline, and posts deleted meanwhile", async () => {
     const second = await h.createPosted("u-author2", "second");
     const gone = await h.createPosted("u-author3", "deleted while offline");
@@ -160,6 +231,7 @@ describe("likes", () => {
     h.publisher.react(post.galleryMessageId!, "u-bot", "🤖", true);
     h.publisher.react(second.galleryMessageId!, "u-5", "👍");
     h.publisher.deleteMessage(gone.galleryMessageId!);
+    h.clock.advance(60_000);
 
     const result = await h.salon.reconcileAll();
     expect(result).toEqual({ posts: 3, corrected: 2, deleted: 1, failed: 0 });

@@ -76,7 +76,7 @@ describe("the generation queue", () => {
   it("finishes, exactly once, a creation a crashed instance left generating", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "survives a crash", statusRef: "s1" });
     // The crashed instance had claimed the job and then vanished.
-    const claimed = await h.store.claimNextJob(h.clock.now(), "instance-crashed", JOB_LEASE_MS);
+    const claimed = await h.store.claimNextJob(h.clock.now(), "instance-crashed", JOB_LEASE_MS, ["discord"]);
     expect(claimed?.id).toBe(creation.id);
     expect((await h.creation(creation.id)).status).toBe("generating");
 
@@ -107,7 +107,7 @@ describe("the generation queue", () => {
 
   it("posts without generating again a creation whose image was stored before the crash", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "already drawn", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS);
+    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
     const hash = await h.files.put((await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" })).bytes, "image/png");
     await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
 
@@ -126,7 +126,7 @@ describe("the generation queue", () => {
 
   it("records, without posting again, a post an interrupted attempt made before it could record it", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "posted, then the lights went out", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS);
+    await h.store.claimNextJob(h.clock.now(), h.options.instanceId, JOB_LEASE_MS, ["discord"]);
     const image = await h.provider.generate({ prompt: "x", model: "gpt-image-2", size: "1024x1024", quality: "low", user: "u" });
     const hash = await h.files.put(image.bytes, "image/png");
     await h.store.updateCreation(creation.id, { imageHash: hash, status: "posting" });
@@ -143,7 +143,7 @@ describe("the generation queue", () => {
 
   it("leaves a live process's job alone until its claim runs out, then takes it over", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "someone else's", statusRef: null });
-    await h.store.claimNextJob(h.clock.now(), "instance-alive", JOB_LEASE_MS);
+    await h.store.claimNextJob(h.clock.now(), "instance-alive", JOB_LEASE_MS, ["discord"]);
     await h.startQueue();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await h.creation(creation.id)).status).toBe("generating");
@@ -160,7 +160,7 @@ describe("the generation queue", () => {
   it("gives up with a refund on a job whose process kept dying while making it", async () => {
     const { creation } = await h.salon.imagine(h.actor("u-ada"), { prompt: "poison", statusRef: "s1" });
     for (let crash = 0; crash < h.options.maxAttempts; crash++) {
-      await h.store.claimNextJob(h.clock.now(), `instance-${crash}`, JOB_LEASE_MS);
+      await h.store.claimNextJob(h.clock.now(), `instance-${crash}`, JOB_LEASE_MS, ["discord"]);
       h.clock.advance(JOB_LEASE_MS + 1);
     }
     await h.startQueue();
@@ -263,11 +263,17 @@ describe("the generation queue", () => {
     expect(community.problem).toMatch(/missing permissions/);
     expect(await h.salon.settings(h.actor("u-admin", { admin: true }))).toContain(community.problem);
 
-    // Once the channel is fixed, the next post clears the problem.
+    // While it lasts, /imagine is refused before moderation or an image; the image made is paid for.
+    await expect(h.salon.imagine(h.actor("u-ada"), { prompt: "second try", statusRef: null })).rejects.toThrow(/missing permissions.*\/salon settings/);
+    expect(h.provider.moderateCalls).toBe(1);
+    expect((await usageOf("u-ada")).spendTodayMicroUsd).toBe(failed.costMicroUsd);
+
+    // Once the channel is fixed, /salon settings finds it usable again and /imagine works.
     h.publisher.setChannelProblem(GALLERY, null);
-    const { creation: next } = await h.salon.imagine(h.actor("u-ada"), { prompt: "second try", statusRef: null });
-    expect((await settled(next.id)).status).toBe("posted");
+    expect(await h.salon.settings(h.actor("u-admin", { admin: true }))).not.toContain("Problem");
     expect((await h.community()).problem).toBeNull();
+    const { creation: next } = await h.salon.imagine(h.actor("u-ada"), { prompt: "third try", statusRef: null });
+    expect((await settled(next.id)).status).toBe("posted");
   });
 
   it("tells the member and the admin when the gallery channel no longer exists", async () => {
@@ -348,6 +354,46 @@ describe("the generation queue", () => {
       expect(h.publisher.posts).toHaveLength(1);
     } finally {
       await restarted.cleanup();
+    }
+  });
+});
+
+describe("a process works only on jobs it can finish", () => {
+  it("leaves a Slack community's job to a Slack process when it runs Discord only, and the other way round", async () => {
+    // A second process on the same database that runs Slack only (its own publisher and provider).
+    const slackPublisher = new FakePublisher("slack");
+    const slackProvider = new FakeImageProvider();
+    const second = await openSecondStore(h.url);
+    const slack = await buildSalon({
+      database: { db: second.db, store: second.store, url: h.url },
+      clock: h.clock,
+      provider: slackProvider,
+      publisher: slackPublisher,
+      options: { instanceId: "instance-slack" },
+      deps: { publishers: { slack: slackPublisher } },
+    });
+    try {
+      const team = { platform: "slack" as const, externalId: "T-team" };
+      await slack.salon.setup({ community: team, userId: "U-admin", isAdmin: true }, { galleryChannelId: "C-gallery" });
+      const slackJob = await slack.salon.imagine({ community: team, userId: "U-sam", isAdmin: false }, { prompt: "a Slack job", statusRef: null });
+      // Queued after the Slack job, so a Discord worker that took any job would have taken the Slack one first.
+      await h.startQueue();
+      const discordJob = await h.salon.imagine(h.actor("u-ada"), { prompt: "a Discord job", statusRef: null });
+      expect((await settled(discordJob.creation.id)).status).toBe("posted");
+      expect(h.provider.generateRequests.map((r) => r.prompt)).toEqual(["a Discord job"]);
+      expect((await h.creation(slackJob.creation.id)).status).toBe("queued");
+
+      // The Slack process takes its own job, and only that one.
+      const discordAgain = await h.salon.imagine(h.actor("u-ada"), { prompt: "another Discord job", statusRef: null });
+      await slack.startQueue();
+      await waitFor(async () => (await h.creation(slackJob.creation.id)).status === "posted", { clock: h.clock, advanceMs: 10, what: "the Slack job" });
+      expect(slackPublisher.posts.map((p) => p.prompt)).toEqual(["a Slack job"]);
+      expect(slackProvider.generateRequests.map((r) => r.prompt)).toEqual(["a Slack job"]);
+      expect((await settled(discordAgain.creation.id)).status).toBe("posted");
+      expect(h.publisher.posts.map((p) => p.prompt)).toEqual(["a Discord job", "another Discord job"]);
+    } finally {
+      await slack.cleanup();
+      await second.close();
     }
   });
 });

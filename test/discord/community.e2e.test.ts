@@ -282,7 +282,7 @@ describe("communities, rankings and profiles on Discord", () => {
     const refused = await adminCommand(h, c, "digest");
 
     expect(refused).toBe(`The digest wasn't posted. I can't post the digest in <#${c.gallery.id}>: I'm missing permissions there (View Channel, Send Messages, Embed Links, Attach Files, Read Message History).`);
-    expect(await adminCommand(h, c, "settings")).toContain(`⚠️ Problem: I can't post the digest in <#${c.gallery.id}>`);
+    expect(await adminCommand(h, c, "settings")).toContain(`⚠️ Digest problem: I can't post the digest in <#${c.gallery.id}>`);
     h.discord.forbidChannel(c.gallery.id, false);
     expect(await adminCommand(h, c, "digest")).toContain("Posted the digest for 25 November 2026");
     expect(digestMessages(c)).toHaveLength(1);

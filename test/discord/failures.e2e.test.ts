@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { BUILT_IN_PRICES } from "../../src/config/prices.js";
+import { usd } from "../../src/core/format.js";
+import { priceMicroUsd } from "../../src/core/pricing.js";
 import type { FakeUser, InteractionHandle } from "../support/discord/types.js";
 import {
   addCommunity,
@@ -13,6 +16,10 @@ import {
   type Community,
   type Harness,
 } from "../support/harness.js";
+
+/** The built-in price of the default /imagine (gpt-image-2, medium, square). */
+const IMAGE_PRICE_USD = priceMicroUsd(BUILT_IN_PRICES, "gpt-image-2", "medium", "1024x1024") / 1_000_000;
+const IMAGE_PRICE = usd(IMAGE_PRICE_USD * 1_000_000);
 
 let h: Harness;
 let open: Harness | undefined;
@@ -93,6 +100,31 @@ describe("failures while creating on Discord", () => {
     expect(await memberUsedToday(ana!)).toBe(0);
   });
 
+  it("waits out a moderation 429's retry-after, then creates as usual", async () => {
+    await start();
+    h.openai.scriptModerations({ status: 429, headers: { "retry-after-ms": "200" } });
+
+    expect(await outcome(imagine(h, c, c.members[0]!, "after the queue at the door"))).toContain("Posted to the gallery");
+    expect(h.openai.moderationRequests).toHaveLength(2);
+  });
+
+  it("tells the member image generation is unavailable when moderation keeps failing, and charges nothing", async () => {
+    await start();
+    const [ana] = c.members;
+    h.openai.scriptModerations({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+
+    const handle = imagine(h, c, ana!, "while the checker is down");
+    const answer = (await handle.waitFor((m) => m.content !== "", 10_000)).content;
+
+    expect(answer).toContain("unavailable");
+    expect(answer).toContain("Nothing was charged");
+    expect(h.openai.moderationRequests).toHaveLength(3); // the harness allows 3 attempts
+    expect(h.openai.imageRequests).toHaveLength(0);
+    expect(await memberUsedToday(ana!)).toBe(0);
+    // The member may try again as soon as moderation is back: a refused request starts no cooldown.
+    expect(await outcome(imagine(h, c, ana!, "checker back"))).toContain("Posted to the gallery");
+  });
+
   it("reports insufficient_quota to the operator's log and tells the member it is unavailable", async () => {
     await start();
     const [ana] = c.members;
@@ -109,7 +141,7 @@ describe("failures while creating on Discord", () => {
     expect(await memberUsedToday(ana!)).toBe(0);
   });
 
-  it("tells the member and the admin when the gallery channel is forbidden, and refunds", async () => {
+  it("tells the member and the admin when the gallery channel is forbidden, refunds the quota and counts the image made", async () => {
     await start();
     const [ana] = c.members;
     h.discord.forbidChannel(c.gallery.id);
@@ -122,12 +154,39 @@ describe("failures while creating on Discord", () => {
     expect(await memberUsedToday(ana!)).toBe(0);
     const settings = await adminCommand(h, c, "settings");
     expect(settings).toContain(`⚠️ Problem: I can't post in <#${c.gallery.id}>`);
-    expect(settings).toContain("Budget today: $0.00 spent");
+    // The image was made: OpenAI was paid for it, whatever became of the post.
+    expect(settings).toContain(`Budget today: ${IMAGE_PRICE} spent`);
 
-    // Once the permission is back, the next post clears the problem.
+    // Once the permission is back, /salon settings finds the channel usable again and /imagine works.
     h.discord.forbidChannel(c.gallery.id, false);
-    await createPost(h, c, c.members[1]!, "a wall at last");
     expect(await adminCommand(h, c, "settings")).not.toContain("Problem");
+    await createPost(h, c, c.members[1]!, "a wall at last");
+  });
+
+  it("refuses /imagine before anything is spent while the gallery can't take posts, naming the problem and /salon settings", async () => {
+    // Budget for 3 images, no cooldown: without the refusal every /imagine would buy an image that can't be posted.
+    await start();
+    await adminCommand(h, c, "limits", [
+      { type: 10, name: "budget_usd_daily", value: Number((3 * IMAGE_PRICE_USD).toFixed(2)) },
+      { type: 4, name: "cooldown_seconds", value: 0 },
+      { type: 4, name: "per_member_daily", value: 100 },
+    ]);
+    h.discord.forbidChannel(c.gallery.id);
+
+    const answers: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const handle = imagine(h, c, c.members[i % c.members.length]!, `attempt ${i + 1}`);
+      answers.push((await handle.waitFor((m) => m.content !== "" && !/^(⏳|🎨)/.test(m.content), 10_000)).content);
+    }
+
+    expect(h.openai.imageRequests.length).toBeLessThanOrEqual(3);
+    expect(h.openai.imageRequests).toHaveLength(1);
+    expect(answers[0]).toContain("couldn't be posted");
+    for (const answer of answers.slice(1)) {
+      expect(answer).toContain(`I can't post in <#${c.gallery.id}>`);
+      expect(answer).toContain("/salon settings");
+    }
+    expect(h.openai.moderationRequests).toHaveLength(1);
   });
 
   it("tells the member and the admin when the gallery channel was deleted", async () => {
@@ -235,5 +294,23 @@ describe("failures while creating on Discord", () => {
 
     expect((await click.waitFor((m) => m.content !== "")).content).toContain("Deleted the post");
     expect(h.discord.getMessage(post.id)!.deleted).toBe(true);
+  });
+
+  it("keeps a post Discord refuses to delete in every ranking, and tells the member why", async () => {
+    await start();
+    const [ana, ben] = c.members;
+    const post = await createPost(h, c, ana!, "stuck on the wall");
+    h.discord.react(c.gallery.id, post.id, ben!.id, "👍");
+    await expect.poll(() => likeCountOf(h.running, c, post.id)).toBe(1);
+    h.discord.forbidChannel(c.gallery.id);
+
+    const click = h.discord.clickButton({ guildId: c.guild.id, channelId: c.gallery.id, userId: ana!.id, messageId: post.id, customId: customIdOf(post, "Delete") });
+
+    const answer = (await click.waitFor((m) => m.content !== "")).content;
+    expect(answer).toContain("couldn't delete the post");
+    expect(answer).toContain("missing permissions");
+    expect(h.discord.getMessage(post.id)!.deleted).toBe(false);
+    expect((await creationOfPost(h.running, c, post.id))!.status).toBe("posted");
+    expect(await command(h, c, ben!, "top", [{ type: 3, name: "period", value: "all" }])).toContain(post.id);
   });
 });

@@ -62,14 +62,15 @@ describe("Discord faults on the gallery post", () => {
     expect(galleryPosts(h, c)).toHaveLength(12);
     expect(await memberUsedToday(h, c, c.members[0]!.id)).toBe(0);
     expect(h.openai.imageRequests).toHaveLength(1); // the image was made once, only posting was retried
+    // A platform outage is not the channel's problem: nothing to fix for the admin, and /imagine is not refused. The
+    // image was made, and paid for.
     const settings = await adminCommand(h, c, "settings");
-    expect(settings).toContain(`⚠️ Problem: Posting to <#${c.gallery.id}> failed`);
-    expect(settings).toContain("Budget today: $0.00 spent");
+    expect(settings).not.toContain("Problem");
+    expect(settings).not.toContain("Budget today: $0.00 spent");
 
-    // Discord is back: the bot never stopped, and the next post clears the problem.
+    // Discord is back: the bot never stopped.
     h.discord.clearFailures();
     await createPost(h, c, c.members[1]!, "back in business");
-    expect(await adminCommand(h, c, "settings")).not.toContain("Problem");
   });
 });
 
@@ -89,7 +90,9 @@ describe("Slack faults on the gallery post", () => {
   it("fails the job with a refund when the gallery channel no longer exists, and tells the member and the admins", async () => {
     const h = await slack();
     const c = await addSlackCommunity(h);
+    // The channel is gone for every method, the look at its history (/salon settings' check) included.
     h.slack.fail({ method: "files.completeUploadExternal", error: "channel_not_found", times: Infinity });
+    h.slack.fail({ method: "conversations.history", error: "channel_not_found", times: Infinity });
     const [ana] = c.members;
 
     const handle = await h.slack.slashCommand({ command: "/imagine", text: "a gallery that is gone", userId: ana!.id, channelId: c.gallery.id });

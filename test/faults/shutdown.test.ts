@@ -3,8 +3,9 @@
  * process exits within 10 s (PRODUCT.md §Operations).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { until } from "../support/salon-process.js";
+import { readRows, until } from "../support/salon-process.js";
 import { discordWorld, type DiscordWorld } from "./support/discord-world.js";
+import { seedDueDigest } from "./support/seed-digest.js";
 
 let w: DiscordWorld | undefined;
 afterEach(async () => {
@@ -65,4 +66,47 @@ describe("SIGTERM", () => {
     expect(w.openai.imageRequests).toHaveLength(2);
     await handle.waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
   }, 60_000);
+
+  // Exit code 0 is the proof: main.ts's own 10 s guard exits with 1, and "salon stopped" is logged once the database
+  // is closed.
+  it("exits cleanly, with the database closed, while the start-up reconciliation waits on Discord", async () => {
+    w = await discordWorld();
+    const [ana, ben] = w.members;
+    const first = await w.boot();
+    await w.setUp();
+    await w.imagine(ana!, "read me back").waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
+    const [post] = w.postsOf("read me back");
+    w.discord.react(w.gallery.id, post!.id, ben!.id, "👍");
+    expect((await terminate(first)).code).toBe(0);
+
+    // The next start re-reads that post's likes; Discord takes its time answering.
+    const slow = w.discord.hold({ method: "GET", pathPattern: new RegExp(`^/channels/${w.gallery.id}/messages/${post!.id}`), phase: "before", times: 1_000 });
+    const proc = await w.boot();
+    await slow.arrived;
+
+    const { code } = await terminate(proc);
+
+    expect(code, proc.output()).toBe(0);
+    expect(proc.logs().some((l) => l.msg === "salon stopped")).toBe(true);
+    slow.release();
+  }, 60_000);
+
+  it("exits cleanly while a digest is being posted, and the next start posts it once", async () => {
+    w = await discordWorld({ env: { RECONCILE_DAYS: "0" } });
+    await seedDueDigest(w.dbFile, { platform: "discord", externalId: w.guild.id, channelId: w.gallery.id, authors: w.members.map((m) => m.id) });
+    const digests = () => w!.discord.messages(w!.gallery.id).filter((m) => !m.deleted && m.content.startsWith("🏆 **Salon digest"));
+    // Discord never gets to the digest's POST (held before it is processed, for as long as the test runs).
+    const held = w.discord.hold({ method: "POST", pathPattern: new RegExp(`^/channels/${w.gallery.id}/messages$`), phase: "before" });
+    const proc = await w.boot();
+    await held.arrived;
+
+    const { code } = await terminate(proc);
+
+    expect(code, proc.output()).toBe(0);
+    expect(proc.logs().some((l) => l.msg === "salon stopped")).toBe(true);
+
+    await w.boot();
+    await until(() => readRows<{ status: string }>(w!.dbFile, `SELECT status FROM "Digest"`)[0]?.status === "posted" || null, "the digest recorded as posted");
+    expect(digests()).toHaveLength(1);
+  }, 90_000);
 });

@@ -333,9 +333,24 @@ export class FakePublisher implements Publisher {
     return m;
   }
 
-  private checkChannel(channelId: string): void {
+  private throwIfChannelProblem(channelId: string): void {
+    const problem = this.checkedProblem(channelId);
+    if (problem) throw problem;
+  }
+
+  private checkedProblem(channelId: string): PublishError | null {
     const problem = this.channelProblems.get(channelId);
-    if (problem) throw new PublishError(problem, `fake platform: ${problem} in ${channelId}`);
+    return problem ? new PublishError(problem, `fake platform: ${problem} in ${channelId}`) : null;
+  }
+
+  /** Every check of a channel, by channel id. */
+  readonly channelChecks: string[] = [];
+
+  async checkChannel(_community: Community, channelId: string): Promise<PublishError | null> {
+    this.channelChecks.push(channelId);
+    const problem = this.checkedProblem(channelId);
+    // What a platform can tell without posting: access and existence, not a one-off refusal of a post.
+    return problem && (problem.kind === "missing_access" || problem.kind === "channel_not_found") ? problem : null;
   }
 
   private newMessage(community: Community, channelId: string, fields: Omit<FakeMessage, "communityExternalId" | "channelId" | "messageId" | "url" | "deleted" | "reactions">): FakeMessage {
@@ -360,7 +375,7 @@ export class FakePublisher implements Publisher {
       hold.onStart();
       await hold.gate;
     }
-    this.checkChannel(channelId);
+    this.throwIfChannelProblem(channelId);
     const failure = this.postFailures.shift();
     if (failure) throw failure;
     const m = this.newMessage(input.community, channelId, {
@@ -385,23 +400,50 @@ export class FakePublisher implements Publisher {
     return m ? { channelId: m.channelId, messageId: m.messageId, url: m.url } : null;
   }
 
+  /** The next deletions throw these errors, in order (a missing permission, an outage). */
+  failDeletes(...errors: Error[]): void {
+    this.deleteFailures.push(...errors);
+  }
+  private readonly deleteFailures: Error[] = [];
+
   async deletePost(_community: Community, channelId: string, messageId: string): Promise<void> {
+    const failure = this.deleteFailures.shift();
+    if (failure) throw failure;
     this.deletes.push({ channelId, messageId });
     const m = this.messages.get(messageId);
     if (m) m.deleted = true;
   }
 
   async postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef> {
-    this.checkChannel(input.channelId);
+    this.throwIfChannelProblem(input.channelId);
     const m = this.newMessage(input.community, input.channelId, { kind: "digest", digest: input.digest, collage: input.collage });
     return { channelId: input.channelId, messageId: m.messageId, url: m.url };
   }
 
+  /**
+   * Holds the next read of a post's reactions after the platform answered: the snapshot is taken when the read starts,
+   * and reaches the bot when released (a slow read, while live events go on).
+   */
+  holdFetch(): Hold {
+    let release!: () => void;
+    let onStart!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (onStart = resolve));
+    this.fetchHolds.push({ gate, onStart });
+    return { started, release };
+  }
+  private readonly fetchHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
+
   async fetchReactions(_community: Community, _channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
     this.fetches.push(messageId);
     const m = this.messages.get(messageId);
-    if (!m || m.deleted) return "deleted";
-    return [...m.reactions.values()].map((r) => ({ ...r }));
+    const snapshot: ReactionSnapshot[] | "deleted" = !m || m.deleted ? "deleted" : [...m.reactions.values()].map((r) => ({ ...r }));
+    const hold = this.fetchHolds.shift();
+    if (hold) {
+      hold.onStart();
+      await hold.gate;
+    }
+    return snapshot;
   }
 
   async updateStatus(statusRef: string, status: JobStatus): Promise<void> {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { PermissionFlagsBits } from "discord.js";
 import { startSalon, type RunningSalon, type StartOptions } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config/config.js";
+import { literal } from "../../src/discord/render.js";
 import type { Clock } from "../../src/core/ports.js";
 import { FakeDiscord } from "./discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "./discord/types.js";
@@ -127,7 +128,8 @@ export function imagine(h: Harness, c: Community, user: FakeUser, prompt: string
 export async function createPost(h: Harness, c: Community, user: FakeUser, prompt: string): Promise<FakeMessage> {
   const handle = imagine(h, c, user, prompt);
   await handle.waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
-  return h.discord.waitForMessage(c.gallery.id, (m) => m.embeds.some((e: { description?: string }) => e.description === prompt));
+  // The post shows the prompt literal to markdown (escaped), which reads as typed.
+  return h.discord.waitForMessage(c.gallery.id, (m) => m.embeds.some((e: { description?: string }) => e.description === literal(prompt, 4096)));
 }
 
 /** Runs a slash command as a member and resolves with the final ephemeral reply text. */

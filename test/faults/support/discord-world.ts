@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PermissionFlagsBits } from "discord.js";
+import { literal } from "../../../src/discord/render.js";
 import { FakeDiscord } from "../../support/discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "../../support/discord/types.js";
 import { FakeOpenAI } from "../../support/openai/fake-openai.js";
@@ -107,7 +108,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
       return readRows<CreationRow>(dbFile, `SELECT c.id, c.status, c.prompt, c.imageHash, c.galleryMessageId, c.claimedBy, c.attempts FROM "Creation" c ORDER BY c.id`);
     },
     postsOf(prompt) {
-      return discord.messages(gallery.id).filter((m) => !m.deleted && m.authorId === discord.botUser.id && m.embeds.some((e: { description?: string }) => e.description === prompt));
+      return discord.messages(gallery.id).filter((m) => !m.deleted && m.authorId === discord.botUser.id && m.embeds.some((e: { description?: string }) => e.description === literal(prompt, 4096)));
     },
     galleryPosts() {
       return discord.requests.filter((r) => r.method === "POST" && galleryPath.test(r.path) && r.status === 200).length;

@@ -49,6 +49,9 @@ export const Errors = {
   unknownUser: () => new DiscordHttpError(404, 10013, 'Unknown User'),
   unknownEmoji: () => new DiscordHttpError(400, 10014, 'Unknown Emoji'),
   unknownWebhook: () => new DiscordHttpError(404, 10015, 'Unknown Webhook'),
+  /** An interaction token used more than 15 minutes after the interaction was created. */
+  invalidWebhookToken: () => new DiscordHttpError(401, 50027, 'Invalid Webhook Token'),
+  cannotSendToUser: () => new DiscordHttpError(403, 50007, 'Cannot send messages to this user'),
   unknownApplication: () => new DiscordHttpError(404, 10002, 'Unknown Application'),
   unknownCommand: () => new DiscordHttpError(404, 10063, 'Unknown application command'),
   unknownInteraction: () => new DiscordHttpError(404, 10062, 'Unknown interaction'),

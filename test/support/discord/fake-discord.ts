@@ -177,15 +177,49 @@ export class FakeDiscord {
   }
 
   /**
-   * Adds a message written by a user (not the bot) and dispatches MESSAGE_CREATE unless `silent`.
-   * Without the Message Content intent the bot sees it with empty content, as on Discord.
+   * Adds a message written by a user or another bot (not Salon) and dispatches MESSAGE_CREATE unless `silent`.
+   * Without the Message Content intent the bot sees it with empty content, as on Discord. `webhookId`: posted through
+   * that webhook, whose author is then a bot user the test made for it (no member needed), as Discord shows it.
    */
-  addMessage(channelId: string, m: { authorId: string; content?: string; embeds?: unknown[] }, opts: { silent?: boolean } = {}): FakeMessage {
+  addMessage(
+    channelId: string,
+    m: { authorId: string; content?: string; embeds?: unknown[]; components?: unknown[]; webhookId?: string },
+    opts: { silent?: boolean } = {},
+  ): FakeMessage {
     const channel = this.state.channel(channelId);
-    this.state.member(channel.guildId, m.authorId);
-    const message = this.state.createMessage({ channelId, authorId: m.authorId, content: m.content, embeds: m.embeds });
+    if (m.webhookId === undefined) this.state.member(channel.guildId, m.authorId);
+    else this.state.user(m.authorId);
+    const message = this.state.createMessage({
+      channelId,
+      authorId: m.authorId,
+      content: m.content,
+      embeds: m.embeds,
+      components: m.components,
+      webhookId: m.webhookId ?? null,
+    });
     if (!opts.silent) this.emit('MESSAGE_CREATE', this.gatewayMessage(message));
     return message;
+  }
+
+  /**
+   * Moves Discord's clock forward by `ms`, for its time limits: interaction tokens (15 minutes) and callback
+   * deadlines, and the nonce memory. No test has to wait for them. Snowflake ids and message timestamps keep the wall
+   * clock.
+   */
+  advanceTime(ms: number): void {
+    this.state.advanceTime(ms);
+  }
+
+  /** Messages the bot sent a user in their DM channel, in posting order (none when it never opened one). */
+  dms(userId: string): FakeMessage[] {
+    const channel = this.state.dmChannels.get(userId);
+    return channel ? this.messages(channel.id) : [];
+  }
+
+  /** Closes (or reopens) a user's DMs to the bot: sending there answers 403 `{code: 50007}`. */
+  closeDms(userId: string, closed = true): void {
+    if (closed) this.state.closedDms.add(userId);
+    else this.state.closedDms.delete(userId);
   }
 
   /** Makes every write under `/channels/{id}` fail with 403 `{code: 50013, message: "Missing Permissions"}`. */
@@ -261,23 +295,24 @@ export class FakeDiscord {
 
   /**
    * Adds a reaction: stores it and (unless `silent`, meaning "while the bot was offline") dispatches
-   * MESSAGE_REACTION_ADD. `emoji`: unicode like "👍" or custom "name:id". Reacting twice is a no-op.
+   * MESSAGE_REACTION_ADD. `emoji`: unicode like "👍" or custom "name:id". Reacting twice is a no-op. `burst`: a
+   * super reaction, kept apart from the member's normal one with the same emoji (the event has `burst: true`, `type: 1`).
    */
-  react(channelId: string, messageId: string, userId: string, emoji: string, opts: { silent?: boolean } = {}): void {
+  react(channelId: string, messageId: string, userId: string, emoji: string, opts: { silent?: boolean; burst?: boolean } = {}): void {
     const message = this.message(channelId, messageId);
     if (message.guildId) this.state.member(message.guildId, userId);
     const ref = parseEmoji(emoji);
-    if (this.state.addReaction(message, userId, ref) && !opts.silent) {
-      this.emit('MESSAGE_REACTION_ADD', reactionEventPayload(this.state, message, userId, ref, 'add'));
+    if (this.state.addReaction(message, userId, ref, opts.burst) && !opts.silent) {
+      this.emit('MESSAGE_REACTION_ADD', reactionEventPayload(this.state, message, userId, ref, 'add', opts.burst));
     }
   }
 
-  /** Removes a reaction (MESSAGE_REACTION_REMOVE unless `silent`). No-op when absent. */
-  unreact(channelId: string, messageId: string, userId: string, emoji: string, opts: { silent?: boolean } = {}): void {
+  /** Removes a reaction, normal or super (`burst`) (MESSAGE_REACTION_REMOVE unless `silent`). No-op when absent. */
+  unreact(channelId: string, messageId: string, userId: string, emoji: string, opts: { silent?: boolean; burst?: boolean } = {}): void {
     const message = this.message(channelId, messageId);
     const ref = parseEmoji(emoji);
-    if (this.state.removeReaction(message, userId, ref) && !opts.silent) {
-      this.emit('MESSAGE_REACTION_REMOVE', reactionEventPayload(this.state, message, userId, ref, 'remove'));
+    if (this.state.removeReaction(message, userId, ref, opts.burst) && !opts.silent) {
+      this.emit('MESSAGE_REACTION_REMOVE', reactionEventPayload(this.state, message, userId, ref, 'remove', opts.burst));
     }
   }
 
@@ -493,8 +528,9 @@ export class FakeDiscord {
     return { permissions: override, roles: [...new Set([...member.roles, roleId])] };
   }
 
-  private sendInteraction(record: { dispatchedAt: number }, payload: Record<string, unknown>): InteractionHandle {
+  private sendInteraction(record: { dispatchedAt: number; createdAt: number }, payload: Record<string, unknown>): InteractionHandle {
     record.dispatchedAt = performance.now();
+    record.createdAt = this.state.now();
     this.emit('INTERACTION_CREATE', payload);
     return createHandle(this.state, record as Parameters<typeof createHandle>[1]);
   }

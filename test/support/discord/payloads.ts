@@ -73,6 +73,18 @@ export function rolePayload(role: RoleRecord): Json {
   };
 }
 
+/** PrivateChannelResponse: the bot's DM channel with one user. */
+export function dmChannelPayload(state: DiscordState, channel: ChannelRecord): Json {
+  return {
+    id: channel.id,
+    type: 1,
+    last_message_id: channel.lastMessageId,
+    flags: 0,
+    last_pin_timestamp: null,
+    recipients: [userPayload(state.user(channel.recipientId!))],
+  };
+}
+
 /** GuildChannelResponse for a text channel; `permissions` is added in interaction payloads. */
 export function channelPayload(channel: ChannelRecord, permissions?: bigint): Json {
   return {
@@ -184,17 +196,21 @@ export function attachmentPayload(attachment: FakeAttachment): Json {
   };
 }
 
-/** `reactions` summary of a message (MessageReactionResponse[]), `me` from the bot's point of view. */
+/** The colours Discord paints a super reaction with (hex strings; the fake uses one palette for every emoji). */
+export const BURST_COLORS = ['#f1c40f', '#e67e22'];
+
+/**
+ * `reactions` summary of a message (MessageReactionResponse[]), `me`/`me_burst` from the bot's point of view: `count`
+ * is every reaction with the emoji, `count_details` splits it into normal and super (burst) reactions.
+ */
 export function reactionsPayload(state: DiscordState, message: FakeMessage): Json[] {
   return message.reactions.map((reaction) => ({
     emoji: emojiPayload(reaction.emoji),
-    count: reaction.userIds.length,
-    count_details: { burst: 0, normal: reaction.userIds.length },
-    burst_colors: [],
-    me_burst: false,
-    burst_me: false,
+    count: reaction.userIds.length + reaction.burstUserIds.length,
+    count_details: { burst: reaction.burstUserIds.length, normal: reaction.userIds.length },
+    burst_colors: reaction.burstUserIds.length > 0 ? [...BURST_COLORS] : [],
+    me_burst: reaction.burstUserIds.includes(state.botUser.id),
     me: reaction.userIds.includes(state.botUser.id),
-    burst_count: 0,
   }));
 }
 
@@ -271,7 +287,8 @@ export function messagePayload(state: DiscordState, message: FakeMessage, option
   if (message.nonce !== undefined) payload.nonce = message.nonce;
   if (message.webhookId) {
     payload.webhook_id = message.webhookId;
-    payload.application_id = state.applicationId;
+    // Interaction responses are the application's own webhook; any other webhook belongs to no application.
+    if (message.webhookId === state.applicationId) payload.application_id = state.applicationId;
   }
   if (interaction) {
     const user = userPayload(state.user(interaction.userId));
@@ -321,28 +338,29 @@ export function botPermissions(state: DiscordState, guildId: string, channelId?:
   return permissions;
 }
 
-/** MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE payload. */
+/** MESSAGE_REACTION_ADD / MESSAGE_REACTION_REMOVE payload; a super reaction has `burst: true` and `type: 1`. */
 export function reactionEventPayload(
   state: DiscordState,
   message: FakeMessage,
   userId: string,
   emoji: { id: string | null; name: string; animated?: boolean },
   kind: 'add' | 'remove',
+  burst = false,
 ): Json {
   const payload: Json = {
     user_id: userId,
-    type: 0,
+    type: burst ? 1 : 0,
     message_id: message.id,
     channel_id: message.channelId,
     emoji: emojiPayload(emoji),
-    burst: false,
+    burst,
   };
   if (message.guildId) payload.guild_id = message.guildId;
   if (kind === 'add') {
     const member = message.guildId ? state.guilds.get(message.guildId)?.members.get(userId) : undefined;
     if (member) payload.member = memberPayload(state, member);
     payload.message_author_id = message.authorId;
-    payload.burst_colors = [];
+    payload.burst_colors = burst ? [...BURST_COLORS] : [];
   }
   return payload;
 }

@@ -81,9 +81,14 @@ interface ActiveHold extends HoldRule {
 
 const API_PREFIX = '/api/v10';
 
+/**
+ * The path's segments, each percent-decoded as Discord decodes them. Empty segments are kept: `/reactions/` is not
+ * `/reactions`, and an emoji sent unencoded with a `#` in it (a keycap) arrives as `/reactions/` — the client cut
+ * everything from the `#` on as the URL's fragment, query included — and matches no route, as on Discord.
+ */
 function splitPath(path: string): string[] | undefined {
   try {
-    return path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    return path.split('/').slice(1).map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }
@@ -96,8 +101,10 @@ function match(route: Route, segments: string[]): Record<string, string> | undef
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     const segment = segments[i]!;
-    if (part.startsWith(':')) params[part.slice(1)] = segment;
-    else if (part !== segment) return undefined;
+    if (part.startsWith(':')) {
+      if (segment === '') return undefined;
+      params[part.slice(1)] = segment;
+    } else if (part !== segment) return undefined;
   }
   return params;
 }

@@ -3,7 +3,7 @@ import { MessageFlag } from './constants.js';
 import { parseEmoji } from './emoji.js';
 import { Errors, invalidFormBody } from './errors.js';
 import { allowedFlags, patchFromBody, resolveAttachments } from './message-body.js';
-import { channelPayload, messagePayload, reactionEventPayload, userPayload } from './payloads.js';
+import { channelPayload, dmChannelPayload, messagePayload, reactionEventPayload, userPayload } from './payloads.js';
 import type { RestContext, Route, RouteRequest } from './rest.js';
 import type { ChannelRecord } from './state.js';
 import type { FakeMessage } from './types.js';
@@ -50,13 +50,33 @@ function parseLimit(query: URLSearchParams, fallback: number): number {
   return limit;
 }
 
+/** `type` of the reaction users list: 0 normal (the default), 1 super (burst); anything else is a form error. */
+function parseReactionType(query: URLSearchParams): 0 | 1 {
+  const raw = query.get('type');
+  if (raw === null || raw === '0') return 0;
+  if (raw === '1') return 1;
+  throw invalidFormBody([{ path: 'type', code: 'ENUM_TYPE_COERCE', message: `Value "${raw}" is not a valid enum value.` }]);
+}
+
 /** Routes under /channels. */
 export function channelRoutes(): Route[] {
   return [
     {
       method: 'GET',
       path: '/channels/:channel',
-      handler: (request, context) => ({ status: 200, body: channelPayload(channelFor(context, request.params.channel!, false)) }),
+      handler: (request, context) => {
+        const channel = channelFor(context, request.params.channel!, false);
+        return { status: 200, body: channel.recipientId ? dmChannelPayload(context.state, channel) : channelPayload(channel) };
+      },
+    },
+    {
+      // Trigger Typing Indicator: needs the same Send Messages as a post, and creates nothing.
+      method: 'POST',
+      path: '/channels/:channel/typing',
+      handler: (request, context) => {
+        channelFor(context, request.params.channel!, true);
+        return { status: 204 };
+      },
     },
     {
       method: 'GET',
@@ -89,14 +109,13 @@ export function channelRoutes(): Route[] {
         const body = request.body ?? {};
         validateMessageBody(body, { creating: true, fileCount: request.files.length });
         const state = context.state;
-        if (body.enforce_nonce && body.nonce !== undefined) {
-          // Discord remembers an enforced nonce for a few minutes only.
-          const since = Date.now() - context.nonceWindowMs;
-          const duplicate = state.channelMessages
-            .get(channel.id)
-            ?.find((m) => m.nonce === body.nonce && m.authorId === state.botUser.id && !m.deleted && Date.parse(m.timestamp) >= since);
+        // Discord dedupes an enforced nonce by author, in every channel, for a few minutes.
+        const enforced = body.enforce_nonce === true && body.nonce !== undefined && body.nonce !== null;
+        if (enforced) {
+          const duplicate = state.rememberedNonce(state.botUser.id, body.nonce, context.nonceWindowMs);
           if (duplicate) return { status: 200, body: restMessage(context, duplicate) };
         }
+        if (channel.recipientId && state.closedDms.has(channel.recipientId)) throw Errors.cannotSendToUser();
         const reference = body.message_reference;
         if (reference?.message_id && reference.fail_if_not_exists !== false) {
           if (!state.visibleMessage(reference.channel_id ?? channel.id, reference.message_id)) {
@@ -116,7 +135,9 @@ export function channelRoutes(): Route[] {
           tts: body.tts === true,
           messageReference: reference,
         });
-        context.echo('MESSAGE_CREATE', gatewayMessage(context, message));
+        if (enforced) state.rememberNonce(state.botUser.id, body.nonce, message.id);
+        // DMs reach a bot only with the Direct Messages intent, which Salon does not ask for.
+        if (!channel.recipientId) context.echo('MESSAGE_CREATE', gatewayMessage(context, message));
         return { status: 200, body: restMessage(context, message) };
       },
     },
@@ -202,9 +223,9 @@ export function channelRoutes(): Route[] {
         const message = messageFor(context, request, false);
         const emoji = emojiFor(request.params.emoji!);
         const limit = parseLimit(request.query, 25);
-        if (request.query.get('type') === '1') return { status: 200, body: [] }; // no super reactions here
+        const type = parseReactionType(request.query);
         const after = request.query.get('after') ?? undefined;
-        const users = context.state.reactionUsers(message, emoji, after, limit);
+        const users = context.state.reactionUsers(message, emoji, after, limit, type);
         return { status: 200, body: users.map(userPayload) };
       },
     },

@@ -49,7 +49,7 @@ function callback(request: RouteRequest, context: RestContext): { status: number
   const interaction = state.interactions.get(request.params.interaction!);
   if (!interaction || interaction.token !== request.params.token) throw Errors.unknownInteraction();
   const at = performance.now();
-  if (at - interaction.dispatchedAt > context.interactionDeadlineMs) throw Errors.unknownInteraction();
+  if (state.now() - interaction.createdAt > context.interactionDeadlineMs) throw Errors.unknownInteraction();
   if (interaction.callbacks.length > 0) throw Errors.alreadyAcknowledged();
   const type = request.body?.type;
   const data = request.body?.data;
@@ -106,9 +106,14 @@ function callback(request: RouteRequest, context: RestContext): { status: number
   };
 }
 
+/** An interaction token is valid for 15 minutes after the interaction was created (Discord's documented limit). */
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
+
 function webhookInteraction(request: RouteRequest, context: RestContext): InteractionRecord {
   const interaction = context.state.interactionsByToken.get(request.params.token!);
   if (request.params.app !== context.state.applicationId || !interaction) throw Errors.unknownWebhook();
+  // Past its 15 minutes every use of the token (edit, follow-up, read, delete) is refused as Discord refuses it.
+  if (context.state.now() - interaction.createdAt >= INTERACTION_TOKEN_LIFETIME_MS) throw Errors.invalidWebhookToken();
   return interaction;
 }
 

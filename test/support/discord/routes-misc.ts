@@ -1,6 +1,6 @@
 /** Gateway discovery, users, application, guild and application command routes. */
 import { Errors } from './errors.js';
-import { guildPayload, memberPayload, selfUserPayload, userPayload } from './payloads.js';
+import { dmChannelPayload, guildPayload, memberPayload, selfUserPayload, userPayload } from './payloads.js';
 import type { RestContext, Route, RouteRequest } from './rest.js';
 
 function applicationFor(context: RestContext, request: RouteRequest): void {
@@ -81,6 +81,16 @@ export function miscRoutes(): Route[] {
       method: 'GET',
       path: '/users/@me',
       handler: (_request, context) => ({ status: 200, body: selfUserPayload(context.state.botUser) }),
+    },
+    {
+      // Opens (or returns) the bot's DM channel with a user; whether a message may be sent there is decided on sending.
+      method: 'POST',
+      path: '/users/@me/channels',
+      handler: (request, context) => {
+        const recipient = request.body?.recipient_id;
+        if (typeof recipient !== 'string' || !context.state.users.has(recipient)) throw Errors.unknownUser();
+        return { status: 200, body: dmChannelPayload(context.state, context.state.dmChannel(recipient)) };
+      },
     },
     {
       method: 'GET',

@@ -48,6 +48,8 @@ export interface ChannelRecord extends FakeChannel {
   deleted: boolean;
   forbidden: boolean;
   lastMessageId: string | null;
+  /** Set on a DM channel (type 1): the user the bot talks to; its `guildId` is then empty. */
+  recipientId?: string;
 }
 
 /** An interaction sent by the fake and what the bot answered. */
@@ -64,6 +66,8 @@ export interface InteractionRecord {
   /** Message carrying the component (component interactions). */
   messageId?: string;
   dispatchedAt: number;
+  /** When Discord created it, on the fake's clock ({@link DiscordState.now}): its token lives 15 minutes from then. */
+  createdAt: number;
   callbacks: InteractionCallback[];
   /** Message id of the original response once acknowledged. */
   originalMessageId?: string;
@@ -108,6 +112,17 @@ export class DiscordState {
   readonly channelMessages = new Map<string, FakeMessage[]>();
   readonly interactions = new Map<string, InteractionRecord>();
   readonly interactionsByToken = new Map<string, InteractionRecord>();
+  /** DM channels by recipient user id. */
+  readonly dmChannels = new Map<string, ChannelRecord>();
+  /** Users whose DMs are closed to the bot (privacy settings, or the bot blocked): sending there fails with 50007. */
+  readonly closedDms = new Set<string>();
+  /**
+   * Enforced nonces Discord still remembers, by author and nonce (`${authorId} ${nonce}`), oldest first: "if another
+   * message was created by the same author with the same nonce, that message will be returned" — in any channel.
+   */
+  readonly nonces = new Map<string, { messageId: string; at: number }>();
+  /** How far the fake's clock runs ahead of the wall clock (see {@link DiscordState.now}). */
+  private clockOffsetMs = 0;
   /** Emits `message` (FakeMessage) on every create/edit/delete/reaction change, `interaction` on callbacks. */
   readonly changes = new EventEmitter();
   readonly botUser: FakeUser;
@@ -118,6 +133,43 @@ export class DiscordState {
     this.botUser = this.addUser({ id: botUserId, username: 'Salon', bot: true });
     this.applicationId = applicationId ?? this.ids.next();
     this.ids.observe(this.applicationId);
+  }
+
+  /**
+   * Discord's clock for its time limits (interaction deadlines and tokens, nonce memory), in epoch ms: the wall clock
+   * moved by {@link advanceTime}. Snowflakes and message timestamps keep the wall clock.
+   */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Moves Discord's clock forward: tokens and nonces age without a test waiting for them. */
+  advanceTime(ms: number): void {
+    if (!(ms >= 0)) throw new Error(`FakeDiscord.advanceTime: ${ms} is not a duration (time only moves forward)`);
+    this.clockOffsetMs += ms;
+  }
+
+  /**
+   * The message an enforced nonce of this author still points at (within `windowMs`), or undefined. Forgets the
+   * nonces older than the window on the way, so the memory stays bounded as Discord's does.
+   */
+  rememberedNonce(authorId: string, nonce: string | number, windowMs: number): FakeMessage | undefined {
+    const since = this.now() - windowMs;
+    for (const [key, entry] of this.nonces) {
+      if (entry.at >= since) break;
+      this.nonces.delete(key);
+    }
+    if (windowMs <= 0) return undefined;
+    const entry = this.nonces.get(`${authorId} ${String(nonce)}`);
+    const message = entry ? this.messages.get(entry.messageId) : undefined;
+    return message && !message.deleted ? message : undefined;
+  }
+
+  /** Remembers an enforced nonce for the message just created with it. */
+  rememberNonce(authorId: string, nonce: string | number, messageId: string): void {
+    const key = `${authorId} ${String(nonce)}`;
+    this.nonces.delete(key); // re-inserted last: the map stays ordered by time
+    this.nonces.set(key, { messageId, at: this.now() });
   }
 
   /** Registers a user (id generated when omitted). */
@@ -201,6 +253,20 @@ export class DiscordState {
     return channel;
   }
 
+  /** The bot's DM channel with a user (created on first use, as `POST /users/@me/channels` does). */
+  dmChannel(userId: string): ChannelRecord {
+    this.user(userId);
+    let channel = this.dmChannels.get(userId);
+    if (!channel) {
+      const id = this.ids.next();
+      channel = { id, guildId: '', name: '', position: 0, deleted: false, forbidden: false, lastMessageId: null, recipientId: userId };
+      this.dmChannels.set(userId, channel);
+      this.channels.set(id, channel);
+      this.channelMessages.set(id, []);
+    }
+    return channel;
+  }
+
   guildChannels(guildId: string): ChannelRecord[] {
     return [...this.channels.values()].filter((c) => c.guildId === guildId && !c.deleted);
   }
@@ -255,7 +321,7 @@ export class DiscordState {
     const message: FakeMessage = {
       id,
       channelId: channel.id,
-      guildId: channel.guildId,
+      guildId: channel.recipientId ? null : channel.guildId,
       authorId: input.authorId,
       type: input.type ?? 0,
       content: input.content ?? '',
@@ -318,27 +384,33 @@ export class DiscordState {
 
   // ---- reactions ---------------------------------------------------------------------------
 
-  /** Adds a reaction; returns false when the user had already reacted with that emoji. */
-  addReaction(message: FakeMessage, userId: string, emoji: EmojiRef): boolean {
+  /**
+   * Adds a reaction, normal or super (burst): Discord keeps the two apart, so one member may have both with one emoji.
+   * Returns false when the user had already reacted that way.
+   */
+  addReaction(message: FakeMessage, userId: string, emoji: EmojiRef, burst = false): boolean {
     const key = emojiKey(emoji);
     let reaction = message.reactions.find((r) => emojiKey(r.emoji) === key);
     if (!reaction) {
-      reaction = { emoji: { ...emoji }, userIds: [] };
+      reaction = { emoji: { ...emoji }, userIds: [], burstUserIds: [] };
       message.reactions.push(reaction);
     }
-    if (reaction.userIds.includes(userId)) return false;
-    reaction.userIds.push(userId);
+    const users = burst ? reaction.burstUserIds : reaction.userIds;
+    if (users.includes(userId)) return false;
+    users.push(userId);
     this.changes.emit('message', message);
     return true;
   }
 
-  /** Removes a reaction; returns false when there was nothing to remove. */
-  removeReaction(message: FakeMessage, userId: string, emoji: EmojiRef): boolean {
+  /** Removes a normal (or super) reaction; returns false when there was nothing to remove. */
+  removeReaction(message: FakeMessage, userId: string, emoji: EmojiRef, burst = false): boolean {
     const key = emojiKey(emoji);
     const reaction = message.reactions.find((r) => emojiKey(r.emoji) === key);
-    if (!reaction || !reaction.userIds.includes(userId)) return false;
-    reaction.userIds = reaction.userIds.filter((id) => id !== userId);
-    if (reaction.userIds.length === 0) message.reactions = message.reactions.filter((r) => r !== reaction);
+    const users = burst ? reaction?.burstUserIds : reaction?.userIds;
+    if (!reaction || !users?.includes(userId)) return false;
+    if (burst) reaction.burstUserIds = users.filter((id) => id !== userId);
+    else reaction.userIds = users.filter((id) => id !== userId);
+    if (reaction.userIds.length === 0 && reaction.burstUserIds.length === 0) message.reactions = message.reactions.filter((r) => r !== reaction);
     this.changes.emit('message', message);
     return true;
   }
@@ -358,11 +430,14 @@ export class DiscordState {
     this.changes.emit('message', message);
   }
 
-  /** Users who reacted with an emoji, ascending by id, after `after`, at most `limit`. */
-  reactionUsers(message: FakeMessage, emoji: EmojiRef, after: string | undefined, limit: number): FakeUser[] {
+  /**
+   * Users who reacted with an emoji, ascending by id, after `after`, at most `limit`: normal reactions (`type` 0,
+   * Discord's default) or super reactions (`type` 1), never both in one list.
+   */
+  reactionUsers(message: FakeMessage, emoji: EmojiRef, after: string | undefined, limit: number, type: 0 | 1 = 0): FakeUser[] {
     const reaction = message.reactions.find((r) => emojiKey(r.emoji) === emojiKey(emoji));
     if (!reaction) return [];
-    return [...reaction.userIds]
+    return [...(type === 1 ? reaction.burstUserIds : reaction.userIds)]
       .sort(compareSnowflakes)
       .filter((id) => after === undefined || compareSnowflakes(id, after) > 0)
       .slice(0, limit)
@@ -371,11 +446,11 @@ export class DiscordState {
 
   // ---- interactions ------------------------------------------------------------------------
 
-  addInteraction(record: Omit<InteractionRecord, 'id' | 'token' | 'callbacks' | 'followupIds'>): InteractionRecord {
+  addInteraction(record: Omit<InteractionRecord, 'id' | 'token' | 'callbacks' | 'followupIds' | 'createdAt'>): InteractionRecord {
     const id = this.ids.next();
     // Shaped like Discord's: "interaction:<id>:<secret>" in base64url (no characters needing escapes).
     const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
-    const interaction: InteractionRecord = { ...record, id, token, callbacks: [], followupIds: [] };
+    const interaction: InteractionRecord = { ...record, id, token, createdAt: this.now(), callbacks: [], followupIds: [] };
     this.interactions.set(id, interaction);
     this.interactionsByToken.set(token, interaction);
     return interaction;

@@ -26,8 +26,10 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   /**
    * How long a message nonce sent with `enforce_nonce: true` dedupes: a second message with the same nonce by the
-   * same author in the channel within this window returns the first message instead of creating one. Discord
-   * documents only "a few minutes"; default 5 minutes. 0 turns deduplication off (a nonce Discord has forgotten).
+   * same author within this window returns the first message instead of creating one, whatever channel either is in
+   * (Discord: "if another message was created by the same author with the same nonce, that message will be
+   * returned"). Discord documents only "the past few minutes"; default 5 minutes, on the fake's clock
+   * ({@link FakeDiscord.advanceTime}). 0 turns deduplication off (a nonce Discord has forgotten).
    */
   nonceWindowMs?: number;
 }
@@ -73,10 +75,13 @@ export interface FakeAttachment {
   height?: number;
 }
 
-/** One reaction emoji on a message and who reacted with it (in reaction order). */
+/** One reaction emoji on a message and who reacted with it (in reaction order), normal and super reactions apart. */
 export interface FakeReaction {
   emoji: { id: string | null; name: string; animated?: boolean };
+  /** Normal reactions (type 0). */
   userIds: string[];
+  /** Super reactions (burst, type 1): Nitro members' animated reactions, counted and listed apart by Discord. */
+  burstUserIds: string[];
 }
 
 /** A snapshot taken every time a message is created or edited. */

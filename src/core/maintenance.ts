@@ -1,0 +1,36 @@
+/**
+ * Periodic upkeep: re-reading recent likes (platforms drop events: Bolt acknowledges Slack's before the listener runs,
+ * the gateway never redelivers), and forgetting records nothing needs any more, so no table grows without bound.
+ */
+import type { SalonDeps } from "./deps.js";
+import type { Community } from "./types.js";
+
+/** Deliveries older than this can no longer be redelivered by a platform (Slack retries within minutes). */
+export const DELIVERY_RETENTION_MS = 2 * 86_400_000;
+/** Live removals older than this are older than any reconciliation still reading the platform. */
+export const REMOVAL_RETENTION_MS = 60 * 60_000;
+
+/**
+ * Whether the community's periodic re-read falls in the minute of `now`: each community has its own minute of the
+ * period (spread by its id), so a deployment with many communities never asks the platform for all of them at once.
+ */
+export function reconcileDue(community: Pick<Community, "id">, now: Date, everyMinutes: number): boolean {
+  if (everyMinutes <= 0) return false;
+  const minute = Math.floor(now.getTime() / 60_000) % everyMinutes;
+  // Knuth's multiplicative hash spreads neighbouring ids across the period.
+  return (Math.imul(community.id, 2_654_435_761) >>> 0) % everyMinutes === minute;
+}
+
+/**
+ * Forgets deliveries and live removals no one needs any more, and the forgotten reactions of posts older than the
+ * recount window (recounts no longer read them). Returns how many rows went.
+ */
+export async function pruneRecords(deps: Pick<SalonDeps, "store" | "clock" | "options">): Promise<{ deliveries: number; removals: number; forgotten: number }> {
+  const now = deps.clock.now().getTime();
+  const deliveries = await deps.store.pruneDeliveries(new Date(now - DELIVERY_RETENTION_MS));
+  const removals = await deps.store.pruneReactionRemovals(new Date(now - REMOVAL_RETENTION_MS));
+  let forgotten = 0;
+  const window = new Date(now - deps.options.reconcileDays * 86_400_000);
+  for (const community of await deps.store.listCommunities()) forgotten += await deps.store.pruneForgottenReactions(community.id, window);
+  return { deliveries, removals, forgotten };
+}
