@@ -57,7 +57,7 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
   try {
     const digest = await buildDigest(deps, community, day);
     if (digest.entries.length === 0) {
-      await store.completeDigest(community.id, day, { status: "empty", entries: 0, at: clock.now() });
+      await store.completeDigest(community.id, day, { status: "empty", at: clock.now() });
       return { status: "empty", digest };
     }
     const publisher = publisherFor(deps, community.platform);
@@ -76,7 +76,7 @@ export async function publishDigest(deps: SalonDeps, community: Community, day: 
       signal?.throwIfAborted();
       post = await publisher.postDigest({ community, channelId, digest, collage });
     }
-    await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, entries: digest.entries.length, at: clock.now() });
+    await store.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, digest, at: clock.now() });
     if (community.digestProblem) await store.updateCommunity(community.id, { digestProblem: null });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };

@@ -50,8 +50,9 @@ export function recountText(r: { posts: number; corrected: number; deleted: numb
 }
 
 /** The answer to `/privacy forget`. */
-export function forgetText(r: { posts: number; images: number; reactionsLeft: number }): string {
-  const done = `Done. I deleted your prompts and likes, ${r.posts} gallery ${r.posts === 1 ? "post" : "posts"} and ${r.images} ${r.images === 1 ? "image" : "images"}.`;
+export function forgetText(r: { posts: number; images: number; reactionsLeft: number; digests: number }): string {
+  const digests = r.digests === 0 ? "" : ` ${r.digests === 1 ? "The digest that named you now reads" : `The ${r.digests} digests that named you now read`} "a former member".`;
+  const done = `Done. I deleted your prompts and likes, ${r.posts} gallery ${r.posts === 1 ? "post" : "posts"} and ${r.images} ${r.images === 1 ? "image" : "images"}.${digests}`;
   if (r.reactionsLeft === 0) return done;
   const one = r.reactionsLeft === 1;
   return `${done} Your ${one ? "reaction" : `${r.reactionsLeft} reactions`} on others' posts no longer ${one ? "counts" : "count"} as a like; only you can take ${one ? "it" : "them"} off the posts.`;

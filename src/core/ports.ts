@@ -85,6 +85,11 @@ export interface Publisher {
   /** Deletes a gallery post; a post that is already gone is not an error. */
   deletePost(community: Community, channelId: string, messageId: string): Promise<void>;
   postDigest(input: { community: Community; channelId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<PostRef>;
+  /**
+   * Replaces a posted digest's text and collage (after `/privacy forget`: the member is "a former member" there now).
+   * A digest that is gone is not an error.
+   */
+  editDigest(input: { community: Community; channelId: string; messageId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<void>;
   /** Looks before a repost: this day's digest as the bot posted it in the channel since `since`, or null. */
   findDigestPost(input: { community: Community; channelId: string; digest: DigestView; since: Date }): Promise<PostRef | null>;
   /** Every reaction on a post, or "deleted" when the post no longer exists. */

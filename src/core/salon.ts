@@ -10,7 +10,7 @@ import { pruneRecords, reconcileDue } from "./maintenance.js";
 import { GenerationQueue } from "./generation-queue.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
 import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
-import { exportMemberData, forgetMember } from "./privacy.js";
+import { exportMemberData, forgetMember, type ForgetOutcome } from "./privacy.js";
 import { profile, top, type TopView } from "./rankings.js";
 import type { Actor, Community, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
 
@@ -74,7 +74,7 @@ export class Salon {
   exportData(actor: Actor): Promise<string> {
     return exportMemberData(this.deps, actor);
   }
-  forget(actor: Actor): Promise<{ posts: number; images: number; reactionsLeft: number }> {
+  forget(actor: Actor): Promise<ForgetOutcome> {
     return forgetMember(this.deps, actor);
   }
 

@@ -2,7 +2,7 @@
  * The persistence port. The Prisma implementation lives in `src/store`; its tests run against a real database.
  * Every method is scoped by community: nothing here reads or writes across communities.
  */
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "./types.js";
+import type { Community, CommunityRef, Creation, CreationStatus, DigestView, MemberDates, Platform, RankedCreation, RankedCreator } from "./types.js";
 
 export type CommunityPatch = Partial<Omit<Community, "id" | "platform" | "externalId">>;
 
@@ -56,6 +56,10 @@ export type CreationPatch = Partial<
     spend: number;
   }
 >;
+
+export type DigestCompletion =
+  | { status: "posted"; channelId: string; messageId: string; digest: DigestView; at: Date }
+  | { status: "empty"; at: Date };
 
 export interface WindowStats {
   creations: number;
@@ -189,7 +193,15 @@ export interface Store {
    * earlier claim was never completed and its lease expired. A completed digest is never claimed again.
    */
   claimDigest(communityId: number, day: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  completeDigest(communityId: number, day: string, result: { status: "posted" | "empty"; channelId?: string; messageId?: string; entries: number; at: Date }): Promise<void>;
+  /** Records a digest as done: posted (where, and what it listed, for later edits) or empty. */
+  completeDigest(communityId: number, day: string, result: DigestCompletion): Promise<void>;
+  /** Posted digests that list a creation of the member or name them top creator (to edit them after a forget). */
+  digestsNaming(communityId: number, userId: string): Promise<Array<{ day: string; channelId: string; messageId: string }>>;
+  /**
+   * A posted digest as it was posted, from what was recorded: ranks and like counts as shown, the creations as they are
+   * now. A member forgotten since is a former member: no id, no prompt, no link.
+   */
+  postedDigest(communityId: number, day: string): Promise<DigestView | null>;
   /** Releases a claim after a failure so the next tick can try again. */
   releaseDigest(communityId: number, day: string, owner: string): Promise<void>;
   digestStatus(communityId: number, day: string): Promise<string | null>;

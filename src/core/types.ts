@@ -132,14 +132,21 @@ export interface RankedCreator {
   bestUrl: string | null;
 }
 
+/**
+ * One entry of a digest. A digest edited after its creator asked to be forgotten shows "a former member": no author id,
+ * no prompt, no link.
+ */
+export type DigestEntryView = Omit<RankedCreation, "authorUserId"> & { authorUserId: string | null };
+
 /** The published (or previewed) ranking of one community for one calendar day. */
 export interface DigestView {
   /** `YYYY-MM-DD` in the community's timezone. */
   day: string;
   /** e.g. "25 November 2026". */
   title: string;
-  entries: RankedCreation[];
-  summary: { creations: number; likers: number; topCreator: { userId: string; likeCount: number } | null };
+  entries: DigestEntryView[];
+  /** The top creator is null when no creation was liked; its `userId` null when they are a former member. */
+  summary: { creations: number; likers: number; topCreator: { userId: string | null; likeCount: number } | null };
 }
 
 export interface ProfileView {

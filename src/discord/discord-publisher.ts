@@ -193,6 +193,20 @@ export class DiscordPublisher implements Publisher {
     }
   }
 
+  async editDigest({ channelId, messageId, digest, collage }: Parameters<Publisher["editDigest"]>[0]): Promise<void> {
+    const name = `salon-digest-${digest.day}.${collage?.mimeType === "image/jpeg" ? "jpg" : "png"}`;
+    try {
+      // `attachments` lists what the message keeps: only the new collage (the old one showed the forgotten member's image).
+      await this.rest.patch(Routes.channelMessage(channelId, messageId), {
+        body: { content: digestMessage(digest), allowed_mentions: NO_PINGS, attachments: collage ? [{ id: 0, filename: name }] : [] },
+        files: collage ? [{ name, data: collage.bytes, contentType: collage.mimeType }] : [],
+      });
+    } catch (error) {
+      if (error instanceof DiscordAPIError && (error.code === UNKNOWN_MESSAGE || error.code === UNKNOWN_CHANNEL)) return;
+      throw toPublishError(error);
+    }
+  }
+
   async fetchReactions(_community: Community, channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
     let message: APIMessage;
     try {

@@ -5,6 +5,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
 import type { JobStatus } from "../core/ports.js";
+import { discordText } from "./words.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
 import { escapeMarkdown } from "./markdown.js";
@@ -107,7 +108,7 @@ export function statusMessage(status: JobStatus) {
     case "posted":
       return { content: `✅ Posted to the gallery: ${status.url}`, components: [], allowed_mentions: NO_PINGS };
     case "failed":
-      return { content: `⚠️ ${truncate(status.reason)}`, components: [], allowed_mentions: NO_PINGS };
+      return { content: `⚠️ ${truncate(discordText(status.reason))}`, components: [], allowed_mentions: NO_PINGS };
     case "cancelled":
       return { content: "Cancelled. It won't count toward your daily limit.", components: [], allowed_mentions: NO_PINGS };
   }
@@ -122,7 +123,7 @@ export type FinalStatus = Extract<JobStatus, { state: "posted" | "failed" }>;
  * creation's: a retry, or the DM after a channel message whose answer was lost, can't tell them twice.
  */
 export function outcomeMessage(status: FinalStatus, userId: string) {
-  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${status.reason}`;
+  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${discordText(status.reason)}`;
   return {
     content: truncate(`<@${userId}> ${text}`),
     allowed_mentions: { parse: [] as never[], users: [userId] },
@@ -130,6 +131,9 @@ export function outcomeMessage(status: FinalStatus, userId: string) {
     enforce_nonce: true,
   };
 }
+
+/** Who a member is once they asked to be forgotten. */
+export const FORMER_MEMBER = "a former member";
 
 /** The digest's first line, which also identifies a posted digest when looking before a repost. */
 export function digestTitleLine(digest: Pick<DigestView, "title">): string {
@@ -139,13 +143,15 @@ export function digestTitleLine(digest: Pick<DigestView, "title">): string {
 export function digestMessage(digest: DigestView): string {
   const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
-    lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    // A former member (forgotten since the digest was posted) is named as such: no prompt, no mention, no link.
+    if (e.authorUserId === null) lines.push(`**${e.rank}.** A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`);
+    else lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
     "",
     `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
-      (top ? ` · top creator <@${top.userId}> (${likes(top.likeCount)})` : ""),
+      (top ? ` · top creator ${top.userId === null ? FORMER_MEMBER : `<@${top.userId}>`} (${likes(top.likeCount)})` : ""),
   );
   return truncate(lines.join("\n"));
 }

@@ -12,6 +12,7 @@ import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
 import type { SlackWeb } from "./slack-bot.js";
 import { emojiKey } from "./slack-publisher.js";
+import { slackText } from "./slack-words.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
 import { statusRefFor } from "./slack-status.js";
 import { shareFile, uploadBytes } from "./slack-upload.js";
@@ -84,7 +85,8 @@ async function answerWith(working: Limiter, respond: RespondFn, log: Logger, run
       answer = { text: SORRY };
     }
   }
-  if (answer) await respond({ response_type: "ephemeral", text: answer.text }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
+  // Every answer of the core is rendered here, once: its channel, member and command words become Slack's.
+  if (answer) await respond({ response_type: "ephemeral", text: slackText(answer.text) }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
 }
 
 function actor(teamId: string, user: string, isAdmin: boolean): Actor {

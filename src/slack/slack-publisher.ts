@@ -204,6 +204,36 @@ export class SlackPublisher implements Publisher {
     }
   }
 
+  async editDigest({ channelId, messageId, digest, collage }: Parameters<Publisher["editDigest"]>[0]): Promise<void> {
+    // The old collage showed the forgotten member's image: find it in the message, replace the blocks, delete it.
+    let oldFileId: string | undefined;
+    try {
+      const history = (await this.web.client.conversations.history({ channel: channelId, latest: messageId, inclusive: true, limit: 1 })) as {
+        messages?: Array<{ ts?: string; blocks?: Array<{ type?: string; slack_file?: { id?: string } }> }>;
+      };
+      const message = history.messages?.find((m) => m.ts === messageId);
+      if (!message) return; // deleted meanwhile
+      oldFileId = message.blocks?.find((b) => b.type === "image")?.slack_file?.id;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === "channel_not_found") return;
+      throw toPublishError(error);
+    }
+    let fileId: string | null = null;
+    try {
+      if (collage) fileId = await this.uploadCollage(digest.day, digest.title, collage);
+      const body = await digestBlocks(digest, this.directory.nameOf, fileId);
+      // An edit sets the same content however often it is sent: the reading client may repeat it.
+      await this.web.client.chat.update({ channel: channelId, ts: messageId, text: body.text, blocks: body.blocks as never });
+    } catch (error) {
+      if (fileId) await this.web.client.files.delete({ file: fileId }).catch(() => undefined);
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code === "message_not_found" || code === "channel_not_found") return;
+      throw toPublishError(error);
+    }
+    if (oldFileId) await this.web.client.files.delete({ file: oldFileId }).catch((error: unknown) => this.logger.warn({ err: error, fileId: oldFileId }, "could not delete an old collage"));
+  }
+
   /** Uploads the collage without sharing it anywhere, and waits until Slack has processed it (it has a mimetype). */
   private async uploadCollage(day: string, title: string, collage: NonNullable<Parameters<Publisher["postDigest"]>[0]["collage"]>): Promise<string> {
     const fileId = await uploadBytes(this.web, this.clock, { bytes: collage.bytes, filename: `salon-digest-${day}.${collage.mimeType === "image/jpeg" ? "jpg" : "png"}` });

@@ -4,11 +4,14 @@ import type { JobStatus } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
 import { escapeText } from "./slack-text.js";
+import { slackText } from "./slack-words.js";
 
 /** Resolves a user id to a display name (cached by the caller). */
 export type NameOf = (userId: string) => Promise<string>;
 
 export const CANCEL_ACTION = "salon_cancel";
+/** Who a member is once they asked to be forgotten. */
+export const FORMER_MEMBER = "a former member";
 export const DELETE_SHORTCUT = "salon_delete";
 
 /** Slack's own markdown for bold and links. */
@@ -38,7 +41,7 @@ export function statusBody(status: JobStatus) {
     case "posted":
       return { text: `✅ Posted to the gallery: ${status.url}` };
     case "failed":
-      return { text: `⚠️ ${status.reason}` };
+      return { text: `⚠️ ${slackText(status.reason)}` };
     case "cancelled":
       return { text: "Cancelled. It won't count toward your daily limit." };
   }
@@ -54,13 +57,21 @@ export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFi
   const entries = await Promise.all(
     digest.entries.map(async (e) => ({
       type: "section",
-      text: { type: "mrkdwn", text: `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}` },
+      // A former member (forgotten since the digest was posted) is named as such: no prompt, no name, no link.
+      text: {
+        type: "mrkdwn",
+        text:
+          e.authorUserId === null
+            ? `*${e.rank}.* A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`
+            : `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
+      },
     })),
   );
   const top = digest.summary.topCreator;
+  const topName = top && (top.userId === null ? FORMER_MEMBER : escapeText(await nameOf(top.userId)));
   const summary =
     `${digest.summary.creations} ${digest.summary.creations === 1 ? "creation" : "creations"} · ${digest.summary.likers} ${digest.summary.likers === 1 ? "liker" : "likers"}` +
-    (top ? ` · top creator ${escapeText(await nameOf(top.userId))} (${likes(top.likeCount)})` : "");
+    (top ? ` · top creator ${topName} (${likes(top.likeCount)})` : "");
   const blocks: object[] = [{ type: "header", text: { type: "plain_text", text: title.slice(0, 150) } }, ...entries, { type: "context", elements: [{ type: "mrkdwn", text: summary }] }];
   if (collageFileId) blocks.push({ type: "image", slack_file: { id: collageFileId }, alt_text: `Top creations of ${digest.title}` });
   return { text: `${title}: ${digest.entries.length} top creations`, blocks };

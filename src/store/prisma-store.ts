@@ -2,6 +2,7 @@
 import type {
   CommunityPatch,
   CreationPatch,
+  DigestCompletion,
   MemberExport,
   NewCreation,
   ReactionRow,
@@ -10,7 +11,8 @@ import type {
   Usage,
   WindowStats,
 } from "../core/store.js";
-import type { Community, CommunityRef, Creation, CreationStatus, MemberDates, Platform, RankedCreation, RankedCreator } from "../core/types.js";
+import { dayTitle } from "../core/time.js";
+import type { Community, CommunityRef, Creation, CreationStatus, DigestView, MemberDates, Platform, RankedCreation, RankedCreator } from "../core/types.js";
 import { Prisma, type PrismaClient } from "./generated/client.js";
 import { toCommunity, toCreation } from "./mappers.js";
 import { Coalescer } from "./coalesce.js";
@@ -896,15 +898,78 @@ export class PrismaStore implements Store {
     return takeover.count === 1;
   }
 
-  async completeDigest(
-    communityId: number,
-    day: string,
-    result: { status: "posted" | "empty"; channelId?: string; messageId?: string; entries: number; at: Date },
-  ): Promise<void> {
-    await this.prisma.digest.update({
-      where: { communityId_day: { communityId, day } },
-      data: { status: result.status, channelId: result.channelId ?? null, messageId: result.messageId ?? null, entries: result.entries, postedAt: result.at },
+  async completeDigest(communityId: number, day: string, result: DigestCompletion): Promise<void> {
+    const listed = result.status === "posted" ? result.digest : undefined;
+    await this.prisma.$transaction(async (tx) => {
+      const row = await tx.digest.update({
+        where: { communityId_day: { communityId, day } },
+        data: {
+          status: result.status,
+          channelId: result.status === "posted" ? result.channelId : null,
+          messageId: result.status === "posted" ? result.messageId : null,
+          entries: listed?.entries.length ?? 0,
+          postedAt: result.at,
+          summary: listed ? JSON.stringify(listed.summary) : null,
+        },
+      });
+      if (listed && listed.entries.length > 0) {
+        await tx.digestEntry.createMany({ data: listed.entries.map((e) => ({ digestId: row.id, rank: e.rank, creationId: e.creationId, likeCount: e.likeCount })) });
+      }
     });
+  }
+
+  async digestsNaming(communityId: number, userId: string): Promise<Array<{ day: string; channelId: string; messageId: string }>> {
+    const rows = await this.prisma.digest.findMany({
+      where: {
+        communityId,
+        status: "posted",
+        channelId: { not: null },
+        messageId: { not: null },
+        OR: [{ listed: { some: { creation: { member: { userId } } } } }, { summary: { contains: JSON.stringify(userId) } }],
+      },
+      orderBy: { day: "asc" },
+      select: { day: true, channelId: true, messageId: true, summary: true, listed: { select: { creation: { select: { member: { select: { userId: true } } } } } } },
+    });
+    // The summary match is a substring: keep only digests that list the member or name them as top creator.
+    const names = (r: (typeof rows)[number]) =>
+      r.listed.some((e) => e.creation.member.userId === userId) || (JSON.parse(r.summary ?? "null") as DigestView["summary"] | null)?.topCreator?.userId === userId;
+    return rows.filter(names).map((r) => ({ day: r.day, channelId: r.channelId!, messageId: r.messageId! }));
+  }
+
+  async postedDigest(communityId: number, day: string): Promise<DigestView | null> {
+    const row = await this.prisma.digest.findUnique({
+      where: { communityId_day: { communityId, day } },
+      include: { listed: { orderBy: { rank: "asc" }, include: { creation: { include: { member: true } } } } },
+    });
+    if (!row || row.status !== "posted") return null;
+    // A member who asked to be forgotten since is "a former member": no id, no prompt (the store wiped it already).
+    const former = (member: { forgottenAt: Date | null }, madeAt: Date) => member.forgottenAt !== null && madeAt <= member.forgottenAt;
+    const summary = (JSON.parse(row.summary ?? "null") as DigestView["summary"] | null) ?? { creations: row.entries, likers: 0, topCreator: null };
+    const topMember = summary.topCreator?.userId ? await this.prisma.member.findUnique({ where: { communityId_userId: { communityId, userId: summary.topCreator.userId } } }) : null;
+    const digestAt = row.postedAt ?? new Date();
+    return {
+      day,
+      title: dayTitle(day),
+      entries: row.listed.map((e) => {
+        const gone = former(e.creation.member, e.creation.createdAt);
+        return {
+          rank: e.rank,
+          creationId: e.creationId,
+          prompt: gone ? "" : e.creation.prompt,
+          authorUserId: gone ? null : e.creation.member.userId,
+          likeCount: e.likeCount,
+          channelId: e.creation.galleryChannelId ?? "",
+          messageId: e.creation.galleryMessageId ?? "",
+          url: gone ? "" : (e.creation.galleryUrl ?? ""),
+          imageHash: e.creation.imageHash,
+          postedAt: e.creation.postedAt ?? digestAt,
+        };
+      }),
+      summary: {
+        ...summary,
+        topCreator: summary.topCreator && { likeCount: summary.topCreator.likeCount, userId: topMember && former(topMember, digestAt) ? null : summary.topCreator.userId },
+      },
+    };
   }
 
   async releaseDigest(communityId: number, day: string, owner: string): Promise<void> {
@@ -991,6 +1056,8 @@ export class PrismaStore implements Store {
         where: { memberId: member.id, status: { in: ["posted", "posting", "generating", "queued"] } },
         data: { status: "deleted" },
       }),
+      // What they made so far is "a former member's" where it is still shown (digests, once edited).
+      this.prisma.member.update({ where: { id: member.id }, data: { forgottenAt: new Date() } }),
     ]);
     for (const id of reactedTo) await this.recountLikes(id);
     const hashes = creations.map((c) => c.imageHash).filter((h): h is string => h !== null);

@@ -18,6 +18,52 @@ function react(c: Creation, userId: string, emoji = "👍") {
   return h.salon.reaction({ community: h.ref(), channelId: c.galleryChannelId!, messageId: c.galleryMessageId!, kind: "add", userId, emoji, isBot: false });
 }
 
+describe("/privacy forget and the digests already posted", () => {
+  it("edits every posted digest that named the member: a former member, no prompt, no link, their image out of the collage", async () => {
+    const mine = await h.createPosted(me, "my secret lighthouse", { at: "2026-11-25T10:00:00Z" });
+    const theirs = await h.createPosted("u-other", "their fox", { at: "2026-11-25T11:00:00Z" });
+    await react(mine, "u-a");
+    await react(mine, "u-b");
+    await react(theirs, "u-a");
+    h.clock.set("2026-11-26T12:00:00Z");
+    expect(await h.salon.publishDueDigests()).toBe(1);
+    const [posted] = h.publisher.digests;
+    expect(posted!.digest!.entries.map((e) => e.authorUserId)).toEqual([me, "u-other"]);
+    expect(h.collage.renders).toEqual([2]);
+
+    expect(await h.salon.forget(h.actor(me))).toMatchObject({ digests: 1 });
+
+    expect(h.publisher.digestEdits).toHaveLength(1);
+    const edited = h.publisher.digestEdits[0]!;
+    expect(edited.messageId).toBe(posted!.messageId);
+    expect(edited.digest.title).toBe("25 November 2026");
+    expect(edited.digest.entries.map((e) => [e.rank, e.authorUserId, e.prompt, e.likeCount])).toEqual([
+      [1, null, "", 2],
+      [2, "u-other", "their fox", 1],
+    ]);
+    expect(edited.digest.entries[0]!.url).toBe("");
+    expect(edited.digest.summary.topCreator).toEqual({ userId: null, likeCount: 2 });
+    expect(JSON.stringify(edited.digest)).not.toContain("my secret lighthouse");
+    // The collage is drawn again from what is left: the other member's image only.
+    expect(h.collage.renders).toEqual([2, 1]);
+    // A member who never made a listed creation is not touched, and forgetting again changes nothing more.
+    await h.salon.forget(h.actor("u-a"));
+    expect(h.publisher.digestEdits).toHaveLength(1);
+  });
+
+  it("says which digests could not be edited, and edits them when asked again", async () => {
+    const mine = await h.createPosted(me, "my lighthouse", { at: "2026-11-25T10:00:00Z" });
+    await react(mine, "u-a");
+    h.clock.set("2026-11-26T12:00:00Z");
+    await h.salon.publishDueDigests();
+    h.publisher.failEdits(new Error("the platform is down"));
+
+    await expect(h.salon.forget(h.actor(me))).rejects.toMatchObject({ code: "forget_incomplete", userMessage: expect.stringContaining("1 digest that names you couldn't be edited") });
+    expect(await h.salon.forget(h.actor(me))).toMatchObject({ digests: 1 });
+    expect(h.publisher.digestEdits.at(-1)!.digest.entries[0]!.authorUserId).toBeNull();
+  });
+});
+
 describe("/privacy", () => {
   it("exports the member's creations and likes as JSON, and nobody else's", async () => {
     const mine = await h.createPosted(me, "my lighthouse");
@@ -55,7 +101,7 @@ describe("/privacy", () => {
 
     const result = await h.salon.forget(h.actor(me));
     // Three reactions of theirs stay on others' posts (only they can take them off): counted no more, even by a recount.
-    expect(result).toEqual({ posts: 2, images: 2, reactionsLeft: 3 });
+    expect(result).toEqual({ posts: 2, images: 2, reactionsLeft: 3, digests: 0 });
 
     // Prompts and posts are gone.
     for (const c of [mine1, mine2]) {
@@ -98,7 +144,7 @@ describe("/privacy", () => {
   });
 
   it("forgets nothing and fails nothing for a member the bot never saw", async () => {
-    expect(await h.salon.forget(h.actor("u-stranger"))).toEqual({ posts: 0, images: 0, reactionsLeft: 0 });
+    expect(await h.salon.forget(h.actor("u-stranger"))).toEqual({ posts: 0, images: 0, reactionsLeft: 0, digests: 0 });
     const exported = JSON.parse(await h.salon.exportData(h.actor("u-stranger")));
     expect(exported.member).toEqual({ userId: "u-stranger", blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] });
   });

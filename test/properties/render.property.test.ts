@@ -32,7 +32,7 @@ const ranked = (prompts: string[], authors: string[]): RankedCreation[] =>
     url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(),
   }));
 
-const digestOf = (prompts: string[], authors: string[]): DigestView => ({
+const digestOf = (prompts: string[], authors: string[]): DigestView & { entries: RankedCreation[] } => ({
   day: "2026-11-25",
   title: "25 November 2026",
   entries: ranked(prompts, authors),

@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { SalonDeps, SalonOptions } from "../../src/core/deps.js";
-import { ProviderError, PublishError, type ProviderFailureKind, type PublishFailureKind } from "../../src/core/errors.js";
+import { ProviderError, PublishError, UserError, type ProviderFailureKind, type PublishFailureKind } from "../../src/core/errors.js";
+import { renderWords } from "../../src/core/words.js";
 import type {
   Clock,
   CollageRenderer,
@@ -434,6 +435,25 @@ export class FakePublisher implements Publisher {
   }
   private readonly fetchHolds: Array<{ gate: Promise<void>; onStart(): void }> = [];
 
+  /** Every digest edit, in order. */
+  readonly digestEdits: Array<{ messageId: string; digest: DigestView; collage: GeneratedImage | null }> = [];
+
+  async editDigest(input: { community: Community; channelId: string; messageId: string; digest: DigestView; collage: GeneratedImage | null }): Promise<void> {
+    const failure = this.editFailures.shift();
+    if (failure) throw failure;
+    this.digestEdits.push({ messageId: input.messageId, digest: input.digest, collage: input.collage });
+    const m = this.messages.get(input.messageId);
+    if (m && !m.deleted) {
+      m.digest = input.digest;
+      m.collage = input.collage;
+    }
+  }
+  /** The next digest edits throw these errors, in order. */
+  failEdits(...errors: Error[]): void {
+    this.editFailures.push(...errors);
+  }
+  private readonly editFailures: Error[] = [];
+
   async fetchReactions(_community: Community, _channelId: string, messageId: string): Promise<ReactionSnapshot[] | "deleted"> {
     this.fetches.push(messageId);
     const m = this.messages.get(messageId);
@@ -508,6 +528,23 @@ export async function waitFor(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Answers
+
+/** A core sentence with its marked words (channels, members, commands) as plain text: `#id`, `@id`, `/salon setup`. */
+export function said(text: string): string {
+  return renderWords(text, (word) => (word.kind === "channel" ? `#${word.id}` : word.kind === "member" ? `@${word.id}` : `/${word.path}${word.example ? ` ${word.example}` : ""}`));
+}
+
+/** What a rejected call told the member, as plain text (see {@link said}). */
+export async function refusalOf(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (e: unknown) => e,
+  );
+  if (!(error instanceof UserError)) throw error;
+  return said(error.userMessage);
+}
 /** The entries of a `/top by:creations` answer (fails if the answer is by creators). */
 export function rankedCreations(view: TopView): RankedCreation[] {
   if (view.by !== "creations") throw new Error(`expected a ranking of creations, got ${view.by}`);
