@@ -66,7 +66,7 @@ describe("looking before reposting on Slack", () => {
     const { c, day } = world;
     const stored = await storedSlackCommunity(h);
     // Another process claimed the digest long ago and died; a webhook posted a message titled like it.
-    expect(await h.running.salon.deps.store.claimDigest(stored.id, day, "elsewhere:1:1:0badcafe", new Date(Date.now() - 2 * 86_400_000), 60_000)).toBe(true);
+    expect(await h.running.salon.deps.digests.claimDigest(stored.id, day, "elsewhere:1:1:0badcafe", new Date(Date.now() - 2 * 86_400_000), 60_000)).toBe(true);
     const preview = await salonText(h, c, c.admin, "digest preview");
     const title = /\*(🏆 Salon digest — [^*]+)\*/.exec(preview)![1]!;
     h.slack.addBotMessage(c.gallery.id, { text: title });

@@ -61,7 +61,7 @@ describe("an SDK-level retry never posts twice on Slack", () => {
     const creation = await slackCreationOfPost(h, c, post!.ts);
     expect(creation).toMatchObject({ status: "posted", galleryMessageId: post!.ts });
     const community = await storedSlackCommunity(h);
-    expect((await h.running.salon.deps.store.listPostedSince(community.id, new Date(0))).map((p) => p.galleryMessageId)).toEqual([post!.ts]);
+    expect((await h.running.salon.deps.creations.listPostedSince(community.id, new Date(0))).map((p) => p.galleryMessageId)).toEqual([post!.ts]);
   });
 
   it("posts a digest once when the answer to chat.postMessage is lost after Slack posted it", async () => {
