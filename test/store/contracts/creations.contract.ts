@@ -46,6 +46,20 @@ export function creationStoreContract(factory: StoreFactory): void {
         expect(waiting.status).toBe("queued");
       });
 
+      it("gives back the quota and the reservation of a cancelled request; a removed one keeps its quota, and its image, paid after, counts once", async () => {
+        const c = await community(store().stores);
+        const cancelled = await queued(store().stores, c, "u1", { costMicroUsd: 40_000 });
+        expect(await creations().transitionCreation(cancelled.id, ["queued"], { status: "cancelled" })).toBe(true);
+        const removed = await queued(store().stores, c, "u1", { costMicroUsd: 30_000, now: at(1000) });
+        expect((await creations().claimNextJob(at(1000), "w1", LEASE_MS, ["discord"]))?.id).toBe(removed.id);
+        // Deleted while its image was being made (a forget, a deleted post); the image then came back, paid for.
+        expect(await creations().transitionCreation(removed.id, ["generating"], { status: "deleted" })).toBe(true);
+        expect(await creations().updateCreation(removed.id, { spend: 30_000 })).toMatchObject({ status: "deleted" });
+        expect(await creations().usage(c.id, "u1", DAY)).toEqual({ memberToday: 1, spendTodayMicroUsd: 30_000, lastRequestAt: at(1000) });
+        expect(await creations().claimOwners()).toEqual([]);
+        expect(await creations().claimNextJob(at(LEASE_MS * 2), "w2", LEASE_MS, ["discord"])).toBeNull();
+      });
+
       it("refuses a request within the cooldown of the member's last one, whichever was sent first, and takes it once it has passed", async () => {
         const c = await community(store().stores);
         expect(await creations().insertCreationWithinLimits(newCreation(c, "u1", { now: T0 }), limits({ cooldownMs: 30_000 }))).toMatchObject({ status: "queued" });

@@ -68,6 +68,21 @@ export function privacyStoreContract(factory: StoreFactory): void {
       expect(await store().stores.creations.findCreationByPost(c.id, mine.galleryChannelId!, mine.galleryMessageId!)).toMatchObject({ status: "deleted" });
     });
 
+    it("leaves no job of a forgotten member to claim, and a worker already on one can no longer move it or keep its claim", async () => {
+      const c = await community(store().stores);
+      const first = await queued(store().stores, c, "ana", { now: at(1) });
+      await queued(store().stores, c, "ana", { now: at(2) });
+      const { creations } = store().stores;
+      expect((await creations.claimNextJob(T0, "w1", 60_000, ["discord"]))?.id).toBe(first.id);
+      await privacy().forgetMember(c.id, "ana");
+      expect(await creations.claimNextJob(T0, "w2", 60_000, ["discord"])).toBeNull();
+      expect(await creations.nextJobDueAt(["discord"])).toBeNull();
+      expect(await creations.renewClaim(first.id, "w1", at(60_000))).toBe(false);
+      expect(await creations.transitionCreation(first.id, ["generating"], { status: "posting", imageHash: "h" }, "w1")).toBe(false);
+      expect(await creations.claimOwners()).toEqual([]);
+      expect(await creations.getCreation(first.id)).toMatchObject({ status: "deleted", imageHash: null });
+    });
+
     it("keeps every ranking and count consistent after a forget", async () => {
       const c = await community(store().stores);
       const mine = await posted(store().stores, c, "ana", { postedAt: T0 });
