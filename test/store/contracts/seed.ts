@@ -22,7 +22,7 @@ export async function community(stores: Stores, externalId = "g1", patch: Commun
 
 export type NewCreationOptions = Partial<Omit<NewCreation, "communityId" | "userId">>;
 
-export function newCreation(c: Community, userId: string, options: NewCreationOptions = {}): NewCreation {
+export function newCreation(c: Pick<Community, "id">, userId: string, options: NewCreationOptions = {}): NewCreation {
   const now = options.now ?? T0;
   return {
     communityId: c.id,
