@@ -11,6 +11,7 @@ import type { Dialect } from "./dialects/dialect.js";
 import { sqliteDialect } from "./dialects/sqlite.js";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, migrationNames } from "./migrations.js";
+import { openSqliteFile } from "./sqlite-driver.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -41,7 +42,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   let pending = true;
   if (file !== ":memory:") {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const raw = new BetterSqlite3(file, { timeout: 5000 });
+    const raw = openSqliteFile(file, { timeout: 5000 });
     try {
       // WAL (persistent in the file) lets readers such as rankings proceed while the queue writes, and lets the
       // migration engine's connection and the client's coexist.
