@@ -44,13 +44,13 @@ export type PublishOutcome =
   | { status: "already" }
   | { status: "busy" };
 
+/** What publishing a digest needs. */
+export type DigestDeps = Pick<SalonDeps, "communities" | "rankings" | "digests" | "publishers" | "files" | "collage" | "clock" | "options" | "logger">;
+
 /**
  * Publishes one community's digest for one day, unless it already was (or another process is doing it). An aborted
  * `signal` (shutdown) before the post gives the claim back for the next start.
  */
-/** What publishing a digest needs. */
-export type DigestDeps = Pick<SalonDeps, "communities" | "rankings" | "digests" | "publishers" | "files" | "collage" | "clock" | "options" | "logger">;
-
 export async function publishDigest(deps: DigestDeps, community: Community, day: string, signal?: AbortSignal): Promise<PublishOutcome> {
   const { communities, digests, clock, options, logger } = deps;
   const existing = await digests.digestStatus(community.id, day);
