@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import BetterSqlite3 from "better-sqlite3";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, migrationNames } from "./migrations.js";
 
@@ -32,6 +33,32 @@ function appliedMigrations(raw: BetterSqlite3.Database): Set<string> {
   return new Set(rows.map((r) => r.migration_name));
 }
 
+/**
+ * How many bound parameters one statement of the bundled SQLite takes (its SQLITE_MAX_VARIABLE_NUMBER, 32,766 since
+ * SQLite 3.32; a test holds the bundled build to it). Prisma assumes 999 for SQLite when the adapter does not say, and
+ * the client batches the `findUnique`s of one tick into one statement: with a two-column key (community and member),
+ * 500 members' `/imagine` at once made 1,000 parameters, and Prisma failed every one of the 500 (P2029).
+ */
+export const SQLITE_MAX_BIND_VALUES = 32_766;
+
+/**
+ * The driver adapter every client of the file uses: better-sqlite3 with a busy timeout (a second process waits for the
+ * lock instead of failing), its connections telling Prisma SQLite's real parameter limit.
+ */
+export function sqliteAdapter(file: string): SqlMigrationAwareDriverAdapterFactory {
+  const factory = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+  const told = (connection: SqlDriverAdapter): SqlDriverAdapter => {
+    const info = connection.getConnectionInfo?.() ?? { supportsRelationJoins: false };
+    return Object.assign(connection, { getConnectionInfo: () => ({ ...info, maxBindValues: SQLITE_MAX_BIND_VALUES }) });
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => told(await factory.connect()),
+    connectToShadowDb: async () => told(await factory.connectToShadowDb()),
+  };
+}
+
 export async function openDatabase(databaseUrl: string): Promise<Database> {
   const file = sqlitePath(databaseUrl);
   let pending = true;
@@ -50,8 +77,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
       raw.close();
     }
   }
-  // better-sqlite3's `timeout` is SQLite's busy timeout: a second process waits for the lock instead of failing.
-  const adapter = new PrismaBetterSqlite3({ url: file, timeout: 5000 });
+  const adapter = sqliteAdapter(file);
   const applied = pending ? await applyMigrations(adapter, MIGRATIONS_DIR) : [];
   const prisma = new PrismaClient({ adapter });
   return { prisma, applied, close: () => prisma.$disconnect() };
