@@ -85,4 +85,19 @@ describe("the core boundary", () => {
     expect(boundaryViolation(file, "node:path")).toBeNull();
     expect(boundaryViolation(file, "../core/types.js")).toBeNull();
   });
+
+  it("src/core writes no platform syntax in its sentences: no <#id>, <@id> or Discord's `prompt:` (the adapters render marked words)", () => {
+    // The string literals of the code, comments left out: what the core says, not what its documentation explains.
+    const literals = (source: string) =>
+      [...source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`])\/\/.*$/gm, "$1").matchAll(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g)].map((m) => m[0]);
+    const syntax = [/<[#@!]/, /\bprompt: /, /--(?:aspect|quality)\b/];
+    const violations = sourceFiles(CORE).flatMap((file) =>
+      literals(readFileSync(file, "utf8")).flatMap((text) => (syntax.some((pattern) => pattern.test(text)) ? [`${path.relative(ROOT, file)}: ${text}`] : [])),
+    );
+    expect(violations).toEqual([]);
+    // The check sees what it looks for.
+    expect(literals("throw new UserError('x', `e.g. /imagine prompt: a fox`)").some((text) => syntax.some((p) => p.test(text)))).toBe(true);
+    expect(literals("return `<#${id}>`; // <#ok in a comment>").some((text) => syntax.some((p) => p.test(text)))).toBe(true);
+    expect(literals("const x = { prompt: y }; // prompt: z").some((text) => syntax.some((p) => p.test(text)))).toBe(false);
+  });
 });

@@ -318,6 +318,73 @@ describe('FakeSlack Web API (real WebClient)', () => {
   });
 });
 
+describe('FakeSlack at the edges Slack documents', () => {
+  it('carries out a dropped call and loses its answer: the SDK retrying it posts twice', async () => {
+    const { f, gallery } = await workspace();
+    const once = new WebClient(f.botToken, { slackApiUrl: f.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    f.drop({ method: 'chat.postMessage' });
+    const lost = await once.chat.postMessage({ channel: gallery.id, text: 'first' }).catch((e: { code?: string }) => e);
+    expect(lost).toMatchObject({ code: 'slack_webapi_request_error' });
+    expect(f.messages(gallery.id).map((m) => m.text)).toEqual(['first']); // Slack did it
+    expect(f.callsTo('chat.postMessage')[0]).toMatchObject({ ok: true, dropped: 'destroy' });
+
+    // `hang`: no answer at all, until the client gives up.
+    const patient = new WebClient(f.botToken, { slackApiUrl: f.apiUrl, retryConfig: { retries: 0 }, timeout: 300, logLevel: LogLevel.ERROR });
+    f.drop({ method: 'chat.postMessage', how: 'hang' });
+    expect(await patient.chat.postMessage({ channel: gallery.id, text: 'second' }).catch((e: { code?: string }) => e)).toMatchObject({ code: 'slack_webapi_request_error' });
+    expect(f.messages(gallery.id).map((m) => m.text)).toEqual(['first', 'second']);
+
+    // What a retrying client does with a lost answer.
+    const retrying = new WebClient(f.botToken, { slackApiUrl: f.apiUrl, retryConfig: { retries: 1, minTimeout: 10 }, logLevel: LogLevel.ERROR });
+    f.drop({ method: 'chat.postMessage' });
+    expect((await retrying.chat.postMessage({ channel: gallery.id, text: 'third' })).ok).toBe(true);
+    expect(f.messages(gallery.id).map((m) => m.text)).toEqual(['first', 'second', 'third', 'third']);
+  });
+
+  it('takes a response_url 5 times, then answers 404 used_url; and 404 expired_url 30 minutes after it was issued', async () => {
+    const { f, member, gallery } = await workspace();
+    await httpApp(f, (a) => a.command('/imagine', async ({ ack }) => ack()));
+    const postTo = (url: string, text: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+
+    const spent = await f.slashCommand({ command: '/imagine', text: 'a cat', userId: member.id, channelId: gallery.id });
+    for (let i = 1; i <= 5; i++) expect((await postTo(spent.responseUrl, `update ${i}`)).status).toBe(200);
+    const sixth = await postTo(spent.responseUrl, 'update 6');
+    expect([sixth.status, await sixth.text()]).toEqual([404, 'used_url']);
+    expect(spent.responses().map((r) => r.text)).toEqual(['update 1', 'update 2', 'update 3', 'update 4', 'update 5']);
+    expect(spent.refusedResponses()).toEqual(['used_url']);
+    expect(f.ephemerals(member.id).map((e) => e.text)).not.toContain('update 6');
+
+    const late = await f.slashCommand({ command: '/imagine', text: 'a dog', userId: member.id, channelId: gallery.id });
+    expect((await postTo(late.responseUrl, 'in time')).status).toBe(200);
+    const before = f.now();
+    f.advanceClock(30 * 60_000);
+    expect(f.now() - before).toBeGreaterThanOrEqual(30 * 60_000);
+    const expired = await postTo(late.responseUrl, 'too late');
+    expect([expired.status, await expired.text()]).toEqual([404, 'expired_url']);
+    expect(late.refusedResponses()).toEqual(['expired_url']);
+    expect(() => f.advanceClock(-1)).toThrow(/forward/);
+  });
+
+  it('lists another app\'s bot message and a webhook\'s as Slack does, and fails calls for one argument value only', async () => {
+    const { f, admin, member, gallery } = await workspace();
+    const other = f.addUser({ name: 'copycat', isBot: true });
+    f.addBotMessage(gallery.id, { userId: other.id, text: 'mine', fileTitles: ['Salon creation #1'] });
+    f.addBotMessage(gallery.id, { text: 'from a webhook' });
+    expect(() => f.addBotMessage(gallery.id, { userId: member.id, text: 'x' })).toThrow(/not a bot/);
+    const client = new WebClient(f.botToken, { slackApiUrl: f.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const { messages } = await client.conversations.history({ channel: gallery.id });
+    expect(messages?.[1]).toMatchObject({ user: other.id, bot_id: `B${other.id.slice(1)}`, text: 'mine', files: [{ title: 'Salon creation #1', user: other.id }] });
+    expect(messages?.[1]).not.toHaveProperty('bot_profile');
+    expect(messages?.[0]).toMatchObject({ subtype: 'bot_message', text: 'from a webhook', bot_id: expect.stringMatching(/^B/) as string });
+    expect(messages?.[0]).not.toHaveProperty('user');
+
+    f.fail({ method: 'users.info', error: 'internal_error', where: { user: other.id }, times: Infinity });
+    expect(await client.users.info({ user: other.id }).catch(platformError)).toBe('internal_error');
+    expect((await client.users.info({ user: admin.id })).ok).toBe(true);
+    expect(await client.users.info({ user: other.id }).catch(platformError)).toBe('internal_error');
+  });
+});
+
 describe('FakeSlack over Socket Mode (Bolt SocketModeReceiver)', () => {
   it('connects through apps.connections.open, acks a slash command envelope and delivers events', async () => {
     const { f, admin, gallery } = await workspace();

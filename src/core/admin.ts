@@ -7,6 +7,7 @@ import { requireSetUp } from "./imagine.js";
 import { reconcileCommunity, recountMember, type ReconcileResult } from "./likes.js";
 import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "./settings-input.js";
 import { localDay } from "./time.js";
+import { channel, command, member } from "./words.js";
 import type { Actor, Community } from "./types.js";
 
 export function requireAdmin(actor: Actor): void {
@@ -37,7 +38,7 @@ export async function setup(deps: SalonDeps, actor: Actor, input: SetupInput): P
   // New channels, new chances: check them now, so the admin hears of a missing permission before a member does.
   const checked = await recheckChannels(deps, updated, { onlyKnownProblems: false });
   const lines = [`Salon is set up. ${describeChannels(checked)}`, ...problemLines(checked)];
-  if (!checked.problem) lines.push("Members can now use `/imagine`.");
+  if (!checked.problem) lines.push(`Members can now use \`${command("imagine")}\`.`);
   return lines.join("\n");
 }
 
@@ -47,7 +48,7 @@ function problemLines(c: Community): string[] {
 
 function describeChannels(c: Community): string {
   const digest = c.digestChannelId ?? c.galleryChannelId;
-  return `Gallery: <#${c.galleryChannelId}>. Digest: <#${digest}> at ${c.digestTime} (${c.timezone}).`;
+  return `Gallery: ${channel(c.galleryChannelId!)}. Digest: ${channel(digest!)} at ${c.digestTime} (${c.timezone}).`;
 }
 
 export async function settings(deps: SalonDeps, actor: Actor): Promise<string> {
@@ -120,8 +121,8 @@ export async function setBlocked(deps: SalonDeps, actor: Actor, userId: string, 
   await deps.store.setBlocked(c.id, userId, blocked);
   await recountMember(deps, c.id, userId);
   return blocked
-    ? `<@${userId}> is blocked: they can't create, and their reactions no longer count as likes.`
-    : `<@${userId}> is unblocked.`;
+    ? `${member(userId)} is blocked: they can't create, and their reactions no longer count as likes.`
+    : `${member(userId)} is unblocked.`;
 }
 
 export async function recount(deps: SalonDeps, actor: Actor): Promise<ReconcileResult> {

@@ -7,16 +7,17 @@ import type { SalonDeps } from "./deps.js";
 import type { PublishError } from "./errors.js";
 import { publisherFor } from "./publisher-for.js";
 import type { Community } from "./types.js";
+import { channel, command } from "./words.js";
 
 type ChannelRole = "gallery" | "digest";
 
 /** The sentence for an admin, or null when the failure is not about the channel itself (it stays the post's own). */
 export function channelProblemText(error: PublishError, role: ChannelRole, channelId: string): string | null {
-  const where = `<#${channelId}>`;
+  const where = channel(channelId);
   if (error.kind === "missing_access") {
     return `I can't post ${role === "digest" ? "the digest " : ""}in ${where}: ${error.fix ?? "I'm missing permissions there."}`;
   }
-  if (error.kind === "channel_not_found") return `The ${role} channel ${where} no longer exists. Run \`/salon setup\` to choose another.`;
+  if (error.kind === "channel_not_found") return `The ${role} channel ${where} no longer exists. Run \`${command("salon setup")}\` to choose another.`;
   return null;
 }
 

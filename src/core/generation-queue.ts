@@ -17,6 +17,7 @@ import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import type { Community, Creation, Platform } from "./types.js";
+import { channel } from "./words.js";
 
 /** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
 const MAX_RATE_LIMITED_WAITS = 20;
@@ -343,7 +344,7 @@ export class GenerationQueue {
       const problem = channelProblemText(error, "gallery", community.galleryChannelId!);
       if (problem) await store.updateCommunity(community.id, { problem });
       log.warn({ err: error }, "gallery post failed");
-      const why = problem ?? `Posting to <#${community.galleryChannelId}> failed: ${error.message}`;
+      const why = problem ?? `Posting to ${channel(community.galleryChannelId!)} failed: ${error.message}`;
       await this.fail(job, `Your image was made but couldn't be posted. ${why} Your quota was refunded.`, status);
     }
   }

@@ -9,6 +9,7 @@ import { validatePrompt } from "./prompt.js";
 import type { JobStatus, Logger, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { localDay } from "./time.js";
+import { command } from "./words.js";
 import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type Quality } from "./types.js";
 
 export interface ImagineInput {
@@ -29,7 +30,7 @@ export const DEFAULT_QUALITY: Quality = "medium";
 export async function requireSetUp(deps: Pick<SalonDeps, "store">, actor: Actor): Promise<Community> {
   const community = await deps.store.findCommunity(actor.community);
   if (!community?.galleryChannelId) {
-    throw new UserError("not_set_up", "Salon isn't set up in this community yet. An admin can run `/salon setup` to choose the gallery channel.");
+    throw new UserError("not_set_up", `Salon isn't set up in this community yet. An admin can run \`${command("salon setup")}\` to choose the gallery channel.`);
   }
   return community;
 }
@@ -52,7 +53,7 @@ export async function imagine(deps: SalonDeps, actor: Actor, input: ImagineInput
   const community = await requireSetUp(deps, actor);
   // A gallery the bot can't post in would take the member's image and the community's money for nothing.
   if (community.problem) {
-    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`/salon settings\`.`);
+    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`${command("salon settings")}\`.`);
   }
   if (await store.isBlocked(community.id, actor.userId)) {
     throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");

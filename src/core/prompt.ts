@@ -1,5 +1,6 @@
 /** Prompt validation: the third check of PRODUCT.md §Creating 2. */
 import { UserError } from "./errors.js";
+import { command } from "./words.js";
 
 // C0 and C1 control characters except tab and newline, which members type in multi-line prompts.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
@@ -18,7 +19,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Returns the trimmed prompt without invisible characters, or throws a UserError saying what to change. */
 export function validatePrompt(raw: string, maxLength: number): string {
   const prompt = raw.replace(INVISIBLE, "").trim();
-  if (prompt.length === 0) throw new UserError("prompt_empty", "Your prompt is empty. Describe the image you want, e.g. `/imagine prompt: a lighthouse at dawn`.");
+  if (prompt.length === 0) throw new UserError("prompt_empty", `Your prompt is empty. Describe the image you want, e.g. \`${command("imagine", "a lighthouse at dawn")}\`.`);
   if (CONTROL.test(prompt) || LONE_SURROGATE.test(prompt)) throw new UserError("prompt_control", "Your prompt contains control characters. Please retype it as plain text.");
   if (BIDI_CONTROL.test(prompt)) {
     throw new UserError(

@@ -1,6 +1,7 @@
 /** Parsers for admin input: each returns the clean value or throws a UserError saying what is accepted. */
 import { UserError } from "./errors.js";
 import { isValidTimeZone } from "./time.js";
+import { unmarked } from "./words.js";
 
 // Plain decimal notation only: `Number()` would also read "" and "  " as 0, and "0x10", "1e3" or "0b11" as numbers.
 const WHOLE = /^[0-9]+$/;
@@ -8,8 +9,8 @@ const DOLLARS = /^\$?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
 
 /** The member's input as it is quoted back in a refusal: short, so a pasted essay doesn't become the answer. */
 function quoted(raw: string): string {
-  const chars = [...raw];
-  return `"${chars.length <= 40 ? raw : `${chars.slice(0, 39).join("")}…`}"`;
+  const chars = [...unmarked(raw)];
+  return `"${chars.length <= 40 ? chars.join("") : `${chars.slice(0, 39).join("")}…`}"`;
 }
 
 /** `HH:MM` in 24-hour time; `9:05` is read as `09:05`. `24:00`, `9:5`, `-1:00` and `12:60` are not times. */

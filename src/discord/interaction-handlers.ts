@@ -17,7 +17,8 @@ import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
 import type { DiscordStatusRef } from "./status-messages.js";
-import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage } from "./render.js";
+import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage, truncate } from "./render.js";
+import { discordText } from "./words.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 
@@ -153,7 +154,8 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
     }
     if (reply === null) return;
     try {
-      await interaction.editReply({ content: reply.content, files: reply.files ?? [], allowedMentions: NO_PINGS });
+      // Every answer of the core is rendered here, once: its channel, member and command words become Discord's.
+      await interaction.editReply({ content: truncate(discordText(reply.content)), files: reply.files ?? [], allowedMentions: NO_PINGS });
     } catch (error) {
       log.warn({ err: withoutToken(error, interaction.token) }, "could not edit the interaction reply");
     }

@@ -5,6 +5,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
 import type { JobStatus } from "../core/ports.js";
+import { discordText } from "./words.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
 import { escapeMarkdown } from "./markdown.js";
@@ -107,7 +108,7 @@ export function statusMessage(status: JobStatus) {
     case "posted":
       return { content: `✅ Posted to the gallery: ${status.url}`, components: [], allowed_mentions: NO_PINGS };
     case "failed":
-      return { content: `⚠️ ${truncate(status.reason)}`, components: [], allowed_mentions: NO_PINGS };
+      return { content: `⚠️ ${truncate(discordText(status.reason))}`, components: [], allowed_mentions: NO_PINGS };
     case "cancelled":
       return { content: "Cancelled. It won't count toward your daily limit.", components: [], allowed_mentions: NO_PINGS };
   }
@@ -122,7 +123,7 @@ export type FinalStatus = Extract<JobStatus, { state: "posted" | "failed" }>;
  * creation's: a retry, or the DM after a channel message whose answer was lost, can't tell them twice.
  */
 export function outcomeMessage(status: FinalStatus, userId: string) {
-  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${status.reason}`;
+  const text = status.state === "posted" ? `✅ Your \`/imagine\` is posted to the gallery: ${status.url}` : `⚠️ About your \`/imagine\`: ${discordText(status.reason)}`;
   return {
     content: truncate(`<@${userId}> ${text}`),
     allowed_mentions: { parse: [] as never[], users: [userId] },

@@ -4,10 +4,10 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from "@slack/bolt";
-import { WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../config/config.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
+import { createSlackClients, postingClientOptions, readingClientOptions } from "./slack-clients.js";
 import { SlackDirectory } from "./slack-directory.js";
 import { attachSlackHandlers } from "./slack-handlers.js";
 import { SlackPublisher } from "./slack-publisher.js";
@@ -28,22 +28,25 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** The Web API client and what depends only on it: usable before the app starts (the publisher needs it). */
+/** The Web API clients and what depends only on them: usable before the app starts (the publisher needs them). */
 export function createSlackWeb(config: SlackConfig, clock: Clock, logger: Logger) {
-  const client = new WebClient(config.botToken, { slackApiUrl: config.apiUrl, logger: boltLogger(logger), retryConfig: { retries: 3, factor: 2, minTimeout: 500 } });
-  let botUserId: string | undefined;
-  const directory = new SlackDirectory(client, () => botUserId, config.adminUserIds);
-  const publisher = new SlackPublisher(client, directory, clock, logger);
+  const clients = createSlackClients(config.botToken, config.apiUrl, boltLogger(logger));
+  const directory = new SlackDirectory(clients.client, config.adminUserIds, clock);
+  const publisher = new SlackPublisher(clients, directory, clock, logger);
   return {
-    client,
+    clients,
+    clock,
     directory,
     publisher,
-    /** Learns the bot's own user id (its reactions are a bot's). */
+    /** Learns the bot's own user id (its reactions are a bot's, its messages Salon's own). */
     async identify(): Promise<void> {
-      botUserId = (await client.auth.test()).user_id;
+      await directory.identify();
     },
   };
 }
+
+/** What the Slack handlers need of the Web API side. */
+export type SlackWeb = ReturnType<typeof createSlackWeb>;
 
 export class SlackBot {
   readonly app: App;
@@ -52,25 +55,28 @@ export class SlackBot {
 
   constructor(
     private readonly config: SlackConfig,
-    private readonly web: ReturnType<typeof createSlackWeb>,
+    private readonly web: SlackWeb,
     salon: Salon,
     private readonly logger: Logger,
   ) {
     const common = {
       token: config.botToken,
       logger: boltLogger(logger),
-      clientOptions: { slackApiUrl: config.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500 } },
+      // Salon calls the Web API through its own clients (slack-clients.ts); Bolt's is left a client that never repeats a
+      // call, should Bolt ever post with it.
+      clientOptions: postingClientOptions(config.apiUrl, boltLogger(logger)),
       // Bolt would call auth.test in its constructor; we do it in start(), where a failure can be reported.
       tokenVerificationEnabled: false,
     };
     if (config.mode === "socket") {
       this.receiver = null;
-      this.app = new App({ ...common, socketMode: true, appToken: config.appToken! });
+      // Socket Mode's own client only opens connections (`apps.connections.open`), which is safe to repeat: it retries.
+      this.app = new App({ ...common, socketMode: true, appToken: config.appToken!, installerOptions: { clientOptions: readingClientOptions(config.apiUrl, boltLogger(logger)) } });
     } else {
       this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: "/slack/events", logger: boltLogger(logger) });
       this.app = new App({ ...common, receiver: this.receiver });
     }
-    attachSlackHandlers(this.app, { salon, directory: web.directory, logger: logger.child({ platform: "slack" }) });
+    attachSlackHandlers(this.app, { salon, web, logger: logger.child({ platform: "slack" }) });
     this.app.error(async (error) => logger.error({ err: error, platform: "slack" }, "slack app error"));
   }
 

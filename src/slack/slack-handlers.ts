@@ -10,9 +10,12 @@ import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
-import type { SlackDirectory } from "./slack-directory.js";
-import { emojiKey, type SlackStatusRef } from "./slack-publisher.js";
+import type { SlackWeb } from "./slack-bot.js";
+import { emojiKey } from "./slack-publisher.js";
+import { slackText } from "./slack-words.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
+import { statusRefFor } from "./slack-status.js";
+import { shareFile, uploadBytes } from "./slack-upload.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
@@ -24,7 +27,8 @@ type Answer = { text: string } | null;
 
 export interface SlackContext {
   salon: Salon;
-  directory: SlackDirectory;
+  /** The Web API side: Salon's clients, the directory, the clock (Bolt's own client is not used). */
+  web: SlackWeb;
   logger: Logger;
 }
 
@@ -81,7 +85,8 @@ async function answerWith(working: Limiter, respond: RespondFn, log: Logger, run
       answer = { text: SORRY };
     }
   }
-  if (answer) await respond({ response_type: "ephemeral", text: answer.text }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
+  // Every answer of the core is rendered here, once: its channel, member and command words become Slack's.
+  if (answer) await respond({ response_type: "ephemeral", text: slackText(answer.text) }).catch((error: unknown) => log.warn({ err: error }, "could not answer"));
 }
 
 function actor(teamId: string, user: string, isAdmin: boolean): Actor {
@@ -89,7 +94,8 @@ function actor(teamId: string, user: string, isAdmin: boolean): Actor {
 }
 
 export function attachSlackHandlers(app: App, ctx: SlackContext): void {
-  const { salon, directory, logger } = ctx;
+  const { salon, web, logger } = ctx;
+  const { directory } = web;
   const working = limiter(WORKING_AT_ONCE, MAX_WAIT_MS);
 
   app.command("/imagine", async ({ ack, command, respond }) => {
@@ -98,16 +104,15 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     await answerWith(working, respond, log, async () => {
       if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
       const parsed = parseImagine(command.text);
-      const statusRef: SlackStatusRef = { responseUrl: command.response_url };
-      await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: JSON.stringify(statusRef) });
+      await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: statusRefFor(command, web.clock) });
       return null; // the core wrote the status message (position and Cancel button) through the response URL
     });
   });
 
-  app.command("/salon", async ({ ack, command, respond, client }) => {
+  app.command("/salon", async ({ ack, command, respond }) => {
     await ack();
     const log = logger.child({ command: "/salon", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
-    await answerWith(working, respond, log, () => runSalon(ctx, command, client));
+    await answerWith(working, respond, log, () => runSalon(ctx, command));
   });
 
   app.action(CANCEL_ACTION, async ({ ack, body, action, respond }) => {
@@ -134,7 +139,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   });
 
   const onReaction = (kind: "add" | "remove") =>
-    async ({ event, body, client }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string }; client: WebClient }) => {
+    async ({ event, body }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string } }) => {
       if (event.item.type !== "message" || !event.item.channel || !event.item.ts) return;
       const log = logger.child({ event: `reaction_${kind === "add" ? "added" : "removed"}`, eventId: body.event_id });
       // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
@@ -145,7 +150,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
         if (!(await salon.firstDelivery(keys))) return;
         // `+1` and `+1::skin-tone-2` are one emoji here but two reactions on Slack: removing one while the member still
         // shows the other removes nothing.
-        if (kind === "remove" && (await stillReacted(client, event.item.channel, event.item.ts, event.user, emojiKey(event.reaction), log))) return;
+        if (kind === "remove" && (await stillReacted(web.clients.client, event.item.channel, event.item.ts, event.user, emojiKey(event.reaction), log))) return;
         await salon.reaction({
           kind,
           community: { platform: "slack", externalId: body.team_id },
@@ -153,6 +158,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
           messageId: event.item.ts,
           userId: event.user,
           emoji: emojiKey(event.reaction),
+          // Slack unable to say who reacted fails the event (nothing is counted); a recount reads it again.
           isBot: await directory.isBot(event.user),
         });
       } catch (error) {
@@ -198,7 +204,8 @@ async function stillReacted(client: WebClient, channel: string, ts: string, user
   }
 }
 
-async function runSalon({ salon, directory }: SlackContext, command: SlashCommand, client: WebClient): Promise<Answer> {
+async function runSalon({ salon, web, logger }: SlackContext, command: SlashCommand): Promise<Answer> {
+  const { directory } = web;
   const { sub, args } = splitCommand(command.text);
   const isAdmin = ADMIN_SUBCOMMANDS.has(sub) ? await directory.isAdmin(command.user_id) : false;
   const who = actor(command.team_id, command.user_id, isAdmin);
@@ -219,7 +226,7 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
       return { text: await profileText(await salon.profile(who, target), nameOf) };
     }
     case "privacy":
-      return runPrivacy(salon, who, args[0]?.toLowerCase(), client);
+      return runPrivacy(salon, who, args[0]?.toLowerCase(), web, logger);
     case "setup":
       return { text: await salon.setup(who, parseSetupArgs(args)) };
     case "settings":
@@ -265,12 +272,14 @@ async function runSalon({ salon, directory }: SlackContext, command: SlashComman
   throw new UserError("unknown_subcommand", `I don't know \`/salon ${echo(sub)}\`.\n${SALON_HELP}`);
 }
 
-async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, client: WebClient): Promise<Answer> {
+async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, web: SlackWeb, logger: Logger): Promise<Answer> {
   if (sub === "export") {
     const json = await salon.exportData(who);
-    // A file in a direct message: nobody else sees it.
-    const dm = await client.conversations.open({ users: who.userId });
-    await client.files.uploadV2({ channel_id: dm.channel!.id!, file: Buffer.from(json), filename: "salon-export.json", title: "Your Salon data" });
+    // A file in a direct message: nobody else sees it. Opening the DM again only finds it; the share is sent once.
+    const dm = await web.clients.client.conversations.open({ users: who.userId });
+    const fileId = await uploadBytes(web.clients, web.clock, { bytes: Buffer.from(json), filename: "salon-export.json" });
+    const shared = await shareFile(web.clients, web.clock, logger, { fileId, title: "Your Salon data", channelId: dm.channel!.id! });
+    if (shared === "uncertain") return { text: "Slack didn't confirm sending your data (salon-export.json). Look in your direct messages with Salon before asking again." };
     return { text: "I sent you a direct message with everything Salon stores about you (salon-export.json)." };
   }
   if (sub === "forget") {

@@ -4,6 +4,7 @@ import type { JobStatus } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
 import { escapeText } from "./slack-text.js";
+import { slackText } from "./slack-words.js";
 
 /** Resolves a user id to a display name (cached by the caller). */
 export type NameOf = (userId: string) => Promise<string>;
@@ -40,7 +41,7 @@ export function statusBody(status: JobStatus) {
     case "posted":
       return { text: `✅ Posted to the gallery: ${status.url}` };
     case "failed":
-      return { text: `⚠️ ${status.reason}` };
+      return { text: `⚠️ ${slackText(status.reason)}` };
     case "cancelled":
       return { text: "Cancelled. It won't count toward your daily limit." };
   }

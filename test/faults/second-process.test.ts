@@ -18,7 +18,9 @@ describe("a second process started on the same database", () => {
     const [ana] = w.members;
     const first = await w.boot();
     await w.setUp();
-    w.openai.scriptImages({ delayMs: 4_000 });
+    // The image comes back only once the second process is up (however long it takes to start here).
+    let imageBack!: () => void;
+    w.openai.scriptImages({ until: new Promise<void>((resolve) => (imageBack = resolve)) });
     w.imagine(ana!, "mine, not yours");
     await until(() => w!.openai.imageRequests.length === 1, "the image request");
     const owner = w.creations()[0]!.claimedBy;
@@ -28,6 +30,7 @@ describe("a second process started on the same database", () => {
 
     expect(w.creations()).toMatchObject([{ status: "generating", claimedBy: owner }]);
     expect(second.logs().some((l) => l.msg === "taking over the work a stopped process left unfinished")).toBe(false);
+    imageBack();
     await until(() => w!.creations()[0]?.status === "posted", "the first process to post it", 20_000);
     expect(w.postsOf("mine, not yours")).toHaveLength(1);
     expect(w.openai.imageRequests).toHaveLength(1);

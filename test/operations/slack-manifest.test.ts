@@ -80,7 +80,8 @@ const EVENT_SCOPES: Record<string, string> = {
 };
 
 const registeredCommands = all(/app\.command\(\s*"(\/[a-z0-9_-]+)"/g);
-const calledMethods = all(/client\.([a-z]+\.[A-Za-z0-9]+)\(/g);
+// Any Web API client: \`client.files.info(\`, \`postClient.chat.postMessage(\`.
+const calledMethods = all(/[cC]lient\.([a-z]+\.[A-Za-z0-9]+)\(/g);
 const handledEvents = all(/app\.event\(\s*"([a-z_]+)"/g);
 
 describe("commands/slack-manifest.json", () => {

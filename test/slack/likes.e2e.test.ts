@@ -215,4 +215,25 @@ describe("likes on Slack", () => {
     expect(await slackLikeCountOf(h, c, second.ts)).toBe(1);
     expect(await slackLikeCountOf(h, c, untouched.ts)).toBe(1);
   });
+
+  it("does not count a bot Slack cannot tell about as a liker, live or on /salon recount, and says a post could not be read", async () => {
+    const [ana, ben] = c.members as [FakeSlackUser, FakeSlackUser];
+    const otherBot = h.slack.addUser({ name: "starboard", isBot: true });
+    const post = await createSlackPost(h, c, ana, "a robot painting flowers");
+    await h.slack.react(c.gallery.id, post.ts, ben.id, "+1");
+    await likesSettleAt(post, 1);
+    // Slack cannot say who the bot is: users.info fails for it, every time.
+    h.slack.fail({ method: "users.info", error: "internal_error", where: { user: otherBot.id }, times: Infinity });
+
+    const live = await h.slack.react(c.gallery.id, post.ts, otherBot.id, "star");
+    expect(live?.status).toBe(200);
+    await expect.poll(() => h.slack.callsTo("users.info").filter((call) => call.args.user === otherBot.id).length).toBeGreaterThan(0);
+    await likesSettleAt(post, 1);
+
+    const reply = await salonText(h, c, c.admin, "recount");
+
+    expect(reply).toBe("Re-read the likes of 1 recent post: 0 corrected, 0 found deleted, 1 could not be read.");
+    expect(await slackLikeCountOf(h, c, post.ts)).toBe(1);
+    expect(await slackReactionsOf(h, otherBot.id)).toEqual([]);
+  });
 });

@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { SalonDeps, SalonOptions } from "../../src/core/deps.js";
-import { ProviderError, PublishError, type ProviderFailureKind, type PublishFailureKind } from "../../src/core/errors.js";
+import { ProviderError, PublishError, UserError, type ProviderFailureKind, type PublishFailureKind } from "../../src/core/errors.js";
+import { renderWords } from "../../src/core/words.js";
 import type {
   Clock,
   CollageRenderer,
@@ -527,6 +528,23 @@ export async function waitFor(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Answers
+
+/** A core sentence with its marked words (channels, members, commands) as plain text: `#id`, `@id`, `/salon setup`. */
+export function said(text: string): string {
+  return renderWords(text, (word) => (word.kind === "channel" ? `#${word.id}` : word.kind === "member" ? `@${word.id}` : `/${word.path}${word.example ? ` ${word.example}` : ""}`));
+}
+
+/** What a rejected call told the member, as plain text (see {@link said}). */
+export async function refusalOf(call: Promise<unknown>): Promise<string> {
+  const error = await call.then(
+    () => {
+      throw new Error("expected a refusal");
+    },
+    (e: unknown) => e,
+  );
+  if (!(error instanceof UserError)) throw error;
+  return said(error.userMessage);
+}
 /** The entries of a `/top by:creations` answer (fails if the answer is by creators). */
 export function rankedCreations(view: TopView): RankedCreation[] {
   if (view.by !== "creations") throw new Error(`expected a ranking of creations, got ${view.by}`);

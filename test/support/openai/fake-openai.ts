@@ -47,6 +47,8 @@ export type ImageStep =
   | { status: number; error: Partial<OpenAIErrorBody> & { message: string }; headers?: Record<string, string> }
   /** Success, after a delay. */
   | { delayMs: number }
+  /** Success once the promise resolves (a test decides when the image comes back). */
+  | { until: Promise<unknown> }
   /** Never answers (until the client gives up or the fake closes), for timeouts. */
   | { hang: true }
   /** Sends the success headers and the start of the body, then nothing more: a timeout while reading the body. */
@@ -203,7 +205,9 @@ export class FakeOpenAI {
       if ("hang" in step) return null;
       if ("stall" in step) return stall(res);
       if ("delayMs" in step) delayMs += step.delayMs;
+      else if ("until" in step) await step.until;
       else return scriptedError(step, model);
+      if (res.destroyed) return null;
     }
 
     const invalid = this.#validateImageRequest(body, model);
@@ -269,6 +273,9 @@ export class FakeOpenAI {
       if ("stall" in step) return stall(res);
       if ("delayMs" in step) {
         if (!(await this.#sleep(step.delayMs, res))) return null;
+      } else if ("until" in step) {
+        await step.until;
+        if (res.destroyed) return null;
       } else return scriptedError(step, "omni-moderation-latest");
     }
     if (typeof body !== "object" || body === null) return invalidJSON();
@@ -314,7 +321,7 @@ function stall(res: ServerResponse): null {
   return null;
 }
 
-function scriptedError(step: Exclude<ImageStep, { hang: true } | { stall: true } | { delayMs: number }>, model: string): ErrorAnswer {
+function scriptedError(step: Exclude<ImageStep, { hang: true } | { stall: true } | { delayMs: number } | { until: Promise<unknown> }>, model: string): ErrorAnswer {
   if ("error" in step) return errorAnswer(step.status, step.error, step.headers);
   switch (step.status) {
     case 429:

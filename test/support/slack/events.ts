@@ -3,7 +3,6 @@
  * Slack-style retries, and the user actions that cause them (reactions, message deletions).
  */
 import type { BotDriver } from './driver.js';
-import { unixNow } from './ids.js';
 import { messageJson } from './json.js';
 import { eventEnvelope } from './payloads.js';
 import { type SlackState, describeItems } from './state.js';
@@ -58,7 +57,7 @@ export class EventSender {
    */
   async sendEvent(event: Json, opts: { retryNum?: number; retryReason?: string } = {}): Promise<EventDelivery> {
     const eventId = this.state.ids.eventId();
-    const eventTime = unixNow();
+    const eventTime = this.state.ids.unixNow();
     const envelope = eventEnvelope({ id: this.state.identity, verificationToken: this.verificationToken, event, eventId, eventTime });
     return this.deliverEnvelope(envelope, opts.retryNum, opts.retryReason);
   }
@@ -71,7 +70,7 @@ export class EventSender {
    */
   async redeliver(delivery: EventDelivery, opts: { newEventId?: boolean } = {}): Promise<EventDelivery> {
     if (opts.newEventId) {
-      const envelope = { ...delivery.envelope, event_id: this.state.ids.eventId(), event_time: unixNow() };
+      const envelope = { ...delivery.envelope, event_id: this.state.ids.eventId(), event_time: this.state.ids.unixNow() };
       return this.deliverEnvelope(envelope, undefined, undefined);
     }
     const reason =

@@ -30,6 +30,7 @@ import { SocketModeServer } from './socket-mode.js';
 import { type SlackIdentity, SlackState, describeItems } from './state.js';
 import type {
   CallHold,
+  DropRule,
   EventDelivery,
   FailRule,
   FakeSlackChannel,
@@ -164,6 +165,42 @@ export class FakeSlack {
     this.state.channelOrThrow(channelId);
     this.state.userOrThrow(userId);
     return this.state.appendMessage({ channel: channelId, user: userId, text, ...(blocks ? { blocks } : {}), source: 'test' });
+  }
+
+  /**
+   * Seeds a message posted by another integration (no event is sent): by another app's bot user (`userId`, a user
+   * added with `isBot: true`), or by an incoming webhook (no `userId`: only a `bot_id`, as Slack lists such messages).
+   * `fileTitles` attach uploaded files of that integration, shared in the channel, as a file upload would.
+   */
+  addBotMessage(channelId: string, m: { userId?: string; text: string; fileTitles?: string[] }): FakeSlackMessage {
+    this.state.channelOrThrow(channelId);
+    const user = m.userId ? this.state.userOrThrow(m.userId) : undefined;
+    if (user && !user.isBot) throw new Error(`FakeSlack: ${user.id} is not a bot user`);
+    if (user?.id === this.botUserId) throw new Error('FakeSlack: addBotMessage is for other integrations; the bot posts through the Web API');
+    const botId = user ? `B${user.id.slice(1)}` : this.state.ids.id('B');
+    const files = (m.fileTitles ?? []).map((title): FakeSlackFile => {
+      const id = this.state.ids.id('F');
+      const file: FakeSlackFile = {
+        id,
+        name: `${id}.png`,
+        title,
+        mimetype: 'image/png',
+        filetype: 'png',
+        length: 0,
+        bytes: Buffer.alloc(0),
+        uploaded: true,
+        completed: true,
+        user: user?.id ?? '',
+        created: this.state.ids.unixNow(),
+        shares: new Map(),
+        deleted: false,
+      };
+      this.state.files.set(id, file);
+      return file;
+    });
+    const message = this.state.appendMessage({ channel: channelId, user: user?.id ?? '', botId, text: m.text, files, source: 'test' });
+    for (const file of files) file.shares.set(channelId, [message.ts]);
+    return message;
   }
 
   user(id: string): FakeSlackUser {
@@ -383,6 +420,28 @@ export class FakeSlack {
     this.api.fail(rule);
   }
 
+  /**
+   * Carries out the next `times` (default 1) calls of `method` and then loses their answers (see {@link DropRule}):
+   * `destroy` closes the connection, `hang` never answers. The call is recorded with `dropped` set.
+   */
+  drop(rule: DropRule): void {
+    this.api.drop(rule);
+  }
+
+  /**
+   * Moves Slack's clock forward by `ms`: response URLs issued before then expire as on Slack (30 minutes), and new
+   * message timestamps, event times and file dates follow it. Request signatures stay on the real clock, which Bolt
+   * checks against its own.
+   */
+  advanceClock(ms: number): void {
+    this.state.ids.advance(ms);
+  }
+
+  /** Slack's clock (epoch ms): the real one, plus every {@link FakeSlack.advanceClock}. */
+  now(): number {
+    return this.state.ids.now();
+  }
+
   /** Removes every pending failure rule. */
   clearFailures(): void {
     this.api.clearFailures();
@@ -394,6 +453,7 @@ export class FakeSlack {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.api.closeHanging();
     await this.socket.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

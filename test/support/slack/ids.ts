@@ -15,6 +15,24 @@ function randomChars(n: number, alphabet = ALNUM): string {
 export class IdFactory {
   private seq = 0;
   private lastMicros = 0;
+  /** How far Slack's clock is ahead of the real one (see `FakeSlack.advanceClock`). */
+  private offsetMs = 0;
+
+  /** Slack's clock, in epoch milliseconds. */
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Unix seconds on Slack's clock. */
+  unixNow(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /** Moves Slack's clock forward. */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new Error(`FakeSlack: the clock only moves forward (got ${ms} ms)`);
+    this.offsetMs += ms;
+  }
 
   /** A fresh id with the given prefix, e.g. `id('C')` → `C07ABCD1234`. Unique within this factory. */
   id(prefix: string): string {
@@ -34,7 +52,7 @@ export class IdFactory {
    * is unique per channel and doubles as the message id).
    */
   ts(): string {
-    let micros = Date.now() * 1000;
+    let micros = this.now() * 1000;
     if (micros <= this.lastMicros) micros = this.lastMicros + 1;
     this.lastMicros = micros;
     return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
@@ -44,11 +62,6 @@ export class IdFactory {
   triggerId(): string {
     return `${randomInt(1e10, 9e10)}.${randomInt(1e8, 9e8)}.${randomBytes(11).toString('hex').slice(0, 21)}`;
   }
-}
-
-/** Unix seconds now. */
-export function unixNow(): number {
-  return Math.floor(Date.now() / 1000);
 }
 
 /** A realistic bot token: `xoxb-<team num>-<bot num>-<24 alnum>`. */

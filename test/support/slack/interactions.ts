@@ -206,6 +206,7 @@ export class Interactions {
       responseUrl,
       ackJson,
       responses: () => [...target.posts],
+      refusedResponses: () => [...target.refused],
       waitForResponse: (predicate: (r: ResponseUrlPost) => boolean = () => true, timeoutMs = 5000) =>
         state.waitFor(
           () => target.posts.find(predicate),

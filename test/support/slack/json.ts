@@ -163,14 +163,16 @@ export function messageJson(
   channels: Map<string, FakeSlackChannel>,
   opts: { reactions?: boolean } = {},
 ): Json {
-  const json: Json = { user: m.user, type: 'message', ts: m.ts };
+  // A webhook's message (or another integration's) has a bot_id and no user; our own app's also carry its profile.
+  const json: Json = m.user ? { user: m.user, type: 'message', ts: m.ts } : { subtype: 'bot_message', type: 'message', ts: m.ts };
+  const ours = m.botId === id.botId;
   if (m.botId) {
     json.bot_id = m.botId;
-    json.app_id = id.appId;
+    if (ours) json.app_id = id.appId;
   }
   json.text = m.text;
   json.team = id.teamId;
-  if (m.botId) json.bot_profile = botProfileJson(id);
+  if (ours) json.bot_profile = botProfileJson(id);
   if (m.files.length > 0) {
     json.files = m.files.map((f) => fileJson(f, id, channels));
     json.upload = true;

@@ -12,7 +12,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { assertValidBlocks, withBlockIds } from './blocks.js';
 import { mediaType, parseMultipart, sendJson, sendText } from './http.js';
-import { unixNow } from './ids.js';
 import { fileJson } from './json.js';
 import type { FakeSlackChannel, FakeSlackFile } from './types.js';
 import { type MethodHost, type MethodTable, SlackApiError, postableChannel } from './web-api.js';
@@ -79,7 +78,7 @@ export const fileMethods: MethodTable = {
         uploaded: false,
         completed: false,
         user: host.identity.botUserId,
-        created: unixNow(),
+        created: host.state.ids.unixNow(),
         shares: new Map(),
         deleted: false,
         ...(args.str('alt_text') !== undefined ? { altText: args.str('alt_text') } : {}),

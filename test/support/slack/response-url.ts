@@ -5,6 +5,11 @@
  * - `replace_original: true` replaces that message's text/blocks (or the ephemeral's);
  * - otherwise `response_type: "in_channel"` posts a channel message as the bot, anything else an ephemeral
  *   for the invoking user.
+ *
+ * A response_url takes 5 posts within 30 minutes of being issued, as Slack documents ("You can use a response_url five
+ * times within 30 minutes"). Past that Slack refuses the post with HTTP 404: `used_url` after the fifth post,
+ * `expired_url` after 30 minutes, and nothing is shown. Only accepted posts count as uses. Time is Slack's clock
+ * (`FakeSlack.advanceClock`), so a test moves past the 30 minutes without waiting them.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +22,8 @@ import type { ResponseUrlPost } from './types.js';
 /** Where a response_url's posts go. */
 export interface ResponseTarget {
   kind: 'commands' | 'actions';
+  /** When it was issued, on Slack's clock (epoch ms). */
+  issuedAt: number;
   channelId: string;
   userId: string;
   /** Button clicks: the message the button was on. */
@@ -25,7 +32,14 @@ export interface ResponseTarget {
   /** The last message/ephemeral this response_url created (what a later `replace_original` replaces). */
   last?: { ts: string; isEphemeral: boolean };
   readonly posts: ResponseUrlPost[];
+  /** Posts Slack refused because the URL was spent or expired, in order. */
+  readonly refused: Array<'expired_url' | 'used_url'>;
 }
+
+/** Posts a response_url takes. */
+export const RESPONSE_URL_USES = 5;
+/** How long a response_url lives. */
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
 export class ResponseUrls {
   private readonly targets = new Map<string, ResponseTarget>();
@@ -37,10 +51,10 @@ export class ResponseUrls {
   ) {}
 
   /** A fresh response_url (`…/commands/T…/<n>/<secret>`) and its record. */
-  create(t: Omit<ResponseTarget, 'posts'>): { url: string; target: ResponseTarget } {
+  create(t: Omit<ResponseTarget, 'posts' | 'refused' | 'issuedAt'>): { url: string; target: ResponseTarget } {
     this.seq += 1;
     const path = `/${t.kind}/${this.state.identity.teamId}/${this.seq}/${hexSecret(12)}`;
-    const target: ResponseTarget = { ...t, posts: [] };
+    const target: ResponseTarget = { ...t, issuedAt: this.state.ids.now(), posts: [], refused: [] };
     this.targets.set(path, target);
     return { url: `${this.baseUrl}${path.slice(1)}`, target };
   }
@@ -54,6 +68,8 @@ export class ResponseUrls {
     const target = this.targets.get(pathname);
     if (!target) return sendText(res, 404, 'expired_url');
     if (req.method !== 'POST') return sendText(res, 405, 'method_not_allowed');
+    if (this.state.ids.now() - target.issuedAt >= RESPONSE_URL_LIFETIME_MS) return this.refuse(target, res, 'expired_url');
+    if (target.posts.length >= RESPONSE_URL_USES) return this.refuse(target, res, 'used_url');
     let json: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(body.toString('utf8'));
@@ -81,6 +97,12 @@ export class ResponseUrls {
     this.apply(target, post);
     this.state.notify();
     sendJson(res, 200, { ok: true });
+  }
+
+  private refuse(target: ResponseTarget, res: ServerResponse, error: 'expired_url' | 'used_url'): void {
+    target.refused.push(error);
+    sendText(res, 404, error);
+    this.state.notify();
   }
 
   private apply(target: ResponseTarget, post: ResponseUrlPost): void {

@@ -104,9 +104,9 @@ export interface FakeSlackMessage {
   text: string;
   blocks?: unknown[];
   attachments?: unknown[];
-  /** Author user id (the bot user for bot messages). */
+  /** Author user id (the bot user for our bot's messages); `''` for a webhook's message, which has only a `bot_id`. */
   user: string;
-  /** Set for messages posted by the bot. */
+  /** Set for messages posted by a bot: ours, another app's, or a webhook. */
   botId?: string;
   files: FakeSlackFile[];
   reactions: FakeSlackReaction[];
@@ -178,8 +178,10 @@ export interface SlackCommandHandle extends DeliveryResult {
   readonly responseUrl: string;
   /** The ack body parsed as JSON, when it is JSON. */
   readonly ackJson: unknown;
-  /** Posts the bot made to the `response_url`, in order. */
+  /** Posts the bot made to the `response_url` that Slack accepted, in order (at most 5, within 30 minutes). */
   responses(): ResponseUrlPost[];
+  /** Posts Slack refused with HTTP 404 because the URL was spent (`used_url`) or expired (`expired_url`), in order. */
+  refusedResponses(): Array<'expired_url' | 'used_url'>;
   /** Resolves with the first (past or future) response_url post matching; rejects after `timeoutMs` (default 5000). */
   waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
 }
@@ -213,6 +215,8 @@ export interface RecordedCall {
   ok: boolean;
   error?: string;
   status: number;
+  /** Set when a {@link DropRule} dropped the answer: Slack did the call, the caller never heard. */
+  dropped?: 'destroy' | 'hang';
 }
 
 /** A Web API failure to inject, see {@link FakeSlack.fail}. */
@@ -237,6 +241,21 @@ export interface CallHold {
   release(): void;
 }
 
+/**
+ * Drops the answer to matching Web API calls after Slack carried them out (`fake.drop(...)`): the message is posted,
+ * the upload shared, but the caller sees a broken connection (`destroy`: the socket is closed) or no answer at all
+ * until it gives up (`hang`: the answer never comes; the connection closes with the fake). What a timeout or a dropped
+ * connection after Slack accepted a request looks like to the client.
+ */
+export interface DropRule {
+  /** Web API method name, or `"*"`. */
+  method: string;
+  /** How many calls to drop; default 1. */
+  times?: number;
+  /** Default `destroy`. */
+  how?: 'destroy' | 'hang';
+}
+
 export interface FailRule {
   /** Web API method name (`chat.postMessage`), or `"*"` for any. */
   method: string;
@@ -248,4 +267,6 @@ export interface FailRule {
   retryAfterSeconds?: number;
   /** How many matching calls fail. Default 1; `Infinity` for all. */
   times?: number;
+  /** Only calls with these argument values fail, e.g. `{ user: 'U…' }` for one member's `users.info`. */
+  where?: Record<string, string>;
 }

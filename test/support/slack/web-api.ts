@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseParams, sendJson } from './http.js';
 import type { SlackIdentity, SlackState } from './state.js';
-import type { CallHold, FailRule, FakeSlackChannel, FakeSlackMessage, HoldRule, RecordedCall } from './types.js';
+import type { CallHold, DropRule, FailRule, FakeSlackChannel, FakeSlackMessage, HoldRule, RecordedCall } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -113,6 +113,10 @@ interface ActiveRule extends FailRule {
   remaining: number;
 }
 
+interface ActiveDrop extends DropRule {
+  remaining: number;
+}
+
 interface ActiveHold extends HoldRule {
   remaining: number;
   released: boolean;
@@ -125,6 +129,9 @@ export class WebApi {
   readonly calls: RecordedCall[] = [];
   private readonly rules: ActiveRule[] = [];
   private holds: ActiveHold[] = [];
+  private readonly drops: ActiveDrop[] = [];
+  /** Answers that will never come (`hang`), closed when the fake closes. */
+  private readonly hanging = new Set<ServerResponse>();
   private readonly methods: MethodTable;
 
   constructor(
@@ -141,6 +148,16 @@ export class WebApi {
 
   clearFailures(): void {
     this.rules.length = 0;
+  }
+
+  drop(rule: DropRule): void {
+    this.drops.push({ ...rule, remaining: rule.times ?? 1 });
+  }
+
+  /** Closes the connections of answers that were never sent (`hang`). */
+  closeHanging(): void {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
   }
 
   hold(rule: HoldRule): CallHold {
@@ -182,14 +199,16 @@ export class WebApi {
     const record: RecordedCall = { method, args: recordedArgs(params), at, tokenType, ok: true, status: 200 };
     this.calls.push(record);
 
+    let drop: ActiveDrop | undefined;
     const reply = (status: number, json: Json, headers: Record<string, string> = {}) => {
       record.ok = json.ok === true;
       if (typeof json.error === 'string') record.error = json.error;
       record.status = status;
+      if (drop) return this.dropAnswer(drop, record, res);
       sendJson(res, status, json, headers);
     };
 
-    const rule = this.rules.find((r) => r.remaining > 0 && (r.method === method || r.method === '*'));
+    const rule = this.rules.find((r) => r.remaining > 0 && (r.method === method || r.method === '*') && argsMatch(r.where, params));
     if (rule) {
       rule.remaining -= 1;
       const status = rule.status ?? (rule.error === 'ratelimited' ? 429 : 200);
@@ -200,6 +219,9 @@ export class WebApi {
       }
       return;
     }
+
+    drop = this.drops.find((d) => d.remaining > 0 && (d.method === method || d.method === '*'));
+    if (drop) drop.remaining -= 1;
 
     const hold = this.holds.find((h) => h.remaining > 0 && !h.released && (h.method === method || h.method === '*'));
     if (hold) hold.remaining -= 1;
@@ -225,6 +247,16 @@ export class WebApi {
     }
   }
 
+  /** The call was carried out; its answer is lost on the way back. */
+  private dropAnswer(drop: ActiveDrop, record: RecordedCall, res: ServerResponse): void {
+    record.dropped = drop.how ?? 'destroy';
+    if (record.dropped === 'destroy') res.destroy();
+    else {
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+    }
+  }
+
   private scopeHeaders(tokenType: RecordedCall['tokenType']): Record<string, string> {
     if (tokenType === 'app') return { 'x-oauth-scopes': 'connections:write' };
     return {
@@ -232,6 +264,11 @@ export class WebApi {
         'commands,chat:write,files:write,files:read,reactions:read,reactions:write,users:read,channels:read,groups:read,channels:history,groups:history',
     };
   }
+}
+
+/** True when every argument named in `where` has that value in the call. */
+function argsMatch(where: Record<string, string> | undefined, params: Json): boolean {
+  return Object.entries(where ?? {}).every(([name, value]) => String(params[name]) === value);
 }
 
 function bearer(req: IncomingMessage): string | undefined {

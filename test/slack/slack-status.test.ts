@@ -1,0 +1,38 @@
+/** What the Slack status writer remembers about response URLs stays bounded: it forgets a URL at the outcome and at expiry. */
+import { LogLevel } from "@slack/web-api";
+import { afterEach, describe, expect, it } from "vitest";
+import { createSlackClients } from "../../src/slack/slack-clients.js";
+import { SlackStatusMessages, statusRefFor } from "../../src/slack/slack-status.js";
+import { SilentLogger } from "../support/core-fakes.js";
+import { MovableClock } from "../support/movable-clock.js";
+import { FakeSlack } from "../support/slack/index.js";
+
+let fake: FakeSlack | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+describe("SlackStatusMessages", () => {
+  it("forgets a response URL once its outcome is written, and every URL once it has expired", async () => {
+    fake = await FakeSlack.start();
+    const channel = fake.addChannel({ name: "studio" });
+    const member = fake.addUser({ name: "ana" });
+    const clock = new MovableClock(new Date());
+    const clients = createSlackClients(fake.botToken, fake.apiUrl, { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} });
+    const status = new SlackStatusMessages(clients, clock, new SilentLogger());
+    // URLs Slack does not know answer 404, as spent ones do: the writer stops using them and keeps counting.
+    const ref = (n: number) => statusRefFor({ response_url: `${fake!.baseUrl}commands/${fake!.teamId}/${n}/0000`, channel_id: channel.id, user_id: member.id }, clock);
+
+    for (let n = 1; n <= 3; n++) await status.update(ref(n), { state: "queued", position: n, creationId: n });
+    expect(status.counted).toBe(3);
+
+    await status.update(ref(1), { state: "posted", creationId: 1, url: "https://fake.slack.com/archives/C1/p1" });
+    expect(status.counted).toBe(2);
+    expect(fake.ephemerals(member.id).map((e) => e.text)).toEqual(["✅ Posted to the gallery: https://fake.slack.com/archives/C1/p1"]);
+
+    clock.advance(31 * 60_000);
+    await status.update(ref(4), { state: "generating", creationId: 4 });
+    expect(status.counted).toBe(1);
+  });
+});
