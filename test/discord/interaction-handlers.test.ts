@@ -5,19 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { AcknowledgementsFirst } from "../../src/discord/interaction-handlers.js";
-
-/** Counts turns of the event loop: one step per check phase, the phase where `setImmediate` callbacks run. */
-function turnCounter() {
-  let turn = 0;
-  let stopped = false;
-  const step = () => {
-    if (stopped) return;
-    turn++;
-    setImmediate(step);
-  };
-  setImmediate(step);
-  return { now: () => turn, stop: () => void (stopped = true) };
-}
+import { eventLoopTurns } from "../support/event-loop-turns.js";
 
 /** A deferral that answers when told to. */
 function heldDeferral() {
@@ -31,7 +19,7 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-let counter: ReturnType<typeof turnCounter> | undefined;
+let counter: ReturnType<typeof eventLoopTurns> | undefined;
 afterEach(() => counter?.stop());
 
 describe("acknowledgements before work", () => {
@@ -39,7 +27,7 @@ describe("acknowledgements before work", () => {
     const acks = new AcknowledgementsFirst();
     const deferrals = [heldDeferral(), heldDeferral()];
     const acknowledged = deferrals.map((d) => acks.acknowledge(() => d.promise));
-    counter = turnCounter();
+    counter = eventLoopTurns();
     const wokeOnTurn: number[] = [];
     const work = Array.from({ length: 20 }, async () => {
       await acks.settled(60_000);
@@ -58,7 +46,7 @@ describe("acknowledgements before work", () => {
     const acks = new AcknowledgementsFirst();
     const deferrals = [heldDeferral(), heldDeferral()];
     const acknowledged = deferrals.map((d) => acks.acknowledge(() => d.promise));
-    counter = turnCounter();
+    counter = eventLoopTurns();
     const wokeOnTurn: number[] = [];
     // Every wait ends at the same time, as in a burst whose deferrals all took longer than the wait.
     await Promise.all(

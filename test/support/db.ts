@@ -5,8 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openDatabase, sqliteAdapter, sqlitePath, type Database } from "../../src/store/database.js";
-import { PrismaClient } from "../../src/store/generated/client.js";
+import { openDatabase, salonClient, sqlitePath, type Database } from "../../src/store/database.js";
 import { PrismaStore } from "../../src/store/prisma-store.js";
 
 export interface TestDatabase {
@@ -51,7 +50,7 @@ export interface SecondStore {
  * client is using times out (see the report of the core test suite). The file is already migrated here.
  */
 export async function openSecondStore(url: string): Promise<SecondStore> {
-  const prisma = new PrismaClient({ adapter: sqliteAdapter(sqlitePath(url)) });
+  const prisma = salonClient(sqlitePath(url));
   const db: Database = { prisma, applied: [], close: () => prisma.$disconnect() };
   return { db, store: new PrismaStore(prisma), close: () => db.close() };
 }
