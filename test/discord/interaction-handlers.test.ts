@@ -14,6 +14,18 @@ function heldDeferral() {
   return { promise, answer };
 }
 
+/** Two deferrals in flight, as in a burst, until `answer` is called. */
+function burstInFlight(acks: AcknowledgementsFirst) {
+  const deferrals = [heldDeferral(), heldDeferral()];
+  const acknowledged = deferrals.map((d) => acks.acknowledge(() => d.promise));
+  return {
+    async answer() {
+      for (const d of deferrals) d.answer();
+      await Promise.all(acknowledged);
+    },
+  };
+}
+
 /** `n` turns of the event loop. */
 async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -25,8 +37,7 @@ afterEach(() => counter?.stop());
 describe("acknowledgements before work", () => {
   it("holds the work back while a burst's deferrals are in flight, then lets it go one interaction per turn of the event loop", async () => {
     const acks = new AcknowledgementsFirst();
-    const deferrals = [heldDeferral(), heldDeferral()];
-    const acknowledged = deferrals.map((d) => acks.acknowledge(() => d.promise));
+    const burst = burstInFlight(acks);
     counter = eventLoopTurns();
     const wokeOnTurn: number[] = [];
     const work = Array.from({ length: 20 }, async () => {
@@ -36,16 +47,15 @@ describe("acknowledgements before work", () => {
     await turns(5);
     expect(wokeOnTurn).toEqual([]);
 
-    for (const d of deferrals) d.answer();
-    await Promise.all([...acknowledged, ...work]);
+    await burst.answer();
+    await Promise.all(work);
     // Before the fix, all 20 woke on one turn, their work back to back with nothing read from the network between.
     expect(new Set(wokeOnTurn).size).toBe(20);
   });
 
   it("lets the work go one interaction per turn when its wait runs out with the burst's deferrals still in flight", async () => {
     const acks = new AcknowledgementsFirst();
-    const deferrals = [heldDeferral(), heldDeferral()];
-    const acknowledged = deferrals.map((d) => acks.acknowledge(() => d.promise));
+    const burst = burstInFlight(acks);
     counter = eventLoopTurns();
     const wokeOnTurn: number[] = [];
     // Every wait ends at the same time, as in a burst whose deferrals all took longer than the wait.
@@ -56,8 +66,7 @@ describe("acknowledgements before work", () => {
       }),
     );
     expect(new Set(wokeOnTurn).size).toBe(20);
-    for (const d of deferrals) d.answer();
-    await Promise.all(acknowledged);
+    await burst.answer();
   });
 
   it("does not hold back the work of an interaction when one other deferral is in flight (a member's second click)", async () => {
