@@ -86,6 +86,11 @@ export class GenerationQueue {
     return this.active.size;
   }
 
+  /** What this queue holds per job (work, claims taken over, status edits on their way): empty once every job has ended. */
+  get tracked(): { jobs: number; active: number; lost: number; statusEdits: number } {
+    return { jobs: this.jobs.size, active: this.active.size, lost: this.lost.size, statusEdits: this.statusTails.size };
+  }
+
   /**
    * Stops taking jobs; running jobs get `graceMs` to finish, then are aborted and returned to the queue. A job that
    * cannot be stopped (a post already on its way) gets one more second; past that it keeps its claim, and the next

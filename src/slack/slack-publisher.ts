@@ -226,7 +226,7 @@ export class SlackPublisher implements Publisher {
       // An edit sets the same content however often it is sent: the reading client may repeat it.
       await this.web.client.chat.update({ channel: channelId, ts: messageId, text: body.text, blocks: body.blocks as never });
     } catch (error) {
-      if (fileId) await this.web.client.files.delete({ file: fileId }).catch(() => undefined);
+      if (fileId) await this.deleteFileQuietly(fileId);
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code === "message_not_found" || code === "channel_not_found") return;
       throw toPublishError(error);

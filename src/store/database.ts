@@ -10,6 +10,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { IsolationLevel, SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, migrationNames } from "./migrations.js";
+import { openSqliteFile } from "./sqlite-driver.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -108,7 +109,7 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   let pending = true;
   if (file !== ":memory:") {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    const raw = new BetterSqlite3(file, { timeout: 5000 });
+    const raw = openSqliteFile(file, { timeout: 5000 });
     try {
       // WAL (persistent in the file) lets readers such as rankings proceed while the queue writes, and lets the
       // migration engine's connection and the client's coexist.

@@ -360,6 +360,42 @@ describe("the generation queue", () => {
   });
 });
 
+describe("the generation queue's memory of its jobs", () => {
+  const nothing = { jobs: 0, active: 0, lost: 0, statusEdits: 0 };
+  const forgotten = (harness: SalonHarness) =>
+    waitFor(() => Object.values(harness.salon.queue.tracked).every((n) => n === 0), { what: "the queue to forget its jobs" });
+
+  it("forgets a job however it ends: posted, failed, cancelled while queued, or returned to the queue on shutdown", async () => {
+    await h.startQueue();
+    const posted = await h.salon.imagine(h.actor("u-ada"), { prompt: "posted", statusRef: "s-posted" });
+    expect((await settled(posted.creation.id)).status).toBe("posted");
+    await waitFor(() => h.publisher.statusesOf("s-posted").at(-1)?.state === "posted", { what: "the posted status" });
+    await forgotten(h);
+
+    h.provider.script(providerError("safety", { status: 400, providerCode: "moderation_blocked" }));
+    const failed = await h.salon.imagine(h.actor("u-bob"), { prompt: "refused", statusRef: "s-failed" });
+    expect((await settled(failed.creation.id)).status).toBe("failed");
+    await waitFor(() => h.publisher.statusesOf("s-failed").at(-1)?.state === "failed", { what: "the failed status" });
+    await forgotten(h);
+
+    await h.salon.queue.stop(1_000);
+    const cancelled = await h.salon.imagine(h.actor("u-cy"), { prompt: "cancelled", statusRef: "s-cancelled" });
+    await h.salon.cancel(h.actor("u-cy"), cancelled.creation.id);
+    await waitFor(() => h.publisher.statusesOf("s-cancelled").at(-1)?.state === "cancelled", { what: "the cancelled status" });
+    expect(h.salon.queue.tracked).toEqual(nothing);
+
+    const hold = h.provider.hold();
+    const interrupted = await h.salon.imagine(h.actor("u-dee"), { prompt: "interrupted", statusRef: "s-interrupted" });
+    await h.salon.queue.start();
+    await hold.started;
+    expect(h.salon.queue.tracked).toMatchObject({ jobs: 1, active: 1 });
+    await h.salon.queue.stop(20);
+    expect((await h.creation(interrupted.creation.id)).status).toBe("queued");
+    await forgotten(h);
+    hold.release();
+  });
+});
+
 describe("a process works only on jobs it can finish", () => {
   it("leaves a Slack community's job to a Slack process when it runs Discord only, and the other way round", async () => {
     // A second process on the same database that runs Slack only (its own publisher and provider).

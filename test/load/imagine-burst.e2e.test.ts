@@ -75,7 +75,7 @@ describe("load: a burst of /imagine on Discord", () => {
     const burstSpan = handles.at(-1)!.handle.dispatchedAt - handles[0]!.handle.dispatchedAt;
 
     // Acknowledged within Discord's deadline: a deferred (type 5), ephemeral answer.
-    const acks = await Promise.all(handles.map(({ handle }) => handle.response(10_000).then((cb) => ({ type: cb.type, flags: cb.data?.flags, ms: cb.at - handle.dispatchedAt }))));
+    const acks = await Promise.all(handles.map(({ handle }, i) => handle.response(10_000).catch((e) => { console.log("NOACK", i, handles[i]!.prompt, JSON.stringify(h!.logs.filter((l) => Number(l.level) >= 40).slice(-15), null, 0).slice(0, 6000)); throw e; }).then((cb) => ({ type: cb.type, flags: cb.data?.flags, ms: cb.at - handle.dispatchedAt }))));
     const ackMs = acks.map((a) => a.ms).sort((a, b) => a - b);
     expect(acks.every((a) => a.type === 5 && a.flags === 64)).toBe(true);
     expect(ackMs.at(-1)!).toBeLessThan(DEADLINE_MS);
