@@ -77,6 +77,8 @@ export async function run(ctx: BenchContext) {
         baselineIs,
         goal: "< 20 ms and ≤ 0.1× baseline",
         met: p99 < 20 && p99 <= 0.1 * naiveP50,
+        tail: true,
+        judge: "value",
       });
     });
     return {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { openDatabase } from "../../src/store/database.js";
 import type { BenchContext, Platform } from "../lib/context.js";
 import { startPlatform } from "../lib/context.js";
+import { flushToDisk } from "../lib/big-database.js";
 import { figure } from "../lib/figures.js";
 import { buildSalon, freePort, salonStartCommand, waitDiscordReady, type StartCommand } from "../lib/salon-process.js";
 import { median, round } from "../lib/stats.js";
@@ -67,6 +68,8 @@ export async function run(ctx: BenchContext) {
       // A fresh copy each time: a start may change the database (reconciliation, requeued jobs).
       const bigDb = path.join(bigDir, `salon-${r}.db`);
       await copyFile(big.file, bigDb);
+      // On the disk before Salon starts on it: its writeback would fall in a later start, of either side.
+      flushToDisk(bigDb);
       for (const kind of r % 2 === 0 ? (["empty", "big"] as const) : (["big", "empty"] as const)) {
         times[kind].push(await startOnce(ctx, platform, command, kind === "big" ? bigDb : emptyDb, `startup-${kind}-${r}`));
       }

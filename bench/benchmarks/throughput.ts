@@ -141,6 +141,7 @@ export async function run(ctx: BenchContext) {
         baselineIs: `bare pool of ${concurrency} openai SDK workers`,
         goal: `≥ 95 % of C ÷ d = ${round(0.95 * ideal, 2)}/s`,
         met: salon >= 0.95 * ideal,
+        higherIsBetter: true,
         note: `${round((100 * salon) / ideal, 1)} % of C ÷ d`,
       }),
     );

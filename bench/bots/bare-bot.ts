@@ -6,7 +6,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials } from "discord.js";
 import { epochNow, serve } from "../lib/rpc.js";
-import { settledMemory, startProfile, stopProfile, waitUntil } from "./bot-common.js";
+import { settledMemory, startLoopDelay, startProfile, stopLoopDelay, stopProfile, waitUntil } from "./bot-common.js";
 
 let client: Client | null = null;
 let db: BetterSqlite3.Database | null = null;
@@ -79,6 +79,8 @@ serve({
   heapSnapshot: async (arg: { file: string }) => (await import("node:v8")).writeHeapSnapshot(arg.file),
   startProfile: () => startProfile(),
   stopProfile: (arg: { file: string }) => stopProfile(arg.file),
+  startLoopDelay: () => startLoopDelay(),
+  stopLoopDelay: () => stopLoopDelay(),
 
   async stop() {
     await client?.destroy();

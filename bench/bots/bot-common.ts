@@ -61,3 +61,63 @@ export async function stopProfile(file: string): Promise<void> {
   session!.disconnect();
   session = null;
 }
+
+/**
+ * Event-loop delay over a window of a bot's life (a burst): how long a timer due every 10 ms waited beyond it. Each
+ * stall of 100 ms or more is kept with when it ended (epoch ms) and how the main thread spent it, from Linux's
+ * /proc/thread-self/schedstat: running (JavaScript, a collection, a synchronous call's CPU), waiting for a core (the
+ * machine is busy), or neither, i.e. blocked (a synchronous call waiting on the disk, a page fault).
+ */
+export interface Stall {
+  endedAt: number;
+  ms: number;
+  runningMs: number;
+  waitingForCpuMs: number;
+  blockedMs: number;
+}
+
+let loopDelay: { histogram: import("node:perf_hooks").IntervalHistogram; timer: NodeJS.Timeout; stalls: Stall[] } | null = null;
+
+/** Nanoseconds the main thread has run and has waited on a run queue; null where Linux's schedstat is missing. */
+function schedstat(): { run: number; wait: number } | null {
+  try {
+    const [run, wait] = readFileSync("/proc/thread-self/schedstat", "utf8").split(" ").map(Number);
+    return { run: run!, wait: wait! };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+export async function startLoopDelay(): Promise<void> {
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const stalls: Stall[] = [];
+  let last = performance.now();
+  let lastSched = schedstat();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const sched = schedstat();
+    if (now - last >= 110) {
+      const ms = now - last - 10;
+      const runningMs = sched && lastSched ? (sched.run - lastSched.run) / 1e6 : Number.NaN;
+      const waitingForCpuMs = sched && lastSched ? (sched.wait - lastSched.wait) / 1e6 : Number.NaN;
+      const round = (x: number) => Math.round(x);
+      stalls.push({ endedAt: round(performance.timeOrigin + now), ms: round(ms), runningMs: round(runningMs), waitingForCpuMs: round(waitingForCpuMs), blockedMs: round(now - last - runningMs - waitingForCpuMs) });
+    }
+    last = now;
+    lastSched = sched;
+  }, 10);
+  loopDelay = { histogram, timer, stalls };
+}
+
+export function stopLoopDelay(): { maxMs: number; p99Ms: number; meanMs: number; stalls: Stall[] } {
+  if (!loopDelay) throw new Error("startLoopDelay() first");
+  const { histogram, timer, stalls } = loopDelay;
+  histogram.disable();
+  clearInterval(timer);
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  loopDelay = null;
+  return { maxMs: ms(histogram.max), p99Ms: ms(histogram.percentile(99)), meanMs: ms(histogram.mean), stalls };
+}

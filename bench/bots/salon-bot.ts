@@ -8,7 +8,7 @@ import { startSalon, type RunningSalon } from "../../src/app.js";
 import { loadConfig, secretValues } from "../../src/config/config.js";
 import { createLogger } from "../../src/runtime/logger.js";
 import { epochNow, serve } from "../lib/rpc.js";
-import { settledMemory, startProfile, stopProfile, waitUntil } from "./bot-common.js";
+import { settledMemory, startLoopDelay, startProfile, stopLoopDelay, stopProfile, waitUntil } from "./bot-common.js";
 
 let running: RunningSalon | null = null;
 let handled = 0;
@@ -72,6 +72,8 @@ serve({
   heapSnapshot: async (arg: { file: string }) => (await import("node:v8")).writeHeapSnapshot(arg.file),
   startProfile: () => startProfile(),
   stopProfile: (arg: { file: string }) => stopProfile(arg.file),
+  startLoopDelay: () => startLoopDelay(),
+  stopLoopDelay: () => stopLoopDelay(),
 
   async stop() {
     await running?.stop();

@@ -24,6 +24,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 export async function startChild(ctx: BenchContext, file: string, label: string, nodeArgs: string[] = []): Promise<Child> {
   // BENCH_PROFILE=<label prefix> writes a V8 CPU profile of matching children next to the logs.
   const profile = process.env.BENCH_PROFILE && label.startsWith(process.env.BENCH_PROFILE) ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ctx.logDir, "profiles")}`] : [];
+  // BENCH_TRACE_GC=<label prefix> prints every collection of matching children into their logs (V8's --trace-gc).
+  if (process.env.BENCH_TRACE_GC && label.startsWith(process.env.BENCH_TRACE_GC)) profile.push("--trace-gc");
   // BENCH_NO_FLAGS=1 leaves them out, to see what they cost.
   const salonFlags = file === "bots/salon-bot.ts" && !process.env.BENCH_NO_FLAGS ? (await salonStartCommand()).nodeArgs : [];
   return spawnChild(path.join(here, "..", file), { logFile: path.join(ctx.logDir, `${label}.log`), nodeArgs: [...salonFlags, ...nodeArgs, ...profile, "--expose-gc"] });

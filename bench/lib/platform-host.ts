@@ -108,6 +108,17 @@ serve({
     return { latencies: answers.map((a) => a.ms), types: answers.map((a) => a.type), dispatchMs, tokens: handles.map((h) => h.token) };
   },
 
+  /**
+   * The text of each burst interaction's original response once every one has some (the deferral is empty until the bot
+   * edits it): `/imagine`'s status message, or the apology of one that failed.
+   */
+  async waitOriginals(arg: { tokens: string[]; timeoutMs: number }) {
+    const until = Date.now() + arg.timeoutMs;
+    const texts = () => arg.tokens.map((token) => handlesByToken.get(token)?.original()?.content ?? "");
+    while (texts().some((t) => t === "") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return texts();
+  },
+
   /** The text of each burst interaction's original response (e.g. `/imagine`'s status message), by token. */
   originals(arg: { tokens: string[] }) {
     return arg.tokens.map((token) => handlesByToken.get(token)?.original()?.content ?? "");

@@ -1,5 +1,8 @@
-/** The results as one plain-text table: figure, Salon's value, unit, the baseline's value, the ratio, the goal, met?. */
-import type { Figure } from "./figures.js";
+/**
+ * The results as one plain-text table: figure, how many runs, the median run (Salon's value, unit, the baseline's
+ * value, the ratio), the worst run beside it (when there were several), the goal and whether it was met.
+ */
+import type { CombinedFigure } from "./figures.js";
 
 function show(value: number | null): string {
   if (value === null || Number.isNaN(value)) return "–";
@@ -9,19 +12,35 @@ function show(value: number | null): string {
   return value.toLocaleString("en", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-export function renderTable(figures: Figure[]): string {
-  const header = ["figure", "Salon", "unit", "baseline", "ratio", "goal", "met?"];
-  const rows = figures.map((f) => [
-    f.name,
-    show(f.value),
-    f.unit,
-    show(f.baseline),
-    f.ratio === null ? "–" : `${show(f.ratio)}×`,
-    f.goal || "(information)",
-    f.met === null ? "" : f.met ? "yes" : "NO",
-  ]);
+const times = (ratio: number | null) => (ratio === null ? "–" : `${show(ratio)}×`);
+
+/** The goal, and what it was judged on when there were several runs. */
+export function goalText(f: CombinedFigure): string {
+  if (!f.goal) return "(information)";
+  if (f.runs === 1) return f.goal;
+  return `${f.goal}, ${f.judgedOn === "worst run" ? "worst" : "median"} of ${f.runs}`;
+}
+
+export function renderTable(figures: CombinedFigure[]): string {
+  const header = ["figure", "runs", "Salon", "unit", "baseline", "ratio", "worst: Salon", "baseline", "ratio", "goal", "met?"];
+  const rows = figures.map((f) => {
+    const several = f.runs > 1;
+    return [
+      f.name,
+      String(f.runs),
+      show(f.value),
+      f.unit,
+      show(f.baseline),
+      times(f.ratio),
+      several ? show(f.worst.value) : "",
+      several ? show(f.worst.baseline) : "",
+      several ? times(f.worst.ratio) : "",
+      goalText(f),
+      f.met === null ? "" : f.met ? "yes" : "NO",
+    ];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const numeric = new Set([1, 3, 4]);
+  const numeric = new Set([1, 2, 4, 5, 6, 7, 8]);
   const line = (cells: string[]) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }

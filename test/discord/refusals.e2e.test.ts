@@ -79,7 +79,9 @@ describe("/imagine refusals on Discord", () => {
   it("refuses a second /imagine during the cooldown, without asking OpenAI", async () => {
     const [ana] = c.members;
     const first = imagine(h, c, ana!, "first of two");
-    await first.response();
+    // The cooldown runs from the first creation's insert, which its status message follows: a second sent before it
+    // is one sent together with it, refused inside the insert after its moderation (the next test).
+    await first.waitFor((m) => m.content !== "");
     const second = imagine(h, c, ana!, "second of two");
 
     const reply = await ephemeralReply(second);

@@ -5,11 +5,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { Stores } from "../../src/core/store/stores.js";
-import { openDatabase, sqlitePath, type Database } from "../../src/store/database.js";
+import { openDatabase, salonClient, sqlitePath, type Database } from "../../src/store/database.js";
 import { sqliteDialect } from "../../src/store/dialects/sqlite.js";
-import { PrismaClient } from "../../src/store/generated/client.js";
 import { createPrismaStores } from "../../src/store/prisma/stores.js";
 
 export interface TestDatabase {
@@ -55,7 +53,7 @@ export interface SecondStore {
  * client is using times out (see the report of the core test suite). The file is already migrated here.
  */
 export async function openSecondStore(url: string): Promise<SecondStore> {
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 5000 }) });
+  const prisma = salonClient(sqlitePath(url));
   const db: Database = { prisma, dialect: sqliteDialect, applied: [], close: () => prisma.$disconnect() };
   return { db, stores: createPrismaStores(prisma, sqliteDialect), close: () => db.close() };
 }
