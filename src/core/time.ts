@@ -2,8 +2,12 @@
 import { DateTime, IANAZone } from "luxon";
 import type { TopPeriod } from "./types.js";
 
+/**
+ * Whether `name` is an IANA time zone name. Offsets are not names, though Node 24's Intl (ECMA-402 2024) takes `+01:00`
+ * as a time zone and Node 20's does not: every IANA name begins with a letter, an offset never does.
+ */
 export function isValidTimeZone(name: string): boolean {
-  return IANAZone.isValidZone(name);
+  return /^[A-Za-z]/.test(name) && IANAZone.isValidZone(name);
 }
 
 /** The community-local calendar day of an instant, `YYYY-MM-DD`. */
