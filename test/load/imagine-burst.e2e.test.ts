@@ -3,7 +3,8 @@
  * real openai SDK, real SQLite) with GENERATION_CONCURRENCY=8 and an instant fake OpenAI.
  *
  * - Every interaction is acknowledged (deferred) inside Discord's 3-second deadline — the only timing asserted.
- * - Fair: members 1–8 each send one request first, which keeps the eight workers busy (their images take 3 s) while
+ * - Fair: members 1–8 each send one request first, which keeps the eight workers busy (their images come back once all
+ *   200 are queued) while
  *   the other 192 arrive member by member (each member's requests back to back: the order FIFO would serve worst).
  *   In completion order, every member's first creation comes before any member's third.
  * - Exactly once: 200 images asked of OpenAI, 200 gallery posts, one per creation, each status message ending on a
@@ -58,7 +59,11 @@ describe("load: a burst of /imagine on Discord", () => {
     const order: FakeUser[] = [...first];
     for (const m of shuffled(members)) order.push(...Array.from({ length: PER_MEMBER - (first.includes(m) ? 1 : 0) }, () => m));
     expect(order).toHaveLength(MEMBERS * PER_MEMBER);
-    h.openai.scriptImages(...Array.from({ length: CONCURRENCY }, () => ({ delayMs: 3_000 })));
+    // The first eight images come back only once the whole burst is queued: the fairness check needs a queue, and how
+    // long 200 inserts take on a shared machine is no part of what this test asserts.
+    let releaseFirst!: () => void;
+    const firstBack = new Promise<void>((resolve) => (releaseFirst = resolve));
+    h.openai.scriptImages(...Array.from({ length: CONCURRENCY }, () => ({ until: firstBack })));
 
     // Dispatched in waves, each wave at once: the bot shares this process with the fakes, so a per-request timer
     // would be starved by the bot's own work and stretch the burst well past a second.
@@ -79,6 +84,11 @@ describe("load: a burst of /imagine on Discord", () => {
     const ackMs = acks.map((a) => a.ms).sort((a, b) => a - b);
     expect(acks.every((a) => a.type === 5 && a.flags === 64)).toBe(true);
     expect(ackMs.at(-1)!).toBeLessThan(DEADLINE_MS);
+    const queuedUntil = Date.now() + 60_000;
+    while (snapshotCommunity(h.config.database.url, "discord", c.guild.id).creations.length < handles.length && Date.now() < queuedUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    releaseFirst();
 
     // Every creation is posted once: 200 gallery posts, one per creation and prompt; OpenAI asked for 200 images.
     const galleryPosts = () => h!.discord.messages(c.gallery.id).filter((m) => m.attachments.length > 0 && !m.deleted);
