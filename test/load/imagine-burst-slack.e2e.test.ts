@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { FakeSlackMessage, FakeSlackUser, SlackCommandHandle } from "../support/slack/types.js";
 import { addSlackCommunity, salonText, startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 import { snapshotCommunity } from "../isolation/community-snapshot.js";
+import { holdFirstImages } from "./first-images.js";
 
 const MEMBERS = 50;
 const PER_MEMBER = 4;
@@ -36,11 +37,8 @@ describe("load: a burst of /imagine on Slack", () => {
     const first = members.slice(0, CONCURRENCY);
     const order: FakeSlackUser[] = [...first];
     for (const m of [...members].reverse()) order.push(...Array.from({ length: PER_MEMBER - (first.includes(m) ? 1 : 0) }, () => m));
-    // The first eight images come back only once the whole burst is queued: the fairness check needs a queue, and how
-    // long 200 inserts take on a shared machine is no part of what this test asserts.
-    let releaseFirst!: () => void;
-    const firstBack = new Promise<void>((resolve) => (releaseFirst = resolve));
-    h.openai.scriptImages(...Array.from({ length: CONCURRENCY }, () => ({ until: firstBack })));
+    // The first eight images come back only once the whole burst is queued (first-images.ts).
+    const firstImages = holdFirstImages(h.openai, CONCURRENCY);
 
     const sent: Array<{ handle: Promise<SlackCommandHandle>; user: FakeSlackUser; prompt: string }> = [];
     const start = performance.now();
@@ -60,11 +58,7 @@ describe("load: a burst of /imagine on Slack", () => {
     expect(handles.filter((x) => x.status !== 200 || x.timedOut).map((x) => `HTTP ${x.status} after ${x.ackMs.toFixed(0)} ms`)).toEqual([]);
     expect(ackMs.at(-1)!).toBeLessThan(DEADLINE_MS);
     expect(h.slack.ephemerals().filter((e) => e.source === "slack")).toEqual([]);
-    const queuedUntil = Date.now() + 60_000;
-    while (snapshotCommunity(h.config.database.url, "slack", h.slack.teamId).creations.length < handles.length && Date.now() < queuedUntil) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    releaseFirst();
+    await firstImages.releaseWhenQueued(h.config.database.url, "slack", h.slack.teamId, handles.length);
 
     // Exactly once: one file share per creation in the gallery.
     const shares = () => h!.slack.messages(c.gallery.id).filter((m) => m.files.length > 0 && !m.deleted);

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { FakeMessage, FakeUser, InteractionHandle } from "../support/discord/types.js";
 import { addCommunity, adminCommand, imagine, startHarness, type Harness } from "../support/harness.js";
 import { snapshotCommunity } from "../isolation/community-snapshot.js";
+import { holdFirstImages } from "./first-images.js";
 
 const MEMBERS = 50;
 const PER_MEMBER = 4;
@@ -59,11 +60,8 @@ describe("load: a burst of /imagine on Discord", () => {
     const order: FakeUser[] = [...first];
     for (const m of shuffled(members)) order.push(...Array.from({ length: PER_MEMBER - (first.includes(m) ? 1 : 0) }, () => m));
     expect(order).toHaveLength(MEMBERS * PER_MEMBER);
-    // The first eight images come back only once the whole burst is queued: the fairness check needs a queue, and how
-    // long 200 inserts take on a shared machine is no part of what this test asserts.
-    let releaseFirst!: () => void;
-    const firstBack = new Promise<void>((resolve) => (releaseFirst = resolve));
-    h.openai.scriptImages(...Array.from({ length: CONCURRENCY }, () => ({ until: firstBack })));
+    // The first eight images come back only once the whole burst is queued (first-images.ts).
+    const firstImages = holdFirstImages(h.openai, CONCURRENCY);
 
     // Dispatched in waves, each wave at once: the bot shares this process with the fakes, so a per-request timer
     // would be starved by the bot's own work and stretch the burst well past a second.
@@ -84,11 +82,7 @@ describe("load: a burst of /imagine on Discord", () => {
     const ackMs = acks.map((a) => a.ms).sort((a, b) => a - b);
     expect(acks.every((a) => a.type === 5 && a.flags === 64)).toBe(true);
     expect(ackMs.at(-1)!).toBeLessThan(DEADLINE_MS);
-    const queuedUntil = Date.now() + 60_000;
-    while (snapshotCommunity(h.config.database.url, "discord", c.guild.id).creations.length < handles.length && Date.now() < queuedUntil) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    releaseFirst();
+    await firstImages.releaseWhenQueued(h.config.database.url, "discord", c.guild.id, handles.length);
 
     // Every creation is posted once: 200 gallery posts, one per creation and prompt; OpenAI asked for 200 images.
     const galleryPosts = () => h!.discord.messages(c.gallery.id).filter((m) => m.attachments.length > 0 && !m.deleted);
