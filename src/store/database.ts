@@ -13,6 +13,7 @@ import { sqliteDialect } from "./dialects/sqlite.js";
 import { PrismaClient } from "./generated/client.js";
 import { applyMigrations, migrationNames } from "./migrations.js";
 import { openSqliteFile } from "./sqlite-driver.js";
+import { reuseStatements } from "./sqlite-statements.js";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
@@ -50,7 +51,8 @@ export const SQLITE_MAX_BIND_VALUES = 32_766;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * A connection as Salon uses it: it tells Prisma SQLite's real parameter limit, and its transactions take turns of
+ * A connection as Salon uses it: it prepares each statement once (sqlite-statements.ts), it tells Prisma SQLite's
+ * real parameter limit, and its transactions take turns of
  * the event loop. The adapter runs one transaction at a time, and SQLite's calls are synchronous: transactions queued
  * together were handed from one to the next as promise continuations, so 500 `/imagine` reaching their insert together
  * ran 500 transactions back to back in one turn of the loop (3.9 s in a test here; stalls of 1.8 s in the ack
@@ -58,6 +60,8 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * the one before it has ended: none is open while the loop reads the network between them.
  */
 function salonConnection(connection: SqlDriverAdapter): SqlDriverAdapter {
+  // The adapter's better-sqlite3 handle (its `client`; test/store/sqlite-statements.test.ts fails if that changes).
+  reuseStatements((connection as unknown as { client: BetterSqlite3.Database }).client);
   const info = connection.getConnectionInfo?.() ?? { supportsRelationJoins: false };
   const start = connection.startTransaction.bind(connection);
   let previousEnded: Promise<void> = Promise.resolve();
