@@ -13,6 +13,7 @@ import {
 } from "discord.js";
 import { UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
+import { ACK_PRIORITY_MS, AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
@@ -59,75 +60,6 @@ function withoutToken(error: unknown, token: string): unknown {
   copy.stack = scrub(error.stack) as string;
   for (const [key, value] of Object.entries(error)) (copy as unknown as Record<string, unknown>)[key] = scrub(value);
   return copy;
-}
-
-/** How long an acknowledged interaction's work may wait for other interactions' acknowledgements to go out. */
-const ACK_PRIORITY_MS = 1_500;
-
-/**
- * Acknowledgements before work. Everything shares one event loop, so in a burst the database work of interactions
- * already acknowledged starves the deferrals still in flight, and those miss Discord's 3-second deadline (measured:
- * 200 `/imagine` at once left a third unacknowledged). Work waits while two or more deferrals are in flight (a
- * burst: one other is not, and waiting for it would let a member's second click race their first), for
- * {@link ACK_PRIORITY_MS} at the most so that a steady stream can't hold it back for ever.
- *
- * The work that waited is let go one interaction per turn of the event loop, not all at once, whether the burst's
- * deferrals went out or its wait ran out: the store's calls are synchronous underneath (SQLite), so 500 interactions
- * woken together ran their database work back to back as one chain of promise continuations, and the loop, blocked
- * for 2.1–2.8 s after every burst of the ack benchmark (measured), read and acknowledged nothing meanwhile. Between
- * two of them, the loop reads the network.
- */
-export class AcknowledgementsFirst {
-  private inFlight = 0;
-  /** The work waiting, oldest first; `due` once its wait has run out (it goes even while a burst is in flight). */
-  private waiters: Array<{ wake: () => void; due: boolean }> = [];
-  private releasing = false;
-
-  async acknowledge<T>(defer: () => Promise<T>): Promise<T> {
-    this.inFlight++;
-    try {
-      return await defer();
-    } finally {
-      this.inFlight--;
-      if (this.inFlight < 2) this.release();
-    }
-  }
-
-  /**
-   * Wakes the next interaction that may go (any once fewer than two deferrals are in flight, else one whose wait ran
-   * out), and the one after it on the next turn of the event loop, and so on while there is one.
-   */
-  private release(): void {
-    if (this.releasing) return;
-    const next = () => {
-      const i = this.inFlight < 2 ? 0 : this.waiters.findIndex((w) => w.due);
-      const [waiter] = i >= 0 ? this.waiters.splice(i, 1) : [];
-      this.releasing = waiter !== undefined;
-      if (!waiter) return;
-      waiter.wake();
-      setImmediate(next);
-    };
-    next();
-  }
-
-  /** Resolves once fewer than two deferrals are in flight (one other is no burst), or after `maxWaitMs`. */
-  settled(maxWaitMs: number): Promise<void> {
-    if (this.inFlight < 2) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = {
-        wake: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        due: false,
-      };
-      const timer = setTimeout(() => {
-        waiter.due = true;
-        this.release();
-      }, maxWaitMs);
-      this.waiters.push(waiter);
-    });
-  }
 }
 
 export function createInteractionHandler(salon: Salon, logger: Logger) {

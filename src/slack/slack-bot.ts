@@ -3,8 +3,9 @@
  * HTTP events (signature-verified by Bolt, stale requests refused) on the same port as `/healthz`.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type ReceiverEvent } from "@slack/bolt";
 import type { SlackConfig } from "../config/config.js";
+import { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { createSlackClients, postingClientOptions, readingClientOptions } from "./slack-clients.js";
@@ -51,6 +52,8 @@ export type SlackWeb = ReturnType<typeof createSlackWeb>;
 export class SlackBot {
   readonly app: App;
   private readonly receiver: HTTPReceiver | null;
+  /** Commands' work waits while a burst of requests is still to be acknowledged (acknowledgements-first.ts). */
+  private readonly acks = new AcknowledgementsFirst();
   private started = false;
 
   constructor(
@@ -72,11 +75,12 @@ export class SlackBot {
       this.receiver = null;
       // Socket Mode's own client only opens connections (`apps.connections.open`), which is safe to repeat: it retries.
       this.app = new App({ ...common, socketMode: true, appToken: config.appToken!, installerOptions: { clientOptions: readingClientOptions(config.apiUrl, boltLogger(logger)) } });
+      this.countAcknowledgements(this.app);
     } else {
       this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: "/slack/events", logger: boltLogger(logger) });
       this.app = new App({ ...common, receiver: this.receiver });
     }
-    attachSlackHandlers(this.app, { salon, web, logger: logger.child({ platform: "slack" }) });
+    attachSlackHandlers(this.app, { salon, web, acks: this.acks, logger: logger.child({ platform: "slack" }) });
     this.app.error(async (error) => logger.error({ err: error, platform: "slack" }, "slack app error"));
   }
 
@@ -84,9 +88,43 @@ export class SlackBot {
     return this.started;
   }
 
-  /** For HTTP mode: the request handler to mount on the shared HTTP server (`/slack/events`). */
+  /**
+   * For HTTP mode: the request handler to mount on the shared HTTP server (`/slack/events`). A request's
+   * acknowledgement is in flight from its arrival (its body still to be read and its signature checked) until its
+   * response is sent.
+   */
   get httpHandler(): ((req: IncomingMessage, res: ServerResponse) => void) | undefined {
-    return this.receiver ? (req, res) => this.receiver!.requestListener(req, res) : undefined;
+    const receiver = this.receiver;
+    if (!receiver) return undefined;
+    return (req, res) => {
+      res.once("close", this.acks.begin());
+      receiver.requestListener(req, res);
+    };
+  }
+
+  /**
+   * Socket Mode: an event's acknowledgement is in flight from the moment Bolt starts on it until it is acknowledged
+   * (or Bolt is done with it without an ack).
+   */
+  private countAcknowledgements(app: App): void {
+    const processEvent = app.processEvent.bind(app);
+    app.processEvent = async (event: ReceiverEvent) => {
+      const end = this.acks.begin();
+      try {
+        return await processEvent({
+          ...event,
+          ack: async (response) => {
+            try {
+              return await event.ack(response);
+            } finally {
+              end();
+            }
+          },
+        });
+      } finally {
+        end();
+      }
+    };
   }
 
   async start(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Logger } from "../core/ports.js";
@@ -29,55 +30,16 @@ export interface SlackContext {
   salon: Salon;
   /** The Web API side: Salon's clients, the directory, the clock (Bolt's own client is not used). */
   web: SlackWeb;
+  /** The requests still to be acknowledged, which go before any command's work (acknowledgements-first.ts). */
+  acks: AcknowledgementsFirst;
   logger: Logger;
 }
 
-/**
- * Commands worked on at once, after their acknowledgement. Bolt and the work share one event loop: in a burst, the
- * database work of 200 acknowledged commands starved the reading and acknowledging of the next ones past Slack's
- * 3 seconds (measured: a third of them). A few at a time keeps the loop free to acknowledge; no command waits more
- * than {@link MAX_WAIT_MS} for its turn, so a slow OpenAI moderation call can't hold the others up for long.
- */
-const WORKING_AT_ONCE = 2;
-const MAX_WAIT_MS = 2_000;
-
-/** Runs at most `max` tasks at once, the others in arrival order, each waiting at most `maxWaitMs` for a turn. */
-function limiter(max: number, maxWaitMs: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (work) => {
-    if (active < max) active++;
-    else {
-      await new Promise<void>((resolve) => {
-        // Either a finishing task hands its turn over, or the wait is up and this one runs beside the others.
-        const handedOver = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiting.splice(waiting.indexOf(handedOver), 1);
-          active++;
-          resolve();
-        }, maxWaitMs);
-        waiting.push(handedOver);
-      });
-    }
-    try {
-      return await work();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
-    }
-  };
-}
-
-type Limiter = ReturnType<typeof limiter>;
-
-async function answerWith(working: Limiter, respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
+async function answerWith(acks: AcknowledgementsFirst, respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
   let answer: Answer;
   try {
-    answer = await working(run);
+    await acks.settled();
+    answer = await run();
   } catch (error) {
     if (error instanceof UserError) answer = { text: error.userMessage };
     else {
@@ -94,14 +56,13 @@ function actor(teamId: string, user: string, isAdmin: boolean): Actor {
 }
 
 export function attachSlackHandlers(app: App, ctx: SlackContext): void {
-  const { salon, web, logger } = ctx;
+  const { salon, web, acks, logger } = ctx;
   const { directory } = web;
-  const working = limiter(WORKING_AT_ONCE, MAX_WAIT_MS);
 
   app.command("/imagine", async ({ ack, command, respond }) => {
     await ack();
     const log = logger.child({ command: "/imagine", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
-    await answerWith(working, respond, log, async () => {
+    await answerWith(acks, respond, log, async () => {
       if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
       const parsed = parseImagine(command.text);
       await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: statusRefFor(command, web.clock) });
@@ -112,13 +73,13 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   app.command("/salon", async ({ ack, command, respond }) => {
     await ack();
     const log = logger.child({ command: "/salon", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
-    await answerWith(working, respond, log, () => runSalon(ctx, command));
+    await answerWith(acks, respond, log, () => runSalon(ctx, command));
   });
 
   app.action(CANCEL_ACTION, async ({ ack, body, action, respond }) => {
     await ack();
     const log = logger.child({ action: CANCEL_ACTION, userId: body.user.id });
-    await answerWith(working, respond, log, async () => {
+    await answerWith(acks, respond, log, async () => {
       const creationId = creationIdOf((action as { value?: string }).value);
       if (creationId === null) throw new UserError("not_found", "That creation no longer exists.");
       await salon.cancel(actor(body.team?.id ?? "", body.user.id, false), creationId);
@@ -130,7 +91,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     await ack();
     if (shortcut.type !== "message_action") return;
     const log = logger.child({ shortcut: DELETE_SHORTCUT, userId: shortcut.user.id });
-    await answerWith(working, respond, log, async () => {
+    await answerWith(acks, respond, log, async () => {
       const teamId = shortcut.team?.id ?? "";
       const isAdmin = await directory.isAdmin(shortcut.user.id);
       await salon.deletePostAt(actor(teamId, shortcut.user.id, isAdmin), shortcut.channel.id, shortcut.message_ts);

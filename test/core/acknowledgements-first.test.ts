@@ -1,10 +1,10 @@
 /**
- * Acknowledgements before work (`AcknowledgementsFirst` in src/discord/interaction-handlers.ts): the work held back
+ * Acknowledgements before work (`AcknowledgementsFirst` in src/core/acknowledgements-first.ts): the work held back
  * by a burst of deferrals is let go one interaction per turn of the event loop, so the loop reads the network (and
  * sends the next burst's acknowledgements) between two of them. Turns are counted, no time is measured.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { AcknowledgementsFirst } from "../../src/discord/interaction-handlers.js";
+import { AcknowledgementsFirst, BURST_GAP_MS } from "../../src/core/acknowledgements-first.js";
 import { eventLoopTurns } from "../support/event-loop-turns.js";
 
 /** A deferral that answers when told to. */
@@ -78,5 +78,48 @@ describe("acknowledgements before work", () => {
     expect(woke).toBe(true);
     deferral.answer();
     await acknowledged;
+  });
+
+  it("holds the work back while commands arrive close together, even with fewer than two in flight, until the gap", async () => {
+    let now = 1_000;
+    const acks = new AcknowledgementsFirst(() => now);
+    // Two requests read and answered one after the other, 10 ms apart: never two in flight, but a burst.
+    acks.begin()();
+    now += 10;
+    acks.begin()();
+    let woke = false;
+    const work = acks.settled(60_000).then(() => (woke = true));
+    await turns(5);
+    await new Promise((resolve) => setTimeout(resolve, BURST_GAP_MS + 20)); // the clock stands still: still a burst
+    expect(woke).toBe(false);
+    now += BURST_GAP_MS;
+    await work; // the gap is over: the timer set for it lets the work go
+    expect(woke).toBe(true);
+  });
+
+  it("does not hold back a lone command, nor count the end of one acknowledgement twice", async () => {
+    let now = 1_000;
+    const acks = new AcknowledgementsFirst(() => now);
+    const end = acks.begin();
+    end();
+    end(); // a second call must not make room for another in flight
+    now += BURST_GAP_MS;
+    const first = heldDeferral();
+    const second = heldDeferral();
+    const acknowledged = [acks.acknowledge(() => first.promise)];
+    now += BURST_GAP_MS;
+    acknowledged.push(acks.acknowledge(() => second.promise));
+    let woke = false;
+    const work = acks.settled(60_000).then(() => (woke = true));
+    await turns(5);
+    expect(woke).toBe(false); // two in flight: the ended one was not counted twice
+    first.answer();
+    second.answer();
+    await Promise.all(acknowledged);
+    await work;
+    now += BURST_GAP_MS;
+    let alone = false;
+    await acks.settled(60_000).then(() => (alone = true));
+    expect(alone).toBe(true);
   });
 });

@@ -454,6 +454,7 @@ export class FakeSlack {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.api.closeHanging();
+    await this.driver.close();
     await this.socket.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
