@@ -30,9 +30,8 @@ export default defineConfig({
   test: postgres
     ? {
         projects: [
-          { extends: false, test: { name: "sqlite", ...main } },
+          { test: { name: "sqlite", ...main } },
           {
-            extends: false,
             test: { name: "postgresql", include: ["test/store/postgresql/**/*.test.ts"], globalSetup: ["test/store/postgresql/global-setup.ts"], ...shared },
           },
         ],
