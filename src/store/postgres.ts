@@ -49,6 +49,19 @@ export function poolConfig(url: string, options: PostgresOptions = {}): pg.PoolC
   };
 }
 
+/** The major version of a server's `server_version_num`, or an error naming the versions Salon runs on. */
+export function supportedMajor(serverVersionNum: number, url: string): number {
+  const major = Math.floor(serverVersionNum / 10_000);
+  if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
+    // PostgreSQL 18 has been reported to trap Prisma's WebAssembly schema engine; older ones are past their support.
+    throw new Error(
+      `PostgreSQL ${Number.isFinite(major) ? major : "of unknown version"} at ${redactedUrl(url)} is not supported: Salon runs on PostgreSQL ` +
+        `${SUPPORTED_MAJORS.join(", ")} (Prisma's schema engine, which applies the migrations, does not support later ones yet).`,
+    );
+  }
+  return major;
+}
+
 /** Refuses a server outside {@link SUPPORTED_MAJORS}, before anything is migrated. */
 export async function checkServerVersion(config: pg.PoolConfig, url: string): Promise<number> {
   const client = new pg.Client(config);
@@ -59,16 +72,7 @@ export async function checkServerVersion(config: pg.PoolConfig, url: string): Pr
   }
   try {
     const result = await client.query<{ server_version_num: string }>("SHOW server_version_num");
-    const major = Math.floor(Number(result.rows[0]?.server_version_num) / 10_000);
-    if (!(SUPPORTED_MAJORS as readonly number[]).includes(major)) {
-      // PostgreSQL 18 is known to trap Prisma's WebAssembly schema engine (it could not migrate); older ones are past
-      // their support or lack what the migrations use.
-      throw new Error(
-        `PostgreSQL ${major} at ${redactedUrl(url)} is not supported: Salon runs on PostgreSQL ${SUPPORTED_MAJORS.join(", ")} ` +
-          "(Prisma's schema engine, which applies the migrations, does not support later ones yet).",
-      );
-    }
-    return major;
+    return supportedMajor(Number(result.rows[0]?.server_version_num), url);
   } finally {
     await client.end();
   }

@@ -12,11 +12,11 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import { schemaFor } from "../../prisma/schema-for.mjs";
-import { MIGRATIONS_DIR } from "../../src/store/database.js";
+import { MIGRATIONS_DIR, openDatabase } from "../../src/store/database.js";
 import * as sqliteClient from "../../src/store/generated/client.js";
 import * as postgresClient from "../../src/store/generated-postgresql/client.js";
 import { applyMigrations, diffToSchema } from "../../src/store/migrations.js";
-import { migratePostgres, migrationAdapter, poolConfig, POSTGRESQL_MIGRATIONS_DIR } from "../../src/store/postgres.js";
+import { migratePostgres, migrationAdapter, poolConfig, POSTGRESQL_MIGRATIONS_DIR, supportedMajor } from "../../src/store/postgres.js";
 
 const prismaDir = fileURLToPath(new URL("../../prisma/", import.meta.url));
 const sqliteSchemaFile = path.join(prismaDir, "schema.prisma");
@@ -65,6 +65,16 @@ describe("the providers' schemas", () => {
   });
 });
 
+describe("the PostgreSQL servers Salon migrates", () => {
+  it("takes 15, 16 and 17, and refuses others by name, listing those it takes, without the password", () => {
+    const url = "postgresql://salon:hunter2@db:5432/salon";
+    expect([150004, 160000, 170006].map((v) => supportedMajor(v, url))).toEqual([15, 16, 17]);
+    for (const version of [140011, 180000]) {
+      expect(() => supportedMajor(version, url)).toThrow(new RegExp(`^PostgreSQL ${Math.floor(version / 10000)} at postgresql://salon:\\*\\*\\*@db:5432/salon is not supported: Salon runs on PostgreSQL 15, 16, 17`));
+    }
+  });
+});
+
 describe("SQLite's migrations", () => {
   it("give exactly prisma/schema.prisma: the schema engine finds nothing to change", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "salon-migrations-"));
@@ -88,7 +98,11 @@ describe.runIf(TEST_DATABASE_URL)("PostgreSQL's migrations", () => {
   });
 
   it("give exactly the derived schema, creator-totals trigger included, and a second start applies nothing", async () => {
-    const applied = await migratePostgres(database.url);
+    // Through openDatabase, as `npm start` opens it: the URL's scheme picks PostgreSQL.
+    const opened = await openDatabase(database.url, { poolSize: 2 });
+    const applied = opened.applied;
+    expect(opened.dialect.provider).toBe("postgresql");
+    await opened.close();
     expect(applied).toEqual((await readdir(POSTGRESQL_MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort());
     const schema = schemaFor(await readFile(sqliteSchemaFile, "utf8"), "postgresql");
     expect(await diffToSchema(migrationAdapter(poolConfig(database.url)), postgresSchemaFile, schema)).toBeNull();
