@@ -54,7 +54,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   await mkdir(config.dataDir, { recursive: true });
-  const db = await openDatabase(config.database.url);
+  const db = await openDatabase(config.database.url, { poolSize: config.database.poolSize });
   if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
 
   const provider = createOpenAIImageProvider({

@@ -4,17 +4,37 @@ import { defineConfig } from "vitest/config";
  * The suite, in two runs (`npm test` runs both): everything but the load tests, several files at once; then the load
  * tests (test/load), one file at a time and alone on the machine, because they check the platforms' 3-second deadline
  * under a burst, and a burst that shares two cores with other test files measures the neighbours instead.
+ *
+ * With TEST_DATABASE_URL=postgresql://… set, the first run has a second project, `postgresql`: the store contract
+ * suites again on PostgreSQL (test/store/postgresql), each file in a database of its own copied from a template the
+ * project's setup migrates once. Without it, the suite is exactly the SQLite one.
  */
 const load = process.env.SALON_TEST_RUN === "load";
+const postgres = !load && /^postgres(ql)?:\/\//i.test(process.env.TEST_DATABASE_URL ?? "");
+
+const shared = {
+  // Loopback servers and real SQLite files: generous per-test limits, since the CI machine is shared and noisy.
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+  pool: "forks" as const,
+};
+
+const main = {
+  include: load ? ["test/load/**/*.test.ts"] : ["test/**/*.test.ts"],
+  exclude: load ? [] : ["test/load/**", "test/store/postgresql/**", "**/node_modules/**"],
+  ...shared,
+  ...(load ? { fileParallelism: false } : {}),
+};
 
 export default defineConfig({
-  test: {
-    include: load ? ["test/load/**/*.test.ts"] : ["test/**/*.test.ts"],
-    exclude: load ? [] : ["test/load/**", "**/node_modules/**"],
-    // Loopback servers and real SQLite files: generous per-test limits, since the CI machine is shared and noisy.
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    pool: "forks",
-    ...(load ? { fileParallelism: false } : {}),
-  },
+  test: postgres
+    ? {
+        projects: [
+          { test: { name: "sqlite", ...main } },
+          {
+            test: { name: "postgresql", include: ["test/store/postgresql/**/*.test.ts"], globalSetup: ["test/store/postgresql/global-setup.ts"], ...shared },
+          },
+        ],
+      }
+    : main,
 });

@@ -54,8 +54,13 @@ export interface Config {
   slack?: SlackConfig;
   openai: OpenAIConfig;
   database: {
-    /** A SQLite URL: `file:./relative.db` or `file:/absolute.db`. */
+    /**
+     * A SQLite URL (`file:./relative.db` or `file:/absolute.db`) or a PostgreSQL one
+     * (`postgresql://role:password@host:5432/database`, or `postgres://…`).
+     */
     url: string;
+    /** The most connections Salon opens to PostgreSQL at once (unused with SQLite). */
+    poolSize: number;
   };
   /** Where images and other files live; created at start when missing. */
   dataDir: string;
@@ -150,9 +155,12 @@ const variables = z.object({
   OPENAI_TIMEOUT_MS: integer("OPENAI_TIMEOUT_MS", 1_000, 600_000, 120_000, " milliseconds"),
   IMAGE_MODEL: z.string().default("gpt-image-2"),
   DATABASE_URL: z.string()
-    .refine((url) => !/^postgres(ql)?:/i.test(url), "DATABASE_URL: PostgreSQL is not supported yet; use a SQLite file URL such as file:./data/salon.db")
-    .refine((url) => /^postgres(ql)?:/i.test(url) || /^file:.+/.test(url), "DATABASE_URL must be a SQLite file URL: file:./data/salon.db (relative) or file:/var/lib/salon/salon.db (absolute)")
+    .refine(
+      (url) => /^file:.+/.test(url) || /^postgres(ql)?:\/\/[^/]/i.test(url),
+      "DATABASE_URL must be a SQLite file URL (file:./data/salon.db relative, file:/var/lib/salon/salon.db absolute) or a PostgreSQL URL (postgresql://role:password@host:5432/database, or postgres://…)",
+    )
     .default("file:./data/salon.db"),
+  DATABASE_POOL_SIZE: integer("DATABASE_POOL_SIZE", 1, 100, 10, " connections"),
   DATA_DIR: z.string().default("./data"),
   PORT: integer("PORT", 0, 65_535, 3000),
   LOG_LEVEL: z
@@ -223,7 +231,7 @@ function toConfig(v: Variables): Config {
       imageModel: v.IMAGE_MODEL,
       timeoutMs: v.OPENAI_TIMEOUT_MS,
     },
-    database: { url: v.DATABASE_URL },
+    database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
     dataDir: v.DATA_DIR,
     port: v.PORT,
     logLevel: v.LOG_LEVEL,

@@ -1,6 +1,7 @@
 /**
- * Opens Salon's database: creates the folder of a SQLite file, applies pending migrations, and returns a Prisma
- * client over the better-sqlite3 driver adapter, with the SQL dialect the store speaks to it.
+ * Opens Salon's database, SQLite or PostgreSQL by its URL: applies pending migrations and returns a Prisma client with
+ * the SQL dialect the store speaks to it. SQLite (here): creates the folder of the file, and runs over the
+ * better-sqlite3 driver adapter. PostgreSQL: see `postgres.ts`.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -24,6 +25,10 @@ export interface Database {
   /** Names of the migrations applied while opening. */
   applied: string[];
   close(): Promise<void>;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
 }
 
 /** `file:./data/salon.db` → `./data/salon.db`; `file:/abs/salon.db` → `/abs/salon.db`. */
@@ -112,7 +117,25 @@ export function salonClient(file: string): PrismaClient {
   return new PrismaClient({ adapter: sqliteAdapter(file), transactionOptions: { maxWait: TRANSACTION_MAX_WAIT_MS } });
 }
 
-export async function openDatabase(databaseUrl: string): Promise<Database> {
+export interface OpenOptions {
+  /** PostgreSQL: the most connections open at once (`DATABASE_POOL_SIZE`). */
+  poolSize?: number;
+}
+
+/** Opens `file:…` as SQLite and `postgresql://…` (or `postgres://…`) as PostgreSQL; refuses anything else. */
+export async function openDatabase(databaseUrl: string, options: OpenOptions = {}): Promise<Database> {
+  if (isPostgresUrl(databaseUrl)) {
+    // Loaded only for PostgreSQL: the SQLite path never loads pg or the second client (and its query compiler).
+    const { openPostgres } = await import("./postgres.js");
+    return openPostgres(databaseUrl, options);
+  }
+  if (!databaseUrl.startsWith("file:")) {
+    throw new Error("DATABASE_URL must be a SQLite file URL (file:./data/salon.db) or a PostgreSQL URL (postgresql://role:password@host:5432/database)");
+  }
+  return openSqlite(databaseUrl);
+}
+
+async function openSqlite(databaseUrl: string): Promise<Database> {
   const file = sqlitePath(databaseUrl);
   let pending = true;
   if (file !== ":memory:") {

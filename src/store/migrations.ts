@@ -67,3 +67,25 @@ export async function applyMigrations(adapter: SqlMigrationAwareDriverAdapterFac
     await Promise.all(opened.map((connection) => connection.dispose()));
   }
 }
+
+/**
+ * The migration SQL that would take the database behind `adapter` to `schema` (the text of `schemaFile`), or null when
+ * the two already agree: what `npm run db:migration` writes, and what the tests hold to nothing.
+ */
+export async function diffToSchema(adapter: SqlMigrationAwareDriverAdapterFactory, schemaFile: string, schema: string): Promise<string | null> {
+  const files = [{ path: schemaFile, content: schema }];
+  const engine = await openSchemaEngine(adapter, [[schemaFile, schema]]);
+  try {
+    const result = await engine.diff({
+      from: { tag: "schemaDatasource", files, configDir: path.dirname(schemaFile) },
+      to: { tag: "schemaDatamodel", files },
+      script: true,
+      exitCode: null,
+      filters: { externalTables: [], externalEnums: [] },
+    });
+    const sql = result.stdout ?? "";
+    return sql.trim() === "" || sql.includes("This is an empty migration") ? null : sql;
+  } finally {
+    engine.free();
+  }
+}

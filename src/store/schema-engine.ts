@@ -4,7 +4,8 @@
  * instantiated here by hand, exactly as the package's own entry point would.
  */
 import { readFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import path from "node:path";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
@@ -19,7 +20,8 @@ const wasmApi = (globalThis as unknown as {
 
 function loadWasm(): Promise<void> {
   loaded ??= (async () => {
-    const wasmPath = fileURLToPath(new URL("schema_engine_bg.wasm", import.meta.resolve("@prisma/schema-engine-wasm/schema_engine_bg")));
+    // require.resolve rather than import.meta.resolve, which vitest's module runner (a global setup) does not have.
+    const wasmPath = path.join(path.dirname(createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm");
     const { instance } = await wasmApi.instantiate(await readFile(wasmPath), { "./schema_engine_bg.js": bindings });
     const exports = instance.exports;
     bindings.__wbg_set_wasm(exports);

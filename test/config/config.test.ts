@@ -24,7 +24,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...discord, ...openai })).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "https://discord.com/api" },
       openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", timeoutMs: 120_000 },
-      database: { url: "file:./data/salon.db" },
+      database: { url: "file:./data/salon.db", poolSize: 10 },
       dataDir: "./data",
       port: 3000,
       logLevel: "info",
@@ -48,6 +48,7 @@ describe("loadConfig", () => {
       OPENAI_TIMEOUT_MS: "90000",
       IMAGE_MODEL: "gpt-image-1",
       DATABASE_URL: "file:/var/lib/salon/salon.db",
+      DATABASE_POOL_SIZE: "25",
       DATA_DIR: "/var/lib/salon",
       PORT: "8080",
       LOG_LEVEL: "debug",
@@ -68,7 +69,7 @@ describe("loadConfig", () => {
         adminUserIds: ["U012ABCDEF", "W034GHIJKL"],
       },
       openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", timeoutMs: 90_000 },
-      database: { url: "file:/var/lib/salon/salon.db" },
+      database: { url: "file:/var/lib/salon/salon.db", poolSize: 25 },
       dataDir: "/var/lib/salon",
       port: 8080,
       logLevel: "debug",
@@ -136,7 +137,7 @@ describe("loadConfig", () => {
     const error = problemsOf({
       DISCORD_TOKEN,
       SLACK_APP_TOKEN: "xoxb-pasted-into-the-wrong-variable",
-      DATABASE_URL: "postgresql://salon:hunter2@db/salon",
+      DATABASE_URL: "mysql://salon:hunter2@db/salon",
       PORT: "http",
       GENERATION_CONCURRENCY: "64",
       LOG_LEVEL: "verbose",
@@ -163,15 +164,24 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(/^Salon's configuration has 10 problems:\n {2}- /);
   });
 
-  it("says PostgreSQL is not supported yet and shows a SQLite URL instead", () => {
-    const [problem] = problemsOf({ ...discord, ...openai, DATABASE_URL: "postgres://salon:hunter2@db/salon" }).problems;
-    expect(problem).toMatch(/PostgreSQL is not supported yet.*file:\.\/data\/salon\.db/);
-    expect(problem).not.toContain("hunter2");
+  it("accepts PostgreSQL URLs, both schemes, beside SQLite files", () => {
+    for (const url of ["postgresql://salon:hunter2@db:5432/salon", "postgres://salon@127.0.0.1/salon?sslmode=require", "file:./data/salon.db"]) {
+      expect(loadConfig({ ...discord, ...openai, DATABASE_URL: url }).database).toEqual({ url, poolSize: 10 });
+    }
   });
 
-  it("accepts only SQLite file URLs as DATABASE_URL", () => {
-    expect(problemsOf({ ...discord, ...openai, DATABASE_URL: "./data/salon.db" }).problems).toEqual([expect.stringMatching(/^DATABASE_URL must be a SQLite file URL/)]);
-    expect(problemsOf({ ...discord, ...openai, DATABASE_URL: "file:" }).problems).toHaveLength(1);
+  it("refuses any other DATABASE_URL with a message listing what is accepted, never echoing a password", () => {
+    for (const url of ["./data/salon.db", "file:", "mysql://salon:hunter2@db/salon", "postgresql:salon", "sqlite:salon.db"]) {
+      const problems = problemsOf({ ...discord, ...openai, DATABASE_URL: url }).problems;
+      expect(problems, url).toEqual([expect.stringMatching(/^DATABASE_URL must be a SQLite file URL \(file:\.\/data\/salon\.db.*or a PostgreSQL URL \(postgresql:\/\/.*postgres:\/\//)]);
+      expect(problems[0]).not.toContain("hunter2");
+    }
+  });
+
+  it("bounds DATABASE_POOL_SIZE from 1 to 100 connections", () => {
+    expect(loadConfig({ ...discord, ...openai, DATABASE_POOL_SIZE: "100" }).database.poolSize).toBe(100);
+    expect(problemsOf({ ...discord, ...openai, DATABASE_POOL_SIZE: "0" }).problems).toEqual(["DATABASE_POOL_SIZE must be a whole number from 1 to 100 connections (default 10), not 0"]);
+    expect(problemsOf({ ...discord, ...openai, DATABASE_POOL_SIZE: "many" }).problems).toEqual(['DATABASE_POOL_SIZE must be a whole number from 1 to 100 connections (default 10), not "many"']);
   });
 
   it("keeps numbers within their ranges", () => {
@@ -248,6 +258,7 @@ describe(".env.example", () => {
       IMAGE_MODEL: defaults.openai.imageModel,
       OPENAI_TIMEOUT_MS: String(defaults.openai.timeoutMs),
       DATABASE_URL: defaults.database.url,
+      DATABASE_POOL_SIZE: String(defaults.database.poolSize),
       DATA_DIR: defaults.dataDir,
       PORT: String(defaults.port),
       LOG_LEVEL: defaults.logLevel,

@@ -4,13 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/core/errors.js";
-import type { Stores } from "../../src/core/store/stores.js";
 import { sqliteDialect } from "../../src/store/dialects/sqlite.js";
 import { Prisma, type PrismaClient } from "../../src/store/generated/client.js";
 import { createPrismaStores } from "../../src/store/prisma/stores.js";
 import { storesWithErrors } from "../../src/store/store-errors.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
-import { community, newCreation, NO_LIMITS, posted, react, T0 } from "./contracts/seed.js";
+import { community, posted, react, T0 } from "./contracts/seed.js";
+import { onePerPort } from "./one-per-port.js";
 
 let database: TestDatabase;
 beforeEach(async () => {
@@ -19,20 +19,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await database.cleanup();
 });
-
-/** One call per port that reaches the database. */
-function onePerPort(stores: Stores, ids: { communityId: number; creationId: number }): Record<keyof Stores, () => Promise<unknown>> {
-  const { communityId, creationId } = ids;
-  return {
-    communities: () => stores.communities.setBlocked(communityId, "ben", true),
-    creations: () => stores.creations.insertCreationWithinLimits(newCreation({ id: communityId }, "cat"), NO_LIMITS),
-    likes: () => stores.likes.setReaction(creationId, communityId, "cat", "👍", true, { at: T0 }),
-    rankings: () => stores.rankings.topCreations(communityId, null, null, 10),
-    digests: () => stores.digests.claimDigest(communityId, "2026-05-31", "w1", T0, 60_000),
-    deliveries: () => stores.deliveries.firstDelivery(["event-1"], T0),
-    privacy: () => stores.privacy.forgetMember(communityId, "ben"),
-  };
-}
 
 /**
  * A client whose every call fails as a database that cannot be reached does (Prisma's P1001), when awaited: like

@@ -2,7 +2,7 @@
  * What differs between databases in the store's raw SQL, one construct per member, so that the statements in
  * `src/store/prisma` are written once. SQL that runs the same on every provider (UPSERT's `ON CONFLICT`, `RETURNING`,
  * tuple `IN`, `CASE`, `EXISTS`, `||`) stays inline there; only what is provider-specific comes from here. Each
- * provider has one small module implementing it (`sqlite.ts`; a PostgreSQL one fills the same members).
+ * provider has one small module implementing it (`sqlite.ts`, `postgresql.ts`).
  */
 import type { Prisma } from "../generated/client.js";
 

@@ -5,6 +5,7 @@ import { Coalescer } from "../coalesce.js";
 import type { Prisma, PrismaClient } from "../generated/client.js";
 import { toCommunity } from "../mappers.js";
 import { memberId } from "./members.js";
+import { upsertRacing } from "./retry.js";
 
 export class PrismaCommunityStore implements CommunityStore {
   constructor(private readonly prisma: PrismaClient) {}
@@ -32,7 +33,7 @@ export class PrismaCommunityStore implements CommunityStore {
   }
 
   async ensureCommunity(ref: CommunityRef): Promise<Community> {
-    const row = await this.prisma.community.upsert({ where: { platform_externalId: ref }, create: ref, update: {} });
+    const row = await upsertRacing(() => this.prisma.community.upsert({ where: { platform_externalId: ref }, create: ref, update: {} }));
     return toCommunity(row);
   }
 
@@ -58,11 +59,13 @@ export class PrismaCommunityStore implements CommunityStore {
   }
 
   async setBlocked(communityId: number, userId: string, blocked: boolean): Promise<void> {
-    await this.prisma.member.upsert({
-      where: { communityId_userId: { communityId, userId } },
-      create: { communityId, userId, blocked },
-      update: { blocked },
-    });
+    await upsertRacing(() =>
+      this.prisma.member.upsert({
+        where: { communityId_userId: { communityId, userId } },
+        create: { communityId, userId, blocked },
+        update: { blocked },
+      }),
+    );
   }
 
   async membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]> {

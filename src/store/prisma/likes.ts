@@ -9,7 +9,7 @@ import type { Dialect } from "../dialects/dialect.js";
 import { Prisma, type PrismaClient } from "../generated/client.js";
 import { likeCountOf } from "./like-count.js";
 import { memberId, MemberIds } from "./members.js";
-import { retrying } from "./retry.js";
+import { retrying, upsertRacing } from "./retry.js";
 
 /** One `setReaction` call, as batched. */
 interface ReactionWrite {
@@ -162,11 +162,13 @@ export class PrismaLikeStore implements LikeStore {
 
   async clearReactions(creationId: number, emoji: string | undefined, at: Date): Promise<number> {
     // Recorded first, as a removal of every member's reaction (member 0), with this emoji or with all ("").
-    await this.prisma.reactionRemoval.upsert({
-      where: { creationId_memberId_emoji: { creationId, memberId: 0, emoji: emoji ?? "" } },
-      create: { creationId, memberId: 0, emoji: emoji ?? "", at },
-      update: { at },
-    });
+    await upsertRacing(() =>
+      this.prisma.reactionRemoval.upsert({
+        where: { creationId_memberId_emoji: { creationId, memberId: 0, emoji: emoji ?? "" } },
+        create: { creationId, memberId: 0, emoji: emoji ?? "", at },
+        update: { at },
+      }),
+    );
     await this.prisma.reaction.deleteMany({ where: { creationId, ...(emoji === undefined ? {} : { emoji }) } });
     return this.countAfterWrite(creationId);
   }

@@ -2,6 +2,7 @@
 import type { MemberDates } from "../../core/types.js";
 import type { Dialect } from "../dialects/dialect.js";
 import type { PrismaClient } from "../generated/client.js";
+import { upsertRacing } from "./retry.js";
 
 /** The member's row id, creating the row when needed; the platform's dates, when given, are recorded too. */
 export async function memberId(prisma: PrismaClient, communityId: number, userId: string, dates: MemberDates = {}): Promise<number> {
@@ -9,12 +10,14 @@ export async function memberId(prisma: PrismaClient, communityId: number, userId
     ...(dates.accountCreatedAt ? { accountCreatedAt: dates.accountCreatedAt } : {}),
     ...(dates.joinedAt ? { joinedAt: dates.joinedAt } : {}),
   };
-  const row = await prisma.member.upsert({
-    where: { communityId_userId: { communityId, userId } },
-    create: { communityId, userId, ...known },
-    update: known,
-    select: { id: true },
-  });
+  const row = await upsertRacing(() =>
+    prisma.member.upsert({
+      where: { communityId_userId: { communityId, userId } },
+      create: { communityId, userId, ...known },
+      update: known,
+      select: { id: true },
+    }),
+  );
   return row.id;
 }
 

@@ -41,7 +41,8 @@ export class PrismaPrivacyStore implements PrivacyStore {
     const member = await this.prisma.member.findUnique({ where: { communityId_userId: { communityId, userId } } });
     if (!member) return { imageHashes: [], posts: [], reactionsLeft: 0 };
     const reactedTo = await this.likes.creationsReactedBy(communityId, userId);
-    const creations = await this.prisma.creation.findMany({ where: { memberId: member.id } });
+    // In id order: the posts and images to remove come back the same on every database.
+    const creations = await this.prisma.creation.findMany({ where: { memberId: member.id }, orderBy: { id: "asc" } });
     await this.prisma.$transaction([
       // Their reactions on others' posts stay on the platform: remember not to read them back.
       this.prisma.$executeRaw`

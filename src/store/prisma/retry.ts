@@ -6,6 +6,21 @@ export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }
 
+/**
+ * Runs an upsert again when it lost a race to insert the same key. Prisma runs an upsert as a read, then an insert or an
+ * update, unless it can hand it to the database as one `ON CONFLICT` statement, which it does not for every shape (not
+ * for an empty `update`): two upserts of one new key at once may both find nothing, and the second insert fails with
+ * P2002. Run again, it finds the row and updates it.
+ */
+export async function upsertRacing<T>(upsert: () => Promise<T>): Promise<T> {
+  try {
+    return await upsert();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return upsert();
+  }
+}
+
 /** How long a write keeps retrying a conflict: past it the request fails cleanly and the member tries again. */
 const RETRY_MS = 8_000;
 

@@ -1,0 +1,4 @@
+import { communityStoreContract } from "../contracts/communities.contract.js";
+import { postgresStore } from "./postgres-store.js";
+
+communityStoreContract(postgresStore);

@@ -1,0 +1,4 @@
+import { rankingStoreContract } from "../contracts/rankings.contract.js";
+import { postgresStore } from "./postgres-store.js";
+
+rankingStoreContract(postgresStore);
