@@ -10,6 +10,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody as CommandJSON,
 } from "discord-api-types/v10";
 import { MAX_MIN_AGE_DAYS } from "../src/core/admin.js";
+import { MAX_BUDGET_USD } from "../src/core/settings-input.js";
 
 const textChannels: (ChannelType.GuildText | ChannelType.GuildAnnouncement)[] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
 const guildOnly = [InteractionContextType.Guild];
@@ -74,7 +75,7 @@ export const discordCommands: CommandJSON[] = [
         description: "Set the daily limits and who likes count from",
         options: [
           { type: Option.Integer, name: "per_member_daily", description: "Creations per member per day", min_value: 0, max_value: 1000 },
-          { type: Option.Number, name: "budget_usd_daily", description: "Community budget per day in USD", min_value: 0, max_value: 10000 },
+          { type: Option.Number, name: "budget_usd_daily", description: "Community budget per day in USD", min_value: 0, max_value: MAX_BUDGET_USD },
           { type: Option.Integer, name: "cooldown_seconds", description: "Seconds between a member's creations", min_value: 0, max_value: 86400 },
           { type: Option.Integer, name: "min_account_age_days", description: "Likes count only from accounts at least this many days old (0: any)", min_value: 0, max_value: MAX_MIN_AGE_DAYS },
           { type: Option.Integer, name: "min_member_age_days", description: "Likes count only from members of at least this many days (0: any)", min_value: 0, max_value: MAX_MIN_AGE_DAYS },

@@ -37,8 +37,14 @@ export function parseWholeNumber(raw: number | string, name: string, min: number
   return value + 0; // -0 → 0
 }
 
+/**
+ * The largest daily budget an admin may set, in dollars: stored in micro-dollars, it must fit the 32-bit integer
+ * columns of PostgreSQL (2^31 − 1 micro-dollars is $2,147.48; $10,000 failed there as an out-of-range value).
+ */
+export const MAX_BUDGET_USD = 2_000;
+
 /** Dollars (e.g. 5, 2.50 or $5) → micro-dollars. */
-export function parseBudgetUsd(raw: number | string, max = 10_000): number {
+export function parseBudgetUsd(raw: number | string, max = MAX_BUDGET_USD): number {
   const text = typeof raw === "string" ? raw.trim() : null;
   const value = text === null ? raw : DOLLARS.test(text) ? Number(text.replace(/^\$/, "")) : Number.NaN;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {

@@ -12,7 +12,7 @@
 import fc from "fast-check";
 import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
-import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "../../src/core/settings-input.js";
+import { MAX_BUDGET_USD, parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "../../src/core/settings-input.js";
 import { anyText, outcome, thrown } from "./arbitraries.js";
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
@@ -150,8 +150,8 @@ describe("whole number properties (per_member_daily, cooldown_seconds)", () => {
 describe("budget properties (budget_usd_daily)", () => {
   it("accepts plain decimal dollars (optionally with $) from 0 to the maximum, exactly to the micro-dollar", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 999_999 }), fc.boolean(), (dollars, micros, sign) => {
-        fc.pre(dollars < 10_000 || micros === 0);
+      fc.property(fc.integer({ min: 0, max: MAX_BUDGET_USD }), fc.integer({ min: 0, max: 999_999 }), fc.boolean(), (dollars, micros, sign) => {
+        fc.pre(dollars < MAX_BUDGET_USD || micros === 0);
         const text = `${sign ? "$" : ""}${dollars}.${String(micros).padStart(6, "0")}`;
         expect(parseBudgetUsd(text)).toBe(dollars * 1_000_000 + micros);
         expect(parseBudgetUsd(dollars + micros / 1_000_000)).toBe(dollars * 1_000_000 + micros);
@@ -162,8 +162,8 @@ describe("budget properties (budget_usd_daily)", () => {
 
   it("refuses anything else: negative, NaN, Infinity, over the maximum, hex or exponent notation, empty, words", () => {
     const bad = fc.oneof(
-      fc.constantFrom("", " ", "-1", "-0.01", "NaN", "Infinity", "1e3", "0x10", "5 USD", "5,00", "$", "$-1", "10000.01", "1".repeat(400), "five"),
-      fc.double({ min: 10_000.000001, noNaN: true }).map(String),
+      fc.constantFrom("", " ", "-1", "-0.01", "NaN", "Infinity", "1e3", "0x10", "5 USD", "5,00", "$", "$-1", "2000.01", "1".repeat(400), "five"),
+      fc.double({ min: MAX_BUDGET_USD + 0.000001, noNaN: true }).map(String),
       fc.integer({ min: -1_000_000, max: -1 }).map(String),
       anyText(10).filter((s) => !/^\s*\$?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*$/.test(s)),
     );
@@ -173,7 +173,7 @@ describe("budget properties (budget_usd_daily)", () => {
       }),
       { numRuns: 2000 },
     );
-    for (const value of [Number.NaN, Infinity, -Infinity, -0.01, 10_000.5, 1e300]) expect(outcome(() => parseBudgetUsd(value))).toBe("bad_budget");
+    for (const value of [Number.NaN, Infinity, -Infinity, -0.01, 2_000.5, 1e300]) expect(outcome(() => parseBudgetUsd(value))).toBe("bad_budget");
     expect(Object.is(parseBudgetUsd(-0), 0)).toBe(true);
   });
 });

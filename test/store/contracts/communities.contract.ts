@@ -1,5 +1,6 @@
 /** The contract of {@link CommunityStore}: communities, their settings, and their members. */
 import { describe, expect, it } from "vitest";
+import { MAX_BUDGET_USD, parseBudgetUsd } from "../../../src/core/settings-input.js";
 import type { CommunityStore } from "../../../src/core/store/communities.js";
 import { at, community, days, T0 } from "./seed.js";
 import { freshStore, type StoreFactory } from "./store-under-test.js";
@@ -62,6 +63,13 @@ export function communityStoreContract(factory: StoreFactory): void {
       expect(await communities().findCommunity({ platform: "discord", externalId: "g1" })).toEqual(again);
       expect((await communities().updateCommunity(c.id, { likeEmoji: null })).likeEmoji).toBeNull();
       expect((await communities().updateCommunity(c.id, { likeEmoji: [] })).likeEmoji).toEqual([]);
+    });
+
+    it("stores the largest budget an admin may set", async () => {
+      const c = await community(store().stores, "g1");
+      const budgetMicroUsd = parseBudgetUsd(MAX_BUDGET_USD);
+      expect((await communities().updateCommunity(c.id, { budgetMicroUsd })).budgetMicroUsd).toBe(budgetMicroUsd);
+      expect((await communities().findCommunity({ platform: "discord", externalId: "g1" }))?.budgetMicroUsd).toBe(budgetMicroUsd);
     });
 
     it("lists every community in the order they were first stored", async () => {
