@@ -13,11 +13,21 @@ afterEach(async () => {
   w = undefined;
 });
 
-async function terminate(proc: { child: { kill(signal: NodeJS.Signals): boolean }; exited: Promise<number | null> }): Promise<{ code: number | null; ms: number }> {
+/**
+ * Sends SIGTERM and waits for the exit. `timeline` says, for a failure, when the process logged what after the signal
+ * (its own clock), so a slow exit shows where the time went.
+ */
+async function terminate(proc: { child: { kill(signal: NodeJS.Signals): boolean }; exited: Promise<number | null>; logs(): Array<Record<string, unknown>> }) {
   const at = Date.now();
   proc.child.kill("SIGTERM");
   const code = await proc.exited;
-  return { code, ms: Date.now() - at };
+  const timeline = proc
+    .logs()
+    .map((l) => ({ t: Date.parse(String(l.time)), msg: String(l.msg) }))
+    .filter((l) => l.t >= at - 100)
+    .map((l) => `+${l.t - at} ms ${l.msg}`)
+    .join("\n");
+  return { code, ms: Date.now() - at, timeline };
 }
 
 describe("SIGTERM", () => {
@@ -31,10 +41,10 @@ describe("SIGTERM", () => {
     await until(() => w!.openai.imageRequests.length === 1, "the image request");
     await w.imagine(ben!, "not started yet").waitFor((m) => m.content.includes("Queued"), 10_000);
 
-    const { code, ms } = await terminate(proc);
+    const { code, ms, timeline } = await terminate(proc);
 
     expect(code, proc.output()).toBe(0);
-    expect(ms).toBeLessThan(10_000);
+    expect(ms, timeline).toBeLessThan(10_000);
     expect(w.creations().map((c) => [c.prompt, c.status])).toEqual([
       ["almost done", "posted"],
       ["not started yet", "queued"],
@@ -53,10 +63,10 @@ describe("SIGTERM", () => {
     const handle = w.imagine(ana!, "never answered");
     await until(() => w!.openai.imageRequests.length === 1, "the image request");
 
-    const { code, ms } = await terminate(proc);
+    const { code, ms, timeline } = await terminate(proc);
 
     expect(code, proc.output()).toBe(0);
-    expect(ms).toBeLessThan(10_000);
+    expect(ms, timeline).toBeLessThan(10_000);
     expect(w.creations()).toMatchObject([{ status: "queued", claimedBy: null }]);
     expect(proc.logs().some((l) => l.msg === "returned to the queue on shutdown")).toBe(true);
 
