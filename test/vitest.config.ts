@@ -11,6 +11,12 @@ import { defineConfig } from "vitest/config";
  */
 const load = process.env.SALON_TEST_RUN === "load";
 const postgres = !load && /^postgres(ql)?:\/\//i.test(process.env.TEST_DATABASE_URL ?? "");
+/**
+ * SALON_TEST_DB=postgresql (with TEST_DATABASE_URL) adds a project `bot-postgresql`: the Discord and Slack end-to-end
+ * files with the whole bot on PostgreSQL (test/support/test-database.ts), each test in a database copied from the
+ * same template. Not part of `npm test`'s projects unless that variable is set; run it with `--project bot-postgresql`.
+ */
+const botOnPostgres = postgres && process.env.SALON_TEST_DB === "postgresql";
 
 const shared = {
   // Loopback servers and real SQLite files: generous per-test limits, since the CI machine is shared and noisy.
@@ -30,6 +36,20 @@ export default defineConfig({
   test: postgres
     ? {
         projects: [
+          ...(botOnPostgres
+            ? [
+                {
+                  test: {
+                    name: "bot-postgresql",
+                    include: ["test/discord/**/*.e2e.test.ts", "test/slack/**/*.e2e.test.ts"],
+                    globalSetup: ["test/store/postgresql/global-setup.ts"],
+                    // Read by test/support/test-database.ts in this project's files only: the sqlite project's stay on SQLite.
+                    env: { SALON_BOT_DATABASE: "postgresql" },
+                    ...shared,
+                  },
+                },
+              ]
+            : []),
           { test: { name: "sqlite", ...main } },
           {
             test: { name: "postgresql", include: ["test/store/postgresql/**/*.test.ts"], globalSetup: ["test/store/postgresql/global-setup.ts"], ...shared },

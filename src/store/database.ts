@@ -37,7 +37,7 @@ export function sqlitePath(databaseUrl: string): string {
 }
 
 /** Migrations recorded as finished (and not rolled back) in Prisma's own table; none when it does not exist yet. */
-function appliedMigrations(raw: BetterSqlite3.Database): Set<string> {
+export function appliedMigrations(raw: BetterSqlite3.Database): Set<string> {
   const table = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
   if (!table) return new Set();
   const rows = raw.prepare("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL").all() as Array<{ migration_name: string }>;

@@ -13,6 +13,7 @@ import type { Clock } from "../../src/core/ports.js";
 import { FakeDiscord } from "./discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "./discord/types.js";
 import { FakeOpenAI, type FakeOpenAIOptions } from "./openai/fake-openai.js";
+import { botDatabase } from "./test-database.js";
 import { testStartOptions } from "./test-start-options.js";
 
 export interface Harness {
@@ -41,13 +42,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const discord = await FakeDiscord.start({ botToken: `${Buffer.from("1180000000000000001").toString("base64url")}.GxYzAb.${"t".repeat(38)}` });
   const openai = await FakeOpenAI.start(options.openai);
   const dataDir = await mkdtemp(path.join(tmpdir(), "salon-e2e-"));
+  const database = await botDatabase(dataDir);
   const config = loadConfig({
     DISCORD_TOKEN: discord.botToken,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
     OPENAI_API_KEY: openai.apiKey,
     OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: `file:${path.join(dataDir, "salon.db")}`,
+    DATABASE_URL: database.url,
     DATA_DIR: dataDir,
     PORT: "0",
     LOG_LEVEL: "debug",
@@ -75,6 +77,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await discord.close();
       await openai.close();
       await rm(dataDir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

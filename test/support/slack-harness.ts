@@ -9,6 +9,7 @@ import { startSalon, type RunningSalon, type StartOptions } from "../../src/app.
 import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Clock } from "../../src/core/ports.js";
 import { FakeOpenAI } from "./openai/fake-openai.js";
+import { botDatabase } from "./test-database.js";
 import { testStartOptions } from "./test-start-options.js";
 import { FakeSlack } from "./slack/index.js";
 import type { FakeSlackChannel, FakeSlackMessage, FakeSlackUser } from "./slack/types.js";
@@ -28,6 +29,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
   const slack = await FakeSlack.start();
   const openai = await FakeOpenAI.start();
   const dataDir = await mkdtemp(path.join(tmpdir(), "salon-slack-"));
+  const database = await botDatabase(dataDir);
   const config = loadConfig({
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
@@ -35,7 +37,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
     SLACK_API_URL: slack.apiUrl,
     OPENAI_API_KEY: openai.apiKey,
     OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: `file:${path.join(dataDir, "salon.db")}`,
+    DATABASE_URL: database.url,
     DATA_DIR: dataDir,
     PORT: "0",
     LOG_LEVEL: "debug",
@@ -63,6 +65,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
       await slack.close();
       await openai.close();
       await rm(dataDir, { recursive: true, force: true });
+      await database.drop();
     },
   };
 }

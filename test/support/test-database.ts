@@ -1,0 +1,28 @@
+/**
+ * The database a whole-bot test (the Discord and Slack harnesses) runs Salon on: by default a SQLite file in the test's
+ * data folder; in the vitest project `bot-postgresql` (SALON_TEST_DB=postgresql and TEST_DATABASE_URL naming the server
+ * add it; it sets SALON_BOT_DATABASE=postgresql for its files), a PostgreSQL database of the test's own, copied from the template the PostgreSQL global setup migrated (test/store/postgresql/global-setup.ts),
+ * and dropped when the test is done.
+ */
+import path from "node:path";
+import { inject } from "vitest";
+import { scratchDatabase } from "../../prisma/postgres-scratch.js";
+
+export interface BotDatabase {
+  /** What DATABASE_URL is set to. */
+  url: string;
+  /** Removes the database (SQLite: nothing, the data folder goes with the test). */
+  drop(): Promise<void>;
+}
+
+/** Whether this test file runs the whole bot on PostgreSQL. */
+export function botTestsOnPostgres(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.SALON_BOT_DATABASE === "postgresql";
+}
+
+export async function botDatabase(dataDir: string): Promise<BotDatabase> {
+  if (!botTestsOnPostgres()) return { url: `file:${path.join(dataDir, "salon.db")}`, drop: async () => undefined };
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error("SALON_BOT_DATABASE=postgresql needs TEST_DATABASE_URL=postgresql://… (a role that may CREATE DATABASE)");
+  return scratchDatabase(server, "salon_e2e", inject("postgresTemplate"));
+}
