@@ -12,11 +12,10 @@ import { defineConfig } from "vitest/config";
 const load = process.env.SALON_TEST_RUN === "load";
 const postgres = !load && /^postgres(ql)?:\/\//i.test(process.env.TEST_DATABASE_URL ?? "");
 /**
- * SALON_TEST_DB=postgresql (with TEST_DATABASE_URL) adds a project `bot-postgresql`: the Discord and Slack end-to-end
- * files with the whole bot on PostgreSQL (test/support/test-database.ts), each test in a database copied from the
- * same template. Not part of `npm test`'s projects unless that variable is set; run it with `--project bot-postgresql`.
+ * With TEST_DATABASE_URL there is also a project `bot-postgresql`: the Discord and Slack end-to-end files with the whole
+ * bot on PostgreSQL (test/support/test-database.ts), each test in a database copied from the same template.
  */
-const botOnPostgres = postgres && process.env.SALON_TEST_DB === "postgresql";
+const botOnPostgres = postgres;
 
 const shared = {
   // Loopback servers and real SQLite files: generous per-test limits, since the CI machine is shared and noisy.

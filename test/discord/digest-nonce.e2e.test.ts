@@ -3,10 +3,9 @@
  * that message will be returned"), in every channel, for a few minutes: a nonce shared by two communities hands the
  * second one the first one's message. Each community's digest must carry a nonce of its own.
  */
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { MovableClock } from "../support/movable-clock.js";
-import { readRows } from "../support/salon-process.js";
+import { databaseRows } from "../support/test-database.js";
 import { addCommunity, adminCommand, createPost, likeCountOf, startHarness, storedCommunity, type Harness } from "../support/harness.js";
 
 let h: Harness | undefined;
@@ -36,9 +35,9 @@ describe("digests of several communities at the same minute on Discord", () => {
 
     expect(await h.running.salon.publishDueDigests()).toBe(3);
 
-    const rows = readRows<{ communityId: number; status: string; channelId: string; messageId: string }>(
-      path.join(h.dataDir, "salon.db"),
-      `SELECT communityId, status, channelId, messageId FROM "Digest" WHERE day = '2026-11-25' ORDER BY communityId`,
+    const rows = await databaseRows<{ communityId: number; status: string; channelId: string; messageId: string }>(
+      h.config.database.url,
+      `SELECT "communityId", "status", "channelId", "messageId" FROM "Digest" WHERE "day" = '2026-11-25' ORDER BY "communityId"`,
     );
     expect(rows).toHaveLength(3);
     for (const { c, post } of communities) {

@@ -3,7 +3,7 @@
  * lost (Slack may have done it), and looking before a repost finds only Salon's own messages.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { readRows } from "../support/salon-process.js";
+import { databaseRows } from "../support/test-database.js";
 import { likedYesterday } from "./support/liked-yesterday.js";
 import type { FakeSlackChannel, FakeSlackUser, SlackCommandHandle } from "../support/slack/types.js";
 import {
@@ -80,7 +80,7 @@ describe("an SDK-level retry never posts twice on Slack", () => {
     const [message, ...more] = digests();
     expect(more).toHaveLength(0);
     expect(w.slack.callsTo("chat.postMessage").filter((call) => call.args.channel === digest.id)).toHaveLength(1);
-    const rows = readRows<{ status: string; messageId: string | null }>(w.config.database.url.replace(/^file:/, ""), `SELECT status, messageId FROM "Digest" WHERE communityId = ?`, stored.id);
+    const rows = await databaseRows<{ status: string; messageId: string | null }>(w.config.database.url, `SELECT "status", "messageId" FROM "Digest" WHERE "communityId" = ?`, stored.id);
     expect(rows).toEqual([{ status: "posted", messageId: message!.ts }]);
     expect(await salonText(w, c, c.admin, "digest")).toBe("That day's digest has already been published.");
   });
