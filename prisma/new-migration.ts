@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { isPostgresUrl } from "../src/store/database.js";
 import { applyMigrations, diffToSchema } from "../src/store/migrations.js";
 import { checkServerVersion, migrationAdapter, poolConfig, POSTGRESQL_MIGRATIONS_DIR } from "../src/store/postgres.js";
 import { scratchDatabase } from "./postgres-scratch.js";
@@ -28,7 +29,7 @@ if (!name) {
   process.exit(2);
 }
 const postgresUrl = process.env.TEST_DATABASE_URL?.trim();
-if (!postgresUrl || !/^postgres(ql)?:\/\//i.test(postgresUrl)) {
+if (!postgresUrl || !isPostgresUrl(postgresUrl)) {
   console.error(
     "The PostgreSQL migration needs a PostgreSQL server to diff against: set TEST_DATABASE_URL=postgresql://role:password@host:port/db " +
       "(a role that may CREATE DATABASE; a throwaway one: `.ci/pg-cluster.sh start /tmp/salon-pg`, see README). Nothing was written.",

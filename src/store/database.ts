@@ -27,6 +27,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Whether a database URL names PostgreSQL (`postgresql://` or `postgres://`). */
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
