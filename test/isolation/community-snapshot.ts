@@ -1,10 +1,10 @@
 /**
- * Reads a community's stored data straight from the SQLite file (a read-only connection beside the bot's), so a
- * test can compare it before and after another community's commands and events, independently of the store code.
+ * Reads a community's stored data straight from the bot's database, SQLite or PostgreSQL (a connection beside the
+ * bot's: test/support/test-database.ts), so a test can compare it before and after another community's commands and
+ * events, independently of the store code.
  */
-import BetterSqlite3 from "better-sqlite3";
-import { sqlitePath } from "../../src/store/database.js";
 import type { Platform } from "../../src/core/types.js";
+import { databaseRows } from "../support/test-database.js";
 
 export type Row = Record<string, unknown>;
 
@@ -17,39 +17,33 @@ export interface CommunitySnapshot {
 }
 
 /** Every row that belongs to one community, in a stable order. Throws when the community is not stored. */
-export function snapshotCommunity(databaseUrl: string, platform: Platform, externalId: string): CommunitySnapshot {
-  const db = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, fileMustExist: true, timeout: 5000 });
-  try {
-    const community = db.prepare("SELECT * FROM Community WHERE platform = ? AND externalId = ?").get(platform, externalId) as Row | undefined;
-    if (!community) throw new Error(`community ${platform}:${externalId} is not stored`);
-    const id = community.id;
-    return {
-      community,
-      members: db.prepare("SELECT * FROM Member WHERE communityId = ? ORDER BY id").all(id) as Row[],
-      creations: db.prepare("SELECT * FROM Creation WHERE communityId = ? ORDER BY id").all(id) as Row[],
-      reactions: db
-        .prepare("SELECT r.* FROM Reaction r JOIN Creation c ON c.id = r.creationId WHERE c.communityId = ? ORDER BY r.creationId, r.memberId, r.emoji")
-        .all(id) as Row[],
-      digests: db.prepare("SELECT * FROM Digest WHERE communityId = ? ORDER BY id").all(id) as Row[],
-    };
-  } finally {
-    db.close();
-  }
+export async function snapshotCommunity(databaseUrl: string, platform: Platform, externalId: string): Promise<CommunitySnapshot> {
+  const rows = (sql: string, ...params: unknown[]) => databaseRows<Row>(databaseUrl, sql, ...params);
+  const [community] = await rows(`SELECT * FROM "Community" WHERE "platform" = ? AND "externalId" = ?`, platform, externalId);
+  if (!community) throw new Error(`community ${platform}:${externalId} is not stored`);
+  const id = community.id;
+  return {
+    community,
+    members: await rows(`SELECT * FROM "Member" WHERE "communityId" = ? ORDER BY "id"`, id),
+    creations: await rows(`SELECT * FROM "Creation" WHERE "communityId" = ? ORDER BY "id"`, id),
+    reactions: await rows(
+      `SELECT r.* FROM "Reaction" r JOIN "Creation" c ON c."id" = r."creationId" WHERE c."communityId" = ? ORDER BY r."creationId", r."memberId", r."emoji"`,
+      id,
+    ),
+    digests: await rows(`SELECT * FROM "Digest" WHERE "communityId" = ? ORDER BY "id"`, id),
+  };
 }
 
 /** Every text value stored anywhere in the database, with where it is (table.column), for leak scans. */
-export function storedTexts(databaseUrl: string): Array<{ where: string; value: string }> {
-  const db = new BetterSqlite3(sqlitePath(databaseUrl), { readonly: true, fileMustExist: true, timeout: 5000 });
-  try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'").all() as Array<{ name: string }>).map((t) => t.name);
-    const out: Array<{ where: string; value: string }> = [];
-    for (const table of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${table}"`).all() as Row[]) {
-        for (const [column, value] of Object.entries(row)) if (typeof value === "string") out.push({ where: `${table}.${column}`, value });
-      }
+export async function storedTexts(databaseUrl: string): Promise<Array<{ where: string; value: string }>> {
+  const tables = databaseUrl.startsWith("file:")
+    ? `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`
+    : `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '_prisma%'`;
+  const out: Array<{ where: string; value: string }> = [];
+  for (const { name } of await databaseRows<{ name: string }>(databaseUrl, tables)) {
+    for (const row of await databaseRows<Row>(databaseUrl, `SELECT * FROM "${name}"`)) {
+      for (const [column, value] of Object.entries(row)) if (typeof value === "string") out.push({ where: `${name}.${column}`, value });
     }
-    return out;
-  } finally {
-    db.close();
   }
+  return out;
 }

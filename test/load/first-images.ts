@@ -31,11 +31,11 @@ export function holdFirstImages(openai: FakeOpenAI, count: number): HeldImages {
     },
     async releaseWhenQueued(databaseUrl, platform, externalId, total) {
       const giveUpAt = Date.now() + 60_000;
-      const ready = () => {
-        const { creations } = snapshotCommunity(databaseUrl, platform, externalId);
+      const ready = async () => {
+        const { creations } = await snapshotCommunity(databaseUrl, platform, externalId);
         return creations.length >= total && creations.every((c) => c.status !== "queued" || c.notBefore === null);
       };
-      while (!ready() && Date.now() < giveUpAt) {
+      while (!(await ready()) && Date.now() < giveUpAt) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       release();

@@ -73,14 +73,14 @@ describe("load: a burst of /imagine on Slack", () => {
     const done = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const posts = shares();
-    const unposted = snapshotCommunity(h.config.database.url, "slack", h.slack.teamId).creations.filter((r) => r.status !== "posted");
+    const unposted = (await snapshotCommunity(h.config.database.url, "slack", h.slack.teamId)).creations.filter((r) => r.status !== "posted");
     const problems = h.logs.filter((l) => l.level === "error" || l.level === "warn").map((l) => `${String(l.msg)} ${JSON.stringify(l.err ?? "").slice(0, 200)}`);
     expect({ unposted: unposted.map((r) => `${r.id} ${r.status} ${r.error} attempts=${r.attempts}`), problems: [...new Set(problems)].slice(0, 5) }).toEqual({ unposted: [], problems: [] });
     expect(posts).toHaveLength(handles.length);
     const promptOf = (m: FakeSlackMessage) => /🎨 \*(.*)\*/.exec(m.text)?.[1];
     for (const { prompt } of sent) expect(posts.filter((m) => promptOf(m) === prompt), prompt).toHaveLength(1);
     expect(h.openai.imageRequests).toHaveLength(handles.length);
-    const stored = snapshotCommunity(h.config.database.url, "slack", h.slack.teamId).creations;
+    const stored = (await snapshotCommunity(h.config.database.url, "slack", h.slack.teamId)).creations;
     expect(stored.map((r) => r.status)).toEqual(Array(handles.length).fill("posted"));
     expect(new Set(stored.map((r) => r.galleryMessageId)).size).toBe(handles.length);
 

@@ -109,7 +109,7 @@ describe("load: a burst of /imagine on Discord", () => {
     expect(new Set(posts.map(creationOf)).size).toBe(handles.length);
     for (const { prompt } of handles) expect(posts.filter((m) => m.embeds[0]?.description === prompt)).toHaveLength(1);
     expect(h.openai.imageRequests).toHaveLength(handles.length);
-    const stored = snapshotCommunity(h.config.database.url, "discord", c.guild.id).creations;
+    const stored = (await snapshotCommunity(h.config.database.url, "discord", c.guild.id)).creations;
     expect(stored).toHaveLength(handles.length);
     expect(stored.every((r) => r.status === "posted")).toBe(true);
 

@@ -106,8 +106,8 @@ async function burst(events: number, bulk: boolean): Promise<void> {
     likers.delete(authors[i]!.id);
     return likers.size;
   });
-  const stored = () => {
-    const rows = snapshotCommunity(h!.config.database.url, "discord", c.guild.id).creations;
+  const stored = async () => {
+    const rows = (await snapshotCommunity(h!.config.database.url, "discord", c.guild.id)).creations;
     return posts.map((post) => rows.find((r) => r.galleryMessageId === post.id)!.likeCount as number);
   };
   // Wait until the counts are right, or have not moved for 3 s (the burst is handled), 60 s at most.
@@ -115,18 +115,18 @@ async function burst(events: number, bulk: boolean): Promise<void> {
   let previous = "";
   let stillSince = Date.now();
   for (;;) {
-    const now = JSON.stringify(stored());
+    const now = JSON.stringify(await stored());
     if (now === JSON.stringify(expected) || Date.now() > deadline || Date.now() - stillSince > 3_000) break;
     if (now !== previous) [previous, stillSince] = [now, Date.now()];
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const settledMs = performance.now() - started;
-  expect(stored()).toEqual(expected);
+  expect(await stored()).toEqual(expected);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  expect(stored()).toEqual(expected);
+  expect(await stored()).toEqual(expected);
 
   // Nothing of the bots is stored; the blocked members' reactions are stored but counted by no one.
-  const db = snapshotCommunity(h.config.database.url, "discord", c.guild.id);
+  const db = await snapshotCommunity(h.config.database.url, "discord", c.guild.id);
   const memberIds = new Map(db.members.map((m) => [m.id, m.userId as string]));
   expect(db.reactions.filter((r) => bots.some((b) => b.id === memberIds.get(r.memberId as number)))).toEqual([]);
   const storedKeys = new Set(db.reactions.map((r) => `${posts.findIndex((p) => db.creations.find((x) => x.id === r.creationId)?.galleryMessageId === p.id)}|${memberIds.get(r.memberId as number)}|${r.emoji}`));
@@ -152,8 +152,8 @@ describe("load: a burst of reactions on Discord", () => {
     for (const m of c.members.slice(1)) h.discord.react(c.gallery.id, post.id, m.id, "👍");
     h.discord.removeAllReactions(c.gallery.id, post.id);
     for (const m of c.members.slice(1, 6)) h.discord.react(c.gallery.id, post.id, m.id, "🔥");
-    const likes = () => snapshotCommunity(h!.config.database.url, "discord", c.guild.id).creations[0]!.likeCount;
+    const likes = async () => (await snapshotCommunity(h!.config.database.url, "discord", c.guild.id)).creations[0]!.likeCount;
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect(likes()).toBe(5);
+    expect(await likes()).toBe(5);
   }, 60_000);
 });

@@ -193,7 +193,7 @@ describe("soak: a simulated week", () => {
     // Exactly one digest row per community and local day, from the first due day to the last; at most one message.
     for (const c of COMMUNITIES) {
       const community = await a.community(c.id);
-      const rows = snapshotCommunity(a.url, "discord", c.id).digests;
+      const rows = (await snapshotCommunity(a.url, "discord", c.id)).digests;
       const firstDay = dueDay(community, new Date(START));
       const lastDay = dueDay(community, new Date(END - TICK));
       const days: string[] = [];

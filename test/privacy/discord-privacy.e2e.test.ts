@@ -69,7 +69,7 @@ describe("/privacy on Discord", () => {
     for (const r of data.member.reactions) expect(r.reactedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
 
     // Against the database itself: every creation row of ana's, with what it says, and every reaction of hers.
-    const db = snapshotCommunity(h.config.database.url, "discord", c.guild.id);
+    const db = await snapshotCommunity(h.config.database.url, "discord", c.guild.id);
     const memberId = db.members.find((m) => m.userId === ana.id)!.id;
     const rows = db.creations.filter((r) => r.memberId === memberId);
     expect(rows).toHaveLength(3);
@@ -88,7 +88,7 @@ describe("/privacy on Discord", () => {
   });
 
   it("forgets the member: no prompt, like, image file or gallery post of theirs is left, and every count stays consistent", async () => {
-    const before = snapshotCommunity(h.config.database.url, "discord", c.guild.id);
+    const before = await snapshotCommunity(h.config.database.url, "discord", c.guild.id);
     const memberId = before.members.find((m) => m.userId === ana.id)!.id as number;
     const hashes = before.creations.filter((r) => r.memberId === memberId && r.imageHash).map((r) => r.imageHash as string);
     expect(hashes).toHaveLength(2);
@@ -98,10 +98,10 @@ describe("/privacy on Discord", () => {
     expect(answer).toContain("2 gallery posts and 2 images");
 
     // No prompt of hers anywhere in the database (any table, any column).
-    const texts = storedTexts(h.config.database.url);
+    const texts = await storedTexts(h.config.database.url);
     for (const prompt of [...PROMPTS, FAILED_PROMPT]) expect(texts.filter((t) => t.value.includes(prompt))).toEqual([]);
     // No like of hers, none on her creations; her creations are out of every ranking and hold no image or post.
-    const after = snapshotCommunity(h.config.database.url, "discord", c.guild.id);
+    const after = await snapshotCommunity(h.config.database.url, "discord", c.guild.id);
     const herCreations = after.creations.filter((r) => r.memberId === memberId);
     expect(after.reactions.filter((r) => r.memberId === memberId || herCreations.some((x) => x.id === r.creationId))).toEqual([]);
     for (const row of herCreations) {
@@ -152,7 +152,7 @@ describe("/privacy on Discord", () => {
     expect(partial).toContain("1 of your 2 gallery posts couldn't be deleted just now");
     expect(h.discord.getMessage(first.id)!.deleted).toBe(true);
     expect(h.discord.getMessage(second.id)!.deleted).toBe(false);
-    for (const prompt of ["dev's first sketch", "dev's second sketch"]) expect(storedTexts(h.config.database.url).filter((t) => t.value.includes(prompt))).toEqual([]);
+    for (const prompt of ["dev's first sketch", "dev's second sketch"]) expect((await storedTexts(h.config.database.url)).filter((t) => t.value.includes(prompt))).toEqual([]);
 
     const again = await command(h, c, dev, "privacy", [{ type: 1, name: "forget" }]);
     expect(again).toMatch(/^Done\./);

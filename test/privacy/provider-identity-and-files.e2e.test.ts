@@ -106,7 +106,7 @@ describe("what OpenAI learns about members, and where files come from", () => {
     }
     expectHashedUsers(h.openai.imageRequests.map((r) => r.body as Record<string, unknown>), [ana.id, ben.id, h.slack.teamId, SALT], byAuthor);
 
-    const dataDir = path.dirname(h.config.database.url.replace(/^file:/, ""));
+    const dataDir = h.config.dataDir;
     await expectContentAddressedOnly(dataDir);
     const names = h.slack.callsTo("files.getUploadURLExternal").map((call) => String(call.args.filename));
     expect(names).toHaveLength(3);

@@ -50,7 +50,7 @@ describe("/salon privacy on Slack", () => {
   });
 
   it("forgets the member: images and posts deleted on Slack, no prompt or like left, counts consistent", async () => {
-    const before = snapshotCommunity(h.config.database.url, "slack", h.slack.teamId);
+    const before = await snapshotCommunity(h.config.database.url, "slack", h.slack.teamId);
     const memberId = before.members.find((m) => m.userId === ana.id)!.id;
     const hashes = before.creations.filter((r) => r.memberId === memberId).map((r) => r.imageHash as string);
 
@@ -61,10 +61,10 @@ describe("/salon privacy on Slack", () => {
       expect(h.slack.message(c.gallery.id, post.ts)!.deleted).toBe(true);
     }
     expect(h.slack.message(c.gallery.id, theirs.ts)!.deleted).toBe(false);
-    for (const prompt of PROMPTS) expect(storedTexts(h.config.database.url).filter((t) => t.value.includes(prompt))).toEqual([]);
-    const after = snapshotCommunity(h.config.database.url, "slack", h.slack.teamId);
+    for (const prompt of PROMPTS) expect((await storedTexts(h.config.database.url)).filter((t) => t.value.includes(prompt))).toEqual([]);
+    const after = await snapshotCommunity(h.config.database.url, "slack", h.slack.teamId);
     expect(after.reactions.filter((r) => r.memberId === memberId)).toEqual([]);
-    const dataDir = path.dirname(h.config.database.url.replace(/^file:/, ""));
+    const dataDir = h.config.dataDir;
     const files = (await readdir(dataDir, { recursive: true })).map(String);
     for (const hash of hashes) expect(files.filter((f) => f.includes(hash))).toEqual([]);
 
