@@ -13,6 +13,23 @@ export interface BenchContext {
   bigDb?: BigDatabase;
   /** Fewer rounds and smaller sizes, for trying the benchmarks out (`npm run bench -- --quick`). */
   quick: boolean;
+  /**
+   * A PostgreSQL server (`--db postgres`, `BENCH_DATABASE_URL`; a role that may CREATE DATABASE): the benchmarks that
+   * support it add PostgreSQL's figures beside SQLite's, each side on a scratch database of its own, dropped after.
+   */
+  postgresUrl?: string;
+}
+
+/** The databases a benchmark measures on: SQLite always, PostgreSQL when the run names a server. */
+export type BenchDatabase = "sqlite" | "postgresql";
+
+export function benchDatabases(ctx: BenchContext): BenchDatabase[] {
+  return ctx.postgresUrl ? ["sqlite", "postgresql"] : ["sqlite"];
+}
+
+/** A figure's name on a database: SQLite's keep their names (`reactions.rate`), PostgreSQL's get a prefix (`pg.reactions.rate`). */
+export function onDatabase(database: BenchDatabase, name: string): string {
+  return database === "sqlite" ? name : `pg.${name}`;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
