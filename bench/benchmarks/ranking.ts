@@ -16,18 +16,11 @@ import { copyDatabase } from "../../src/store/copy-database.js";
 import { openDatabase } from "../../src/store/database.js";
 import type { RankingStore } from "../../src/core/store/rankings.js";
 import { createPrismaStores } from "../../src/store/prisma/stores.js";
-import { benchDatabases, onDatabase, type BenchContext, type BenchDatabase } from "../lib/context.js";
+import { onEachDatabase, onDatabase, type BenchContext, type BenchDatabase } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { max, median, percentile, round } from "../lib/stats.js";
 
-export async function run(ctx: BenchContext) {
-  const results = [];
-  for (const database of benchDatabases(ctx)) results.push({ database, ...(await runOn(ctx, database)) });
-  return {
-    figures: results.flatMap((r) => r.figures),
-    facts: results.length === 1 ? results[0]!.facts : Object.fromEntries(results.map((r) => [r.database, r.facts])),
-  };
-}
+export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
 
 /** The big database on PostgreSQL: a scratch database, the SQLite file copied in and analysed. */
 async function onPostgres(ctx: BenchContext, file: string) {

@@ -14,7 +14,7 @@ import path from "node:path";
 import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import type { PlannedEvent } from "../lib/platform-host.js";
 import type { BenchContext, BenchDatabase, Platform } from "../lib/context.js";
-import { benchDatabases, onDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { onEachDatabase, onDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { rng } from "../lib/random.js";
 import type { Child } from "../lib/rpc.js";
@@ -178,14 +178,7 @@ async function bareSide(ctx: BenchContext, users: number, database: BenchDatabas
   };
 }
 
-export async function run(ctx: BenchContext) {
-  const results = [];
-  for (const database of benchDatabases(ctx)) results.push({ database, ...(await runOn(ctx, database)) });
-  return {
-    figures: results.flatMap((r) => r.figures),
-    facts: results.length === 1 ? results[0]!.facts : Object.fromEntries(results.map((r) => [r.database, r.facts])),
-  };
-}
+export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
 
 async function runOn(ctx: BenchContext, database: BenchDatabase) {
   const perRound = ctx.quick ? 4000 : 20_000;

@@ -1,6 +1,7 @@
 /** What every benchmark gets from `bench/run.ts`. */
 import path from "node:path";
 import type { BigDatabase } from "./big-database.js";
+import type { Figure } from "./figures.js";
 import { spawnChild, type Child } from "./rpc.js";
 import { salonStartCommand } from "./salon-process.js";
 
@@ -25,6 +26,22 @@ export type BenchDatabase = "sqlite" | "postgresql";
 
 export function benchDatabases(ctx: BenchContext): BenchDatabase[] {
   return ctx.postgresUrl ? ["sqlite", "postgresql"] : ["sqlite"];
+}
+
+/**
+ * Runs a benchmark on each database in turn (SQLite first): the figures one after the other, the facts as they were
+ * with SQLite alone, or per database (`{ sqlite, postgresql }`).
+ */
+export async function onEachDatabase<R extends { figures: Figure[]; facts: Record<string, unknown> }>(
+  ctx: BenchContext,
+  runOn: (ctx: BenchContext, database: BenchDatabase) => Promise<R>,
+): Promise<{ figures: Figure[]; facts: Record<string, unknown> }> {
+  const results: Array<R & { database: BenchDatabase }> = [];
+  for (const database of benchDatabases(ctx)) results.push({ database, ...(await runOn(ctx, database)) });
+  return {
+    figures: results.flatMap((r) => r.figures),
+    facts: results.length === 1 ? results[0]!.facts : Object.fromEntries(results.map((r) => [r.database, r.facts])),
+  };
 }
 
 /** A figure's name on a database: SQLite's keep their names (`reactions.rate`), PostgreSQL's get a prefix (`pg.reactions.rate`). */
