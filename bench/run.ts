@@ -7,11 +7,13 @@
  *   npm run bench -- --quick           fewer rounds, a 10× smaller database (a smoke test, not a measurement)
  *   npm run bench -- --keep            keep the scratch folder (databases, logs)
  *   npm run bench -- --runs 3          how many runs of each benchmark with tail figures (ack 5, ranking 3 by default)
+ *   npm run bench -- --db postgres     PostgreSQL's figures beside SQLite's, on the server BENCH_DATABASE_URL names
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isPostgresUrl } from "../src/store/database.js";
 import { buildBigDatabase, describeBigDatabase, FULL_SCALE, type BigDatabase } from "./lib/big-database.js";
 import type { BenchContext } from "./lib/context.js";
 import type { BenchmarkReport } from "./lib/figures.js";
@@ -40,6 +42,11 @@ const quick = flag("quick");
 const runsOption = option("runs");
 const runsWanted = runsOption === undefined ? undefined : Number(runsOption);
 if (runsWanted !== undefined && !(Number.isInteger(runsWanted) && runsWanted >= 1)) throw new Error(`--runs takes a whole number of runs, 1 or more; got ${runsOption}`);
+const dbOption = option("db") ?? (process.env.BENCH_DATABASE_URL ? "postgres" : "sqlite");
+if (!["sqlite", "postgres", "postgresql"].includes(dbOption)) throw new Error(`--db takes sqlite or postgres (PostgreSQL beside SQLite); got ${dbOption}`);
+const postgresUrl = dbOption === "sqlite" ? undefined : process.env.BENCH_DATABASE_URL;
+if (dbOption !== "sqlite" && !(postgresUrl && isPostgresUrl(postgresUrl)))
+  throw new Error("--db postgres needs BENCH_DATABASE_URL=postgresql://role:password@host:5432/database, a role that may CREATE DATABASE (each benchmark makes its own and drops it)");
 const only = option("only")?.split(",").map((s) => s.trim()) ?? [...ALL];
 for (const name of only) if (!(ALL as readonly string[]).includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(", ")}`);
 
@@ -47,7 +54,7 @@ const started = performance.now();
 const workDir = await mkdtemp(path.join(tmpdir(), "salon-bench-"));
 const logDir = path.join(workDir, "logs");
 await mkdir(logDir, { recursive: true });
-console.log(`Salon benchmarks${quick ? " (quick: not a measurement)" : ""}; scratch folder ${workDir}`);
+console.log(`Salon benchmarks${quick ? " (quick: not a measurement)" : ""}${postgresUrl ? ", PostgreSQL beside SQLite" : ""}; scratch folder ${workDir}`);
 
 /** Each benchmark's reports, one per run. */
 const reports = new Map<string, BenchmarkReport[]>();
@@ -70,7 +77,7 @@ try {
     bigDb = await buildBigDatabase(path.join(workDir, "big.db"), options);
     console.log(`${bigDb.buildSeconds.toFixed(1)} s, ${(bigDb.fileBytes / 2 ** 20).toFixed(0)} MiB`);
   }
-  const ctx: BenchContext = { workDir, logDir, quick, ...(bigDb ? { bigDb } : {}) };
+  const ctx: BenchContext = { workDir, logDir, quick, ...(bigDb ? { bigDb } : {}), ...(postgresUrl ? { postgresUrl } : {}) };
   for (const name of only) {
     const repeat = RUNS[name as keyof typeof RUNS] ? (runsWanted ?? (quick ? 2 : RUNS[name as keyof typeof RUNS]!)) : 1;
     for (let run = 1; run <= repeat; run++) {

@@ -4,21 +4,44 @@
  * 10,000,000-like community, through Salon's Prisma store. The queries run round-robin after a warm-up, so a burst of
  * load on the machine spreads over all of them; each figure is the p99. The baseline is the naive ranking, counting
  * the likes at query time: `SELECT creationId, COUNT(*) FROM Reaction GROUP BY creationId ORDER BY 2 DESC LIMIT 10`,
- * through the same Prisma client.
+ * through the same Prisma client. With a PostgreSQL server (`--db postgres`) the same run follows on PostgreSQL
+ * (`pg.ranking.*`): the big database copied into a scratch database with `copyDatabase` (what `npm run db:copy` does:
+ * Salon's PostgreSQL migrations, then multi-row INSERTs through `pg` in one transaction), `ANALYZE`d as after any bulk
+ * load, measured, then dropped.
  */
 import { buildDigest } from "../../src/core/digest.js";
 import { addDays, localDay, periodStart } from "../../src/core/time.js";
+import { scratchDatabase } from "../../prisma/postgres-scratch.js";
+import { copyDatabase } from "../../src/store/copy-database.js";
 import { openDatabase } from "../../src/store/database.js";
 import type { RankingStore } from "../../src/core/store/rankings.js";
 import { createPrismaStores } from "../../src/store/prisma/stores.js";
-import type { BenchContext } from "../lib/context.js";
+import { onEachDatabase, onDatabase, type BenchContext, type BenchDatabase } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { max, median, percentile, round } from "../lib/stats.js";
 
-export async function run(ctx: BenchContext) {
+export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
+
+/** The big database on PostgreSQL: a scratch database, the SQLite file copied in and analysed. */
+async function onPostgres(ctx: BenchContext, file: string) {
+  const started = performance.now();
+  const scratch = await scratchDatabase(ctx.postgresUrl!, "salon_bench");
+  try {
+    await copyDatabase(`file:${file}`, scratch.url, { batchRows: 5000 });
+    const db = await openDatabase(scratch.url);
+    await db.prisma.$executeRawUnsafe("ANALYZE");
+    return { db, drop: scratch.drop, loadSeconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    await scratch.drop();
+    throw error;
+  }
+}
+
+async function runOn(ctx: BenchContext, database: BenchDatabase) {
   const big = ctx.bigDb;
   if (!big) throw new Error("the ranking benchmark needs the big database");
-  const db = await openDatabase(`file:${big.file}`);
+  const pg = database === "postgresql" ? await onPostgres(ctx, big.file) : null;
+  const db = pg?.db ?? (await openDatabase(`file:${big.file}`));
   try {
     const { communities, rankings } = createPrismaStores(db.prisma, db.dialect);
     const community = (await communities.listCommunities())[0]!;
@@ -42,7 +65,7 @@ export async function run(ctx: BenchContext) {
     for (let i = 0; i < 5; i++) for (const q of Object.values(queries)) await q();
     const digest = (await queries.digest!()) as Awaited<ReturnType<typeof buildDigest>>;
     if (digest.entries.length === 0) throw new Error(`the digest of ${yesterday} is empty`);
-    const crossCheck = await checkAllTimeCreators(db.prisma, rankings, community.id);
+    const crossCheck = await checkAllTimeCreators(db.prisma, rankings, community.id, database);
 
     const budgetMs = ctx.quick ? 5_000 : 20_000;
     const maxRounds = ctx.quick ? 100 : 500;
@@ -70,7 +93,7 @@ export async function run(ctx: BenchContext) {
     const figures = Object.entries(samples).map(([name, ms]) => {
       const p99 = percentile(ms, 99);
       return figure({
-        name: `ranking.${name}.p99`,
+        name: onDatabase(database, `ranking.${name}.p99`),
         value: round(p99, 2),
         unit: "ms",
         baseline: round(naiveP50, 0),
@@ -84,6 +107,7 @@ export async function run(ctx: BenchContext) {
     return {
       figures,
       facts: {
+        ...(pg ? { loadSeconds: round(pg.loadSeconds, 1) } : {}),
         creations: big.creations,
         likes: big.reactions,
         rounds,
@@ -103,6 +127,7 @@ export async function run(ctx: BenchContext) {
     };
   } finally {
     await db.close();
+    await pg?.drop();
   }
 }
 
@@ -110,12 +135,12 @@ export async function run(ctx: BenchContext) {
  * The all-time creators ranking read from the totals the database keeps must equal the ranking computed by grouping
  * every liked post: checked once per run on the big database.
  */
-async function checkAllTimeCreators(prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"], rankings: RankingStore, communityId: number) {
+async function checkAllTimeCreators(prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"], rankings: RankingStore, communityId: number, database: BenchDatabase) {
   const fast = await rankings.topCreators(communityId, null, null, 10);
   const slow = await prisma.$queryRawUnsafe<Array<{ userId: string; likes: number | bigint; posts: number | bigint }>>(
     `SELECT m."userId", SUM(c."likeCount") AS likes, COUNT(*) AS posts FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId"
-      WHERE c."communityId" = ? AND c."status" = 'posted' AND c."likeCount" > 0 AND c."postedAt" IS NOT NULL
-      GROUP BY c."memberId" ORDER BY likes DESC, MIN(c."postedAt") ASC LIMIT 10`,
+      WHERE c."communityId" = ${database === "sqlite" ? "?" : "$1"} AND c."status" = 'posted' AND c."likeCount" > 0 AND c."postedAt" IS NOT NULL
+      GROUP BY c."memberId", m."userId" ORDER BY likes DESC, MIN(c."postedAt") ASC LIMIT 10`,
     communityId,
   );
   const same = fast.length === slow.length && fast.every((f, i) => f.userId === slow[i]!.userId && f.likeCount === Number(slow[i]!.likes) && f.creations === Number(slow[i]!.posts));

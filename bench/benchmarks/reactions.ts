@@ -5,13 +5,16 @@
  * the rounds' ratios (each round measures both sides back to back, so a burst of load on this shared machine hits one
  * round, not one side). Salon stores them through its real path (discord.js → recordReaction → Prisma/SQLite) and its like
  * counts must then equal the counts computed from the plan; the baseline is a bare discord.js handler that inserts
- * one row per event with better-sqlite3, and must have exactly one row per event.
+ * one row per event with better-sqlite3, and must have exactly one row per event. With a PostgreSQL server
+ * (`--db postgres`) the same rounds run again with Salon on PostgreSQL beside a handler that inserts one row per event
+ * with `pg`, each side on a scratch database of its own (`pg.reactions.*`).
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import type { PlannedEvent } from "../lib/platform-host.js";
-import type { BenchContext, Platform } from "../lib/context.js";
-import { salonEnv, startChild, startPlatform } from "../lib/context.js";
+import type { BenchContext, BenchDatabase, Platform } from "../lib/context.js";
+import { onEachDatabase, onDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { rng } from "../lib/random.js";
 import type { Child } from "../lib/rpc.js";
@@ -92,13 +95,20 @@ async function burstOn(platform: Platform, bot: Child, world: World, posts: stri
   return { seconds: (doneAt - sent.startedAt) / 1000, dispatchMs: sent.dispatchMs };
 }
 
-async function salonSide(ctx: BenchContext, users: number): Promise<Side> {
-  const platform = await startPlatform(ctx, "reactions-salon-platform");
-  const dir = path.join(ctx.workDir, "reactions-salon");
+/** A scratch PostgreSQL database for one side, when the side runs on PostgreSQL. */
+async function scratchFor(ctx: BenchContext, database: BenchDatabase): Promise<ScratchDatabase | null> {
+  return database === "postgresql" ? scratchDatabase(ctx.postgresUrl!, "salon_bench") : null;
+}
+
+async function salonSide(ctx: BenchContext, users: number, database: BenchDatabase): Promise<Side> {
+  const label = database === "sqlite" ? "reactions-salon" : "reactions-pg-salon";
+  const platform = await startPlatform(ctx, `${label}-platform`);
+  const dir = path.join(ctx.workDir, label);
   await mkdir(dir, { recursive: true });
-  const bot = await startChild(ctx, "bots/salon-bot.ts", "reactions-salon");
+  const scratch = await scratchFor(ctx, database);
+  const bot = await startChild(ctx, "bots/salon-bot.ts", label);
   const world = await platform.host.call<World>("community", { name: "likes", members: users });
-  await bot.call("start", { env: salonEnv(platform, dir) });
+  await bot.call("start", { env: salonEnv(platform, dir, scratch ? { DATABASE_URL: scratch.url } : {}) });
   await platform.host.call("waitForIdentify");
   const base = { guildId: world.guildId, channelId: world.galleryId };
   const admin = { ...base, userId: world.adminId, admin: true, name: "salon" };
@@ -134,18 +144,25 @@ async function salonSide(ctx: BenchContext, users: number): Promise<Side> {
     async close() {
       await bot.kill();
       await platform.host.kill();
+      await scratch?.drop();
     },
   };
 }
 
-async function bareSide(ctx: BenchContext, users: number): Promise<Side> {
-  const platform = await startPlatform(ctx, "reactions-bare-platform");
+async function bareSide(ctx: BenchContext, users: number, database: BenchDatabase): Promise<Side> {
+  const label = database === "sqlite" ? "reactions-bare" : "reactions-pg-bare";
+  const platform = await startPlatform(ctx, `${label}-platform`);
   const world = await platform.host.call<World>("community", { name: "likes", members: users });
   const posts = await platform.host.call<string[]>("messages", { channelId: world.galleryId, authorId: world.adminId, count: AUTHORS * POSTS_PER_AUTHOR });
-  const dir = path.join(ctx.workDir, "reactions-bare");
+  const dir = path.join(ctx.workDir, label);
   await mkdir(dir, { recursive: true });
-  const bot = await startChild(ctx, "bots/bare-bot.ts", "reactions-bare");
-  await bot.call("start", { apiUrl: platform.apiUrl, token: platform.botToken, mode: "insert", dbFile: path.join(dir, "events.db") });
+  const scratch = await scratchFor(ctx, database);
+  const bot = await startChild(ctx, "bots/bare-bot.ts", label);
+  await bot.call("start", {
+    apiUrl: platform.apiUrl,
+    token: platform.botToken,
+    ...(scratch ? { mode: "insert-pg", pgUrl: scratch.url } : { mode: "insert", dbFile: path.join(dir, "events.db") }),
+  });
   await platform.host.call("waitForIdentify");
   return {
     burst: (events, handledBefore) => burstOn(platform, bot, world, posts, events, handledBefore),
@@ -156,17 +173,20 @@ async function bareSide(ctx: BenchContext, users: number): Promise<Side> {
     async close() {
       await bot.kill();
       await platform.host.kill();
+      await scratch?.drop();
     },
   };
 }
 
-export async function run(ctx: BenchContext) {
+export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
+
+async function runOn(ctx: BenchContext, database: BenchDatabase) {
   const perRound = ctx.quick ? 4000 : 20_000;
   const rounds = ctx.quick ? 1 : 6;
   const users = 1000;
   // One plan, played in rounds on the same posts (each round continues from the state the previous one left).
   const events = plan(perRound * rounds, AUTHORS * POSTS_PER_AUTHOR, users);
-  const sides = { bare: await bareSide(ctx, users), salon: await salonSide(ctx, users) };
+  const sides = { bare: await bareSide(ctx, users, database), salon: await salonSide(ctx, users, database) };
   const rates: Record<"bare" | "salon", number[]> = { bare: [], salon: [] };
   const writeMs: number[] = [];
   try {
@@ -183,12 +203,12 @@ export async function run(ctx: BenchContext) {
     const salonRate = median(rates.salon);
     const bareRate = median(rates.bare);
     const ratio = median(rates.salon.map((rate, r) => rate / rates.bare[r]!));
-    const baselineIs = "bare discord.js handler, one better-sqlite3 INSERT per event";
+    const baselineIs = `bare discord.js handler, one ${database === "sqlite" ? "better-sqlite3" : "pg"} INSERT per event`;
     return {
       figures: [
-        figure({ name: "reactions.rate", value: round(salonRate, 0), unit: "events/s", baseline: round(bareRate, 0), baselineIs, ratio, goal: "≥ 0.5× baseline", met: ratio >= 0.5, higherIsBetter: true }),
+        figure({ name: onDatabase(database, "reactions.rate"), value: round(salonRate, 0), unit: "events/s", baseline: round(bareRate, 0), baselineIs, ratio, goal: "≥ 0.5× baseline", met: ratio >= 0.5, higherIsBetter: true }),
         figure({
-          name: "reactions.counts_exact",
+          name: onDatabase(database, "reactions.counts_exact"),
           value: salon.exact ? 1 : 0,
           unit: "1 = yes",
           baseline: bare.exact ? 1 : 0,

@@ -1,19 +1,22 @@
 /**
  * Child process: the baselines, a bare discord.js 14 client with Salon's intents and partials and default caches, and
  * nothing else. `defer` only defers each slash command (ephemerally, as Salon does); `insert` writes one row per
- * reaction event with better-sqlite3 (WAL, the same settings Salon's connection uses); `idle` only connects.
+ * reaction event with better-sqlite3 (WAL, the same settings Salon's connection uses); `insert-pg` one row per event
+ * with `pg`, one parameterised INSERT each (a named, so prepared, statement on one connection); `idle` only connects.
  */
 import BetterSqlite3 from "better-sqlite3";
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials } from "discord.js";
+import pg from "pg";
 import { epochNow, serve } from "../lib/rpc.js";
 import { settledMemory, startLoopDelay, startProfile, stopLoopDelay, stopProfile, waitUntil } from "./bot-common.js";
 
 let client: Client | null = null;
 let db: BetterSqlite3.Database | null = null;
+let pgClient: pg.Client | null = null;
 let handled = 0;
 
 serve({
-  async start(arg: { apiUrl: string; token: string; mode: "defer" | "insert" | "idle"; dbFile?: string }) {
+  async start(arg: { apiUrl: string; token: string; mode: "defer" | "insert" | "insert-pg" | "idle"; dbFile?: string; pgUrl?: string }) {
     client = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions],
       partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
@@ -36,6 +39,22 @@ serve({
         const emoji = reaction.emoji.id ? `${reaction.emoji.name}:${reaction.emoji.id}` : (reaction.emoji.name ?? "");
         insert.run(kind, reaction.message.guildId, reaction.message.channelId, reaction.message.id, user.id, emoji);
         handled++;
+      };
+      client.on(Events.MessageReactionAdd, on("add"));
+      client.on(Events.MessageReactionRemove, on("remove"));
+    }
+    if (arg.mode === "insert-pg") {
+      pgClient = new pg.Client({ connectionString: arg.pgUrl });
+      await pgClient.connect();
+      await pgClient.query(
+        `CREATE TABLE IF NOT EXISTS reaction_event (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, "guildId" TEXT, "channelId" TEXT NOT NULL, "messageId" TEXT NOT NULL, "userId" TEXT NOT NULL, emoji TEXT NOT NULL)`,
+      );
+      const text = `INSERT INTO reaction_event (kind, "guildId", "channelId", "messageId", "userId", emoji) VALUES ($1, $2, $3, $4, $5, $6)`;
+      const on = (kind: string) => (reaction: { message: { guildId: string | null; channelId: string; id: string }; emoji: { id: string | null; name: string | null } }, user: { id: string }) => {
+        const emoji = reaction.emoji.id ? `${reaction.emoji.name}:${reaction.emoji.id}` : (reaction.emoji.name ?? "");
+        pgClient!
+          .query({ name: "insert-reaction-event", text, values: [kind, reaction.message.guildId, reaction.message.channelId, reaction.message.id, user.id, emoji] })
+          .then(() => handled++, (error: unknown) => console.error("insert failed", error));
       };
       client.on(Events.MessageReactionAdd, on("add"));
       client.on(Events.MessageReactionRemove, on("remove"));
@@ -68,7 +87,10 @@ serve({
     return arg.jobs;
   },
 
-  rows: () => (db!.prepare("SELECT COUNT(*) AS n FROM reaction_event").get() as { n: number }).n,
+  rows: async () =>
+    pgClient
+      ? Number((await pgClient.query<{ n: string }>("SELECT COUNT(*) AS n FROM reaction_event")).rows[0]!.n)
+      : (db!.prepare("SELECT COUNT(*) AS n FROM reaction_event").get() as { n: number }).n,
 
   async waitGuilds(arg: { count: number; timeoutMs: number }) {
     await waitUntil(() => client!.guilds.cache.size >= arg.count, arg.timeoutMs, () => `${client!.guilds.cache.size} of ${arg.count} guilds`);
@@ -85,7 +107,9 @@ serve({
   async stop() {
     await client?.destroy();
     db?.close();
+    await pgClient?.end();
     client = null;
     db = null;
+    pgClient = null;
   },
 });

@@ -1,6 +1,7 @@
 /** What every benchmark gets from `bench/run.ts`. */
 import path from "node:path";
 import type { BigDatabase } from "./big-database.js";
+import type { Figure } from "./figures.js";
 import { spawnChild, type Child } from "./rpc.js";
 import { salonStartCommand } from "./salon-process.js";
 
@@ -13,6 +14,39 @@ export interface BenchContext {
   bigDb?: BigDatabase;
   /** Fewer rounds and smaller sizes, for trying the benchmarks out (`npm run bench -- --quick`). */
   quick: boolean;
+  /**
+   * A PostgreSQL server (`--db postgres`, `BENCH_DATABASE_URL`; a role that may CREATE DATABASE): the benchmarks that
+   * support it add PostgreSQL's figures beside SQLite's, each side on a scratch database of its own, dropped after.
+   */
+  postgresUrl?: string;
+}
+
+/** The databases a benchmark measures on: SQLite always, PostgreSQL when the run names a server. */
+export type BenchDatabase = "sqlite" | "postgresql";
+
+export function benchDatabases(ctx: BenchContext): BenchDatabase[] {
+  return ctx.postgresUrl ? ["sqlite", "postgresql"] : ["sqlite"];
+}
+
+/**
+ * Runs a benchmark on each database in turn (SQLite first): the figures one after the other, the facts as they were
+ * with SQLite alone, or per database (`{ sqlite, postgresql }`).
+ */
+export async function onEachDatabase<R extends { figures: Figure[]; facts: Record<string, unknown> }>(
+  ctx: BenchContext,
+  runOn: (ctx: BenchContext, database: BenchDatabase) => Promise<R>,
+): Promise<{ figures: Figure[]; facts: Record<string, unknown> }> {
+  const results: Array<R & { database: BenchDatabase }> = [];
+  for (const database of benchDatabases(ctx)) results.push({ database, ...(await runOn(ctx, database)) });
+  return {
+    figures: results.flatMap((r) => r.figures),
+    facts: results.length === 1 ? results[0]!.facts : Object.fromEntries(results.map((r) => [r.database, r.facts])),
+  };
+}
+
+/** A figure's name on a database: SQLite's keep their names (`reactions.rate`), PostgreSQL's get a prefix (`pg.reactions.rate`). */
+export function onDatabase(database: BenchDatabase, name: string): string {
+  return database === "sqlite" ? name : `pg.${name}`;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
