@@ -2,12 +2,14 @@
  * Acknowledgement latency: 500 `/imagine` dispatched in the same tick by 500 members; for each, the time from the
  * loopback Discord's dispatch to the defer callback arriving back at it. Salon (all of it, with its database and the
  * loopback OpenAI) against a bare discord.js bot that only defers, each with its own loopback Discord in its own
- * process. Rounds alternate which side goes first; samples are pooled over the rounds.
+ * process. Rounds alternate which side goes first; samples are pooled over the rounds. With `--db postgres` the same
+ * rounds run again with Salon on a scratch PostgreSQL database (`pg.ack.*`), against the same bare bot.
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { BenchContext, Platform } from "../lib/context.js";
-import { salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
+import type { BenchContext, BenchDatabase, Platform } from "../lib/context.js";
+import { onDatabase, onEachDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import type { Stall } from "../bots/bot-common.js";
 import { epochNow, type Child } from "../lib/rpc.js";
@@ -40,10 +42,11 @@ interface Side {
 /** A status message of a creation that was taken: queued, being made, or posted (`statusMessage` in src/discord/render.ts). */
 const TAKEN = /^(⏳ Queued|🎨 Generating|✅ Posted)/;
 
-async function side(ctx: BenchContext, kind: "salon" | "bare", round: number, members: number): Promise<Side> {
-  const label = `ack-${kind}-${round}`;
+async function side(ctx: BenchContext, database: BenchDatabase, kind: "salon" | "bare", round: number, members: number): Promise<Side> {
+  const label = `ack-${database === "sqlite" ? "" : "pg-"}${kind}-${round}`;
   const platform: Platform = await startPlatform(ctx, `${label}-platform`, { interactionDeadlineMs: 60_000 });
   let bot: Child | null = null;
+  let scratch: ScratchDatabase | null = null;
   try {
     const world = await platform.host.call<{ guildId: string; galleryId: string; adminId: string; memberIds: string[] }>("community", { name: "ack", members: members + WARMUP });
     const warmers = world.memberIds.slice(0, WARMUP);
@@ -51,8 +54,9 @@ async function side(ctx: BenchContext, kind: "salon" | "bare", round: number, me
     if (kind === "salon") {
       const dir = path.join(ctx.workDir, label);
       await mkdir(dir, { recursive: true });
+      if (database === "postgresql") scratch = await scratchDatabase(ctx.postgresUrl!, "salon_bench");
       bot = await startChild(ctx, "bots/salon-bot.ts", label);
-      await bot.call("start", { env: salonEnv(platform, dir) });
+      await bot.call("start", { env: salonEnv(platform, dir, scratch ? { DATABASE_URL: scratch.url } : {}) });
       const admin = { guildId: world.guildId, channelId: world.galleryId, userId: world.adminId, admin: true, name: "salon" };
       await platform.host.call("command", { ...admin, options: [{ type: 1, name: "setup", options: [{ type: 7, name: "gallery", value: world.galleryId }] }] });
       // Every member's first request is accepted: a budget for 500 images.
@@ -89,10 +93,13 @@ async function side(ctx: BenchContext, kind: "salon" | "bare", round: number, me
   } finally {
     await bot?.kill();
     await platform.host.kill();
+    await scratch?.drop();
   }
 }
 
-export async function run(ctx: BenchContext) {
+export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
+
+async function runOn(ctx: BenchContext, database: BenchDatabase) {
   const rounds = ctx.quick ? 1 : 3;
   const members = 500;
   const salon: number[] = [];
@@ -103,7 +110,7 @@ export async function run(ctx: BenchContext) {
   for (let r = 0; r < rounds; r++) {
     const order: Array<"salon" | "bare"> = r % 2 === 0 ? ["bare", "salon"] : ["salon", "bare"];
     const sides: Partial<Record<"salon" | "bare", Side>> = {};
-    for (const kind of order) sides[kind] = await side(ctx, kind, r, members);
+    for (const kind of order) sides[kind] = await side(ctx, database, kind, r, members);
     const s = sides.salon!;
     const b = sides.bare!;
     salon.push(...s.latencies);
@@ -135,12 +142,12 @@ export async function run(ctx: BenchContext) {
   const asked = members * rounds;
   return {
     figures: [
-      figure({ name: "ack.p50", value: p(salon, 50), unit: "ms", baseline: p(bare, 50), baselineIs, goal: "", met: null }),
-      figure({ name: "ack.p99", value: p(salon, 99), unit: "ms", baseline: p(bare, 99), baselineIs, goal: "≤ 1.5× baseline", met: percentile(salon, 99) <= 1.5 * percentile(bare, 99), tail: true }),
-      figure({ name: "ack.max", value: round(max(salon), 1), unit: "ms", baseline: round(max(bare), 1), baselineIs, goal: "≤ 3000 ms", met: max(salon) <= 3000, tail: true, judge: "value" }),
-      figure({ name: "ack.over_3s", value: over(salon), unit: "interactions", baseline: over(bare), baselineIs, ratio: null, goal: "0", met: over(salon) === 0, tail: true }),
+      figure({ name: onDatabase(database, "ack.p50"), value: p(salon, 50), unit: "ms", baseline: p(bare, 50), baselineIs, goal: "", met: null }),
+      figure({ name: onDatabase(database, "ack.p99"), value: p(salon, 99), unit: "ms", baseline: p(bare, 99), baselineIs, goal: "≤ 1.5× baseline", met: percentile(salon, 99) <= 1.5 * percentile(bare, 99), tail: true }),
+      figure({ name: onDatabase(database, "ack.max"), value: round(max(salon), 1), unit: "ms", baseline: round(max(bare), 1), baselineIs, goal: "≤ 3000 ms", met: max(salon) <= 3000, tail: true, judge: "value" }),
+      figure({ name: onDatabase(database, "ack.over_3s"), value: over(salon), unit: "interactions", baseline: over(bare), baselineIs, ratio: null, goal: "0", met: over(salon) === 0, tail: true }),
       figure({
-        name: "ack.taken",
+        name: onDatabase(database, "ack.taken"),
         value: accepted,
         unit: `of ${asked}`,
         baseline: null,
