@@ -5,6 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { RESTEvents } from "discord.js";
+import type { WebClientEvent } from "@slack/web-api";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
@@ -74,6 +75,8 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
   const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
   if (slackWeb) publishers.slack = slackWeb.publisher;
+  // The WebClient emits "rate_limited" (WebClientEvent.RATE_LIMITED) on each 429 it meets, rejected or waited out.
+  for (const client of slackWeb ? [slackWeb.clients.client, slackWeb.clients.postClient] : []) client.on(SLACK_RATE_LIMITED, () => metrics.platformRateLimited("slack"));
 
   const deps: SalonDeps = {
     ...stores,
@@ -184,6 +187,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       })()),
   };
 }
+
+/** `WebClientEvent.RATE_LIMITED`, named without loading the Slack SDK where Slack is not configured. */
+const SLACK_RATE_LIMITED = "rate_limited" as WebClientEvent.RATE_LIMITED;
 
 /** How long shutdown waits for running jobs to finish before they go back to the queue. */
 const DRAIN_MS = 5_000;
