@@ -4,6 +4,8 @@
  * call it with their own config pointing at loopback servers.
  */
 import { mkdir } from "node:fs/promises";
+import { RESTEvents } from "discord.js";
+import type { WebClientEvent } from "@slack/web-api";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
@@ -11,6 +13,8 @@ import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
 import { startHealthServer } from "./health/health-server.js";
+import { meteredProvider } from "./metrics/metered-provider.js";
+import { createSalonMetrics } from "./metrics/salon-metrics.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { createImageFiles } from "./images/image-files.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
@@ -57,22 +61,27 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const db = await openDatabase(config.database.url, { poolSize: config.database.poolSize });
   if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
 
-  const provider = createOpenAIImageProvider({
+  const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
+  const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
+  const provider = meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
     ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
     timeoutMs: config.openai.timeoutMs,
     logger: logger.child({ component: "openai" }),
-  });
+  }), metrics);
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
-  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock);
+  if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
   const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
   const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
   if (slackWeb) publishers.slack = slackWeb.publisher;
+  // The WebClient emits "rate_limited" (WebClientEvent.RATE_LIMITED) on each 429 it meets, rejected or waited out.
+  for (const client of slackWeb ? [slackWeb.clients.client, slackWeb.clients.postClient] : []) client.on(SLACK_RATE_LIMITED, () => metrics.platformRateLimited("slack"));
 
   const deps: SalonDeps = {
-    ...storesWithErrors(createPrismaStores(db.prisma, db.dialect)),
+    ...stores,
     provider,
+    metrics,
     files: createImageFiles(config.dataDir),
     collage: createCollageRenderer(),
     clock,
@@ -108,6 +117,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   );
 
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
+  discord?.client.rest.on(RESTEvents.RateLimited, () => metrics.platformRateLimited("discord"));
   const slack = config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
   const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({
@@ -115,6 +125,11 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     logger,
     status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}), ...(slack ? { slack: { ready: slack.ready } } : {}) }),
     ...(slackHttp ? { fallback: slackHttp } : {}),
+    metrics: metrics.registry,
+    oldestQueuedAgeSeconds: async () => {
+      const { oldestCreatedAt } = await stores.creations.queueStats();
+      return oldestCreatedAt ? Math.max(0, (clock.now().getTime() - oldestCreatedAt.getTime()) / 1000) : null;
+    },
   });
 
   await Promise.all([discord?.start(), slack?.start()]);
@@ -172,6 +187,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       })()),
   };
 }
+
+/** `WebClientEvent.RATE_LIMITED`, named without loading the Slack SDK where Slack is not configured. */
+const SLACK_RATE_LIMITED = "rate_limited" as WebClientEvent.RATE_LIMITED;
 
 /** How long shutdown waits for running jobs to finish before they go back to the queue. */
 const DRAIN_MS = 5_000;

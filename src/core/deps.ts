@@ -1,6 +1,6 @@
 /** Everything the use-cases need, passed in by the composition root (`src/main.ts`). */
 import type { PriceTable } from "./pricing.js";
-import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, Publisher } from "./ports.js";
+import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher } from "./ports.js";
 import type { Stores } from "./store/stores.js";
 import type { Platform } from "./types.js";
 
@@ -36,4 +36,6 @@ export interface SalonDeps extends Stores {
   logger: Logger;
   publishers: Partial<Record<Platform, Publisher>>;
   options: SalonOptions;
+  /** What operators count (`GET /metrics`); nothing is counted without it. */
+  metrics?: MetricsSink;
 }

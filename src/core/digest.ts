@@ -45,7 +45,7 @@ export type PublishOutcome =
   | { status: "busy" };
 
 /** What publishing a digest needs. */
-export type DigestDeps = Pick<SalonDeps, "communities" | "rankings" | "digests" | "publishers" | "files" | "collage" | "clock" | "options" | "logger">;
+export type DigestDeps = Pick<SalonDeps, "communities" | "rankings" | "digests" | "publishers" | "files" | "collage" | "clock" | "options" | "logger" | "metrics">;
 
 /**
  * Publishes one community's digest for one day, unless it already was (or another process is doing it). An aborted
@@ -80,6 +80,7 @@ export async function publishDigest(deps: DigestDeps, community: Community, day:
       post = await publisher.postDigest({ community, channelId, digest, collage });
     }
     await digests.completeDigest(community.id, day, { status: "posted", channelId: post.channelId, messageId: post.messageId, digest, at: clock.now() });
+    deps.metrics?.digestPosted();
     if (community.digestProblem) await communities.updateCommunity(community.id, { digestProblem: null });
     logger.info({ communityId: community.id, day, messageId: post.messageId }, "digest posted");
     return { status: "posted", post, digest };

@@ -14,7 +14,7 @@ import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
-import type { GeneratedImage, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
+import type { GeneratedImage, JobOutcome, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import type { Community, Creation, Platform } from "./types.js";
 import { channel } from "./words.js";
@@ -39,7 +39,7 @@ interface JobWork {
 }
 
 /** What the workers need: creations and their claims, the communities they post to, digests' claims at start-up. */
-export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options">;
+export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options" | "metrics">;
 
 export class GenerationQueue {
   private running = false;
@@ -335,6 +335,7 @@ export class GenerationQueue {
         return;
       }
       if (community.problem) await this.deps.communities.updateCommunity(community.id, { problem: null });
+      this.deps.metrics?.jobFinished("posted");
       await status({ state: "posted", creationId: job.id, url: post.url });
       log.info({ messageId: post.messageId }, "creation posted");
     } catch (error) {
@@ -375,7 +376,7 @@ export class GenerationQueue {
         log.error({ err: error, attempts: job.attempts + 1 }, "image generation kept failing");
         return this.fail(job, "The image service kept failing, so I gave up. Your quota was refunded; please try again later.", status);
       case "safety":
-        return this.fail(job, "OpenAI's safety system refused to make this image. Your quota was refunded; please try a different prompt.", status);
+        return this.fail(job, "OpenAI's safety system refused to make this image. Your quota was refunded; please try a different prompt.", status, "refused");
       case "unavailable":
         log.error({ err: error, status: error.details.status, code: error.details.providerCode }, "OpenAI is unavailable for this account: operator action needed");
         return this.fail(job, "Image generation is unavailable right now. The bot's operator has been told. Your quota was refunded.", status);
@@ -402,7 +403,7 @@ export class GenerationQueue {
   }
 
   /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
-  private async fail(job: Creation, reason: string, status: StatusLine | undefined): Promise<void> {
+  private async fail(job: Creation, reason: string, status: StatusLine | undefined, outcome: JobOutcome = "failed"): Promise<void> {
     const failed = await this.deps.creations.transitionCreation(
       job.id,
       ["generating", "posting"],
@@ -410,6 +411,7 @@ export class GenerationQueue {
       this.deps.options.instanceId,
     );
     if (!failed) return; // removed, or taken over by another process: not ours to report
+    this.deps.metrics?.jobFinished(outcome);
     let send = status;
     if (!send) {
       const community = job.statusRef ? await this.deps.communities.getCommunity(job.communityId) : null;

@@ -19,12 +19,13 @@ export type ReactionEvent = { community: CommunityRef; channelId: string; messag
  * Applies one reaction event. Replays and duplicates change nothing. Returns the like count when it was a gallery post:
  * the store's write returns it, recounted when the event changed something.
  */
-export async function recordReaction(deps: Pick<SalonDeps, "communities" | "creations" | "likes" | "clock">, event: ReactionEvent): Promise<number | null> {
+export async function recordReaction(deps: Pick<SalonDeps, "communities" | "creations" | "likes" | "clock" | "metrics">, event: ReactionEvent): Promise<number | null> {
   const { communities, creations, likes, clock } = deps;
   const community = await communities.findCommunity(event.community);
   if (!community) return null;
   const creation = await creations.findCreationByPost(community.id, event.channelId, event.messageId);
   if (!creation || creation.status !== "posted") return null;
+  if (!("isBot" in event && event.isBot)) deps.metrics?.reactionIngested();
   switch (event.kind) {
     case "add":
     case "remove":

@@ -122,3 +122,24 @@ export interface Logger {
   error(obj: object, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
 }
+
+/** The generation queue as a scrape sees it. */
+export interface QueueStats {
+  /** Creations queued and not claimed. */
+  depth: number;
+  /** When the oldest of them was created; null when none is queued. */
+  oldestCreatedAt: Date | null;
+}
+
+/** How a generation job ended, as `/metrics` counts it. */
+export type JobOutcome = "posted" | "failed" | "refused";
+
+/** Where the core reports what operators count (`GET /metrics`); a no-op sink is fine. */
+export interface MetricsSink {
+  jobFinished(outcome: JobOutcome): void;
+  generationSeconds(seconds: number): void;
+  openaiError(kind: string): void;
+  platformRateLimited(platform: string): void;
+  reactionIngested(): void;
+  digestPosted(): void;
+}

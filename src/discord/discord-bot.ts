@@ -2,7 +2,7 @@
  * The Discord side of Salon: a discord.js client with only non-privileged intents (Guilds, Guild Messages for
  * deletions, Guild Message Reactions) and the partials that let reactions on uncached posts through.
  */
-import { Client, Collection, Events, GatewayIntentBits, LimitedCollection, Partials, REST, type CacheFactory } from "discord.js";
+import { Client, Collection, Events, GatewayIntentBits, LimitedCollection, Partials, REST, RESTEvents, type CacheFactory } from "discord.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { DiscordPublisher } from "./discord-publisher.js";
@@ -29,8 +29,10 @@ export function createDiscordRest(options: DiscordOptions): REST {
 }
 
 /** The publisher; `clock` tells when an interaction token (15 minutes) is spent. */
-export function createDiscordPublisher(options: DiscordOptions, logger: Logger, clock: Clock): DiscordPublisher {
-  return new DiscordPublisher(createDiscordRest(options), logger, clock);
+export function createDiscordPublisher(options: DiscordOptions, logger: Logger, clock: Clock, onRateLimited?: () => void): DiscordPublisher {
+  const rest = createDiscordRest(options);
+  if (onRateLimited) rest.on(RESTEvents.RateLimited, onRateLimited);
+  return new DiscordPublisher(rest, logger, clock);
 }
 
 /** A cache that never keeps anything: one instance serves every manager whose cache Salon never reads. */

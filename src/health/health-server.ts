@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
 import type { Logger } from "../core/ports.js";
 
 /** One platform's state as `/healthz` shows it. */
@@ -25,6 +26,10 @@ export interface HealthServerOptions {
   status: () => Record<string, PlatformHealth>;
   logger: Logger;
   fallback?: RequestHandler;
+  /** `GET /metrics` in Prometheus' text format; 404 when absent. */
+  metrics?: Registry;
+  /** Age in seconds of the oldest queued job, shown in `/healthz` (null when nothing is queued). */
+  oldestQueuedAgeSeconds?: () => Promise<number | null>;
 }
 
 export interface HealthServer {
@@ -41,6 +46,8 @@ export interface HealthServer {
 export interface HealthBody {
   status: "ok" | "unavailable";
   platforms: Record<string, PlatformHealth>;
+  /** Age in seconds of the oldest queued job (null when none; absent when the server was not told the queue). */
+  oldestQueuedAgeSeconds?: number | null;
 }
 
 /** How long closing waits for requests in flight before it closes their connections. */
@@ -53,7 +60,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   const server = createServer((req, res) => {
     const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
     if (pathname === "/healthz") {
-      answerHealth(req, res, options.status, logger);
+      void answerHealth(req, res, options, logger);
+      return;
+    }
+    if (pathname === "/metrics" && options.metrics) {
+      void answerMetrics(res, options.metrics, logger);
       return;
     }
     if (!options.fallback) {
@@ -96,7 +107,18 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 }
 
-function answerHealth(req: IncomingMessage, res: ServerResponse, status: HealthServerOptions["status"], logger: Logger): void {
+async function answerMetrics(res: ServerResponse, registry: Registry, logger: Logger): Promise<void> {
+  try {
+    const text = await registry.metrics();
+    res.writeHead(200, { "content-type": registry.contentType, "cache-control": "no-store" }).end(text);
+  } catch (error) {
+    logger.error({ err: error }, "metrics could not be collected");
+    sendJson(res, 503, { error: "metrics unavailable" });
+  }
+}
+
+async function answerHealth(req: IncomingMessage, res: ServerResponse, options: HealthServerOptions, logger: Logger): Promise<void> {
+  const { status } = options;
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
     sendJson(res, 405, { error: "method not allowed" });
@@ -112,6 +134,12 @@ function answerHealth(req: IncomingMessage, res: ServerResponse, status: HealthS
   }
   const ok = Object.values(platforms).every((platform) => platform.ready);
   const body: HealthBody = { status: ok ? "ok" : "unavailable", platforms };
+  if (options.oldestQueuedAgeSeconds) {
+    body.oldestQueuedAgeSeconds = await options.oldestQueuedAgeSeconds().catch((error: unknown) => {
+      logger.warn({ err: error }, "queue age could not be read for /healthz");
+      return null;
+    });
+  }
   sendJson(res, ok ? 200 : 503, body, req.method === "HEAD");
 }
 

@@ -61,6 +61,7 @@ describe("the daily digest on Slack", () => {
 
     clock.set(new Date("2026-11-26T08:01:00Z")); // 09:01 in Paris
     expect(await h.running.salon.publishDueDigests()).toBe(1);
+    expect(await (await fetch(`http://127.0.0.1:${h.running.port}/metrics`)).text()).toMatch(/^salon_digests_posted_total 1$/m);
 
     const [message, ...more] = h.slack.messages(digest.id);
     expect(more).toHaveLength(0);

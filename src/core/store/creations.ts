@@ -2,6 +2,7 @@
  * The creations port: `/imagine`'s requests through their life (queued → generating → posting → posted, or failed,
  * cancelled, deleted), the limits they are checked against, and the claims under which a process works on one.
  */
+import type { QueueStats } from "../ports.js";
 import type { Creation, CreationStatus, Platform } from "../types.js";
 
 export interface NewCreation {
@@ -98,6 +99,8 @@ export interface CreationStore {
   renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
   /** The earliest `notBefore` among queued creations of these platforms (the epoch for one without), to sleep until then. */
   nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null>;
+  /** How many creations are queued, and when the oldest of them was created (for `/metrics` and `/healthz`). */
+  queueStats(): Promise<QueueStats>;
   /** Who holds job claims now: the owners of `generating`/`posting` creations. */
   claimOwners(): Promise<string[]>;
   /**

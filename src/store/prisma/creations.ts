@@ -1,4 +1,5 @@
 /** The {@link CreationStore} over Prisma: creations, the limits they are checked against, and their job claims. */
+import type { QueueStats } from "../../core/ports.js";
 import type { CreationLimits, CreationPatch, CreationStore, NewCreation, Usage } from "../../core/store/creations.js";
 import type { Creation, CreationStatus, Platform } from "../../core/types.js";
 import { Coalescer } from "../coalesce.js";
@@ -207,6 +208,15 @@ export class PrismaCreationStore implements CreationStore {
     });
     if (!row) return null;
     return row.notBefore ?? new Date(0);
+  }
+
+  async queueStats(): Promise<QueueStats> {
+    const where = { status: "queued" } as const;
+    const [depth, oldest] = await Promise.all([
+      this.prisma.creation.count({ where }),
+      this.prisma.creation.findFirst({ where, orderBy: { createdAt: "asc" }, select: { createdAt: true } }),
+    ]);
+    return { depth, oldestCreatedAt: oldest?.createdAt ?? null };
   }
 
   async renewClaim(id: number, owner: string, until: Date): Promise<boolean> {

@@ -210,6 +210,17 @@ export function creationStoreContract(factory: StoreFactory): void {
         expect(await creations().claimNextJob(T0, "w1", LEASE_MS, ["discord"])).toBeNull();
       });
 
+      it("reports how many creations are queued and when the oldest of them was created, claimed ones left out", async () => {
+        expect(await creations().queueStats()).toEqual({ depth: 0, oldestCreatedAt: null });
+        const c = await community(store().stores);
+        const first = await queued(store().stores, c, "u1", { now: at(1_000) });
+        await queued(store().stores, c, "u2", { now: at(2_000) });
+        await queued(store().stores, c, "u3", { now: at(3_000) });
+        expect(await creations().queueStats()).toEqual({ depth: 3, oldestCreatedAt: first.createdAt });
+        expect((await creations().claimNextJob(at(5_000), "w1", LEASE_MS, ["discord"]))?.id).toBe(first.id);
+        expect(await creations().queueStats()).toEqual({ depth: 2, oldestCreatedAt: at(2_000) });
+      });
+
       it("takes no job before its notBefore, none of a platform it was not given, and none when given no platform", async () => {
         const c = await community(store().stores);
         const slack = await community(store().stores, "T1", {}, "slack");

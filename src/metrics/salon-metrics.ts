@@ -1,0 +1,54 @@
+/**
+ * Salon's Prometheus metrics, on a registry of the instance's own (several Salons in one process, as in tests, never
+ * share one), with Node's default process metrics. The queue's depth and oldest age are read from the store when
+ * scraped; the rest are counted where they happen, through the core's {@link MetricsSink} port.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { MetricsSink, QueueStats } from "../core/ports.js";
+
+export interface SalonMetrics extends MetricsSink {
+  registry: Registry;
+}
+
+export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: () => Date): SalonMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const stats = async () => queueStats();
+  new Gauge({
+    name: "salon_queue_depth",
+    help: "Creations queued and not yet claimed by a worker",
+    registers: [registry],
+    async collect() {
+      this.set((await stats()).depth);
+    },
+  });
+  new Gauge({
+    name: "salon_queue_oldest_age_seconds",
+    help: "Age of the oldest queued creation (0 when none)",
+    registers: [registry],
+    async collect() {
+      const { oldestCreatedAt } = await stats();
+      this.set(oldestCreatedAt ? Math.max(0, (now().getTime() - oldestCreatedAt.getTime()) / 1000) : 0);
+    },
+  });
+  const jobs = new Counter({ name: "salon_jobs_finished_total", help: "Generation jobs finished, by outcome", labelNames: ["outcome"], registers: [registry] });
+  const latency = new Histogram({
+    name: "salon_generation_seconds",
+    help: "Duration of successful OpenAI image generation calls",
+    buckets: [1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180],
+    registers: [registry],
+  });
+  const openaiErrors = new Counter({ name: "salon_openai_errors_total", help: "Failed OpenAI calls, by kind", labelNames: ["kind"], registers: [registry] });
+  const rateLimits = new Counter({ name: "salon_platform_rate_limited_total", help: "Rate limits (429) hit on a platform's API", labelNames: ["platform"], registers: [registry] });
+  const reactions = new Counter({ name: "salon_reactions_ingested_total", help: "Reaction events on gallery posts applied", registers: [registry] });
+  const digests = new Counter({ name: "salon_digests_posted_total", help: "Daily digests posted", registers: [registry] });
+  return {
+    registry,
+    jobFinished: (outcome) => jobs.inc({ outcome }),
+    generationSeconds: (seconds) => latency.observe(seconds),
+    openaiError: (kind) => openaiErrors.inc({ kind }),
+    platformRateLimited: (platform) => rateLimits.inc({ platform }),
+    reactionIngested: () => reactions.inc(),
+    digestPosted: () => digests.inc(),
+  };
+}
