@@ -13,7 +13,8 @@ const load = process.env.SALON_TEST_RUN === "load";
 const postgres = !load && /^postgres(ql)?:\/\//i.test(process.env.TEST_DATABASE_URL ?? "");
 /**
  * With TEST_DATABASE_URL there is also a project `bot-postgresql`: the Discord and Slack end-to-end files (with the
- * isolation and privacy ones, which read what is stored through test/support/test-database.ts) with the whole bot on PostgreSQL (test/support/test-database.ts), each test in a database copied from the same template.
+ * isolation and privacy ones) and the fault tests that run the whole bot, on PostgreSQL (test/support/test-database.ts),
+ * each test in a database copied from the same template.
  */
 const botOnPostgres = postgres;
 
@@ -40,7 +41,18 @@ export default defineConfig({
                 {
                   test: {
                     name: "bot-postgresql",
-                    include: ["test/discord/**/*.e2e.test.ts", "test/slack/**/*.e2e.test.ts", "test/isolation/**/*.e2e.test.ts", "test/privacy/**/*.e2e.test.ts"],
+                    include: [
+                      "test/discord/**/*.e2e.test.ts",
+                      "test/slack/**/*.e2e.test.ts",
+                      "test/isolation/**/*.e2e.test.ts",
+                      "test/privacy/**/*.e2e.test.ts",
+                      // The fault tests that run the whole bot: SIGKILL, a second process, the database failing.
+                      "test/faults/crash-*.test.ts",
+                      "test/faults/second-process.test.ts",
+                      "test/faults/shutdown.test.ts",
+                      "test/faults/impostor-posts.test.ts",
+                      "test/faults/database.test.ts",
+                    ],
                     globalSetup: ["test/store/postgresql/global-setup.ts"],
                     // Read by test/support/test-database.ts in this project's files only: the sqlite project's stay on SQLite.
                     env: { SALON_BOT_DATABASE: "postgresql" },

@@ -16,13 +16,16 @@ const galleryPath = (world: DiscordWorld) => new RegExp(`^/channels/${world.gall
 
 /** Every prompt has become exactly one gallery post, recorded on its creation. */
 async function postedOnceEach(world: DiscordWorld, prompts: string[]): Promise<void> {
-  await until(() => world.creations().length === prompts.length && world.creations().every((c) => c.status === "posted"), `${prompts.length} posted creations`, 30_000);
+  const creations = await until(async () => {
+    const rows = await world.creations();
+    return rows.length === prompts.length && rows.every((c) => c.status === "posted") && rows;
+  }, `${prompts.length} posted creations`, 30_000);
   for (const prompt of prompts) {
     const posts = world.postsOf(prompt);
     expect(posts, `gallery posts of "${prompt}"`).toHaveLength(1);
-    expect(world.creations().find((c) => c.prompt === prompt)?.galleryMessageId).toBe(posts[0]!.id);
+    expect(creations.find((c) => c.prompt === prompt)?.galleryMessageId).toBe(posts[0]!.id);
   }
-  expect(world.creations().every((c) => c.claimedBy === null)).toBe(true);
+  expect(creations.every((c) => c.claimedBy === null)).toBe(true);
 }
 
 describe("a creation whose process is SIGKILLed", () => {
@@ -36,7 +39,7 @@ describe("a creation whose process is SIGKILLed", () => {
     await until(() => w!.openai.imageRequests.length === 1, "the image request");
     const queued = w.imagine(ben!, "still in the queue");
     await queued.waitFor((m) => m.content.includes("Queued"), 10_000);
-    expect(w.creations().map((c) => c.status)).toEqual(["generating", "queued"]);
+    expect((await w.creations()).map((c) => c.status)).toEqual(["generating", "queued"]);
 
     await first.crash();
     const second = await w.boot();
@@ -56,7 +59,7 @@ describe("a creation whose process is SIGKILLed", () => {
     const held = w.discord.hold({ method: "POST", pathPattern: galleryPath(w), phase: "before" });
     const handle = w.imagine(ana!, "the image came back");
     await held.arrived;
-    expect(w.creations()).toMatchObject([{ status: "posting", imageHash: expect.any(String) }]);
+    expect(await w.creations()).toMatchObject([{ status: "posting", imageHash: expect.any(String) }]);
 
     await first.crash();
     held.release(); // Discord never saw the dropped request
@@ -76,7 +79,7 @@ describe("a creation whose process is SIGKILLed", () => {
     w.imagine(ana!, "accepted, never recorded");
     await held.arrived;
     expect(w.postsOf("accepted, never recorded")).toHaveLength(1);
-    expect(w.creations()).toMatchObject([{ status: "posting", galleryMessageId: null }]);
+    expect(await w.creations()).toMatchObject([{ status: "posting", galleryMessageId: null }]);
 
     await first.crash();
     await w.boot();

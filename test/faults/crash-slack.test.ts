@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeOpenAI } from "../support/openai/fake-openai.js";
-import { freePort, readRows, startSalonProcess, until, type SalonProcess } from "../support/salon-process.js";
+import { freePort, startSalonProcess, until, type SalonProcess } from "../support/salon-process.js";
 import { FakeSlack } from "../support/slack/index.js";
+import { botDatabase, databaseRows } from "../support/test-database.js";
 import { seedDueDigest } from "./support/seed-digest.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -21,12 +22,14 @@ async function slackWorld() {
   const openai = await FakeOpenAI.start();
   const dir = await mkdtemp(path.join(tmpdir(), "salon-faults-slack-"));
   const port = await freePort();
+  const database = await botDatabase(dir);
   const processes: SalonProcess[] = [];
   cleanup.push(async () => {
     for (const proc of processes) await proc.crash();
     await slack.close();
     await openai.close();
     await rm(dir, { recursive: true, force: true });
+    await database.drop();
   });
   const env = {
     SLACK_BOT_TOKEN: slack.botToken,
@@ -34,7 +37,7 @@ async function slackWorld() {
     SLACK_API_URL: slack.apiUrl,
     OPENAI_API_KEY: openai.apiKey,
     OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: `file:${path.join(dir, "salon.db")}`,
+    DATABASE_URL: database.url,
     DATA_DIR: dir,
     PORT: String(port),
     RECONCILE_DAYS: "0",
@@ -43,7 +46,7 @@ async function slackWorld() {
   return {
     slack,
     openai,
-    dbFile: path.join(dir, "salon.db"),
+    databaseUrl: database.url,
     async boot() {
       const proc = startSalonProcess(env, dir);
       processes.push(proc);
@@ -72,8 +75,8 @@ describe("a process SIGKILLed mid-post on Slack", () => {
     await first.crash();
     await w.boot();
 
-    const [row] = await until(() => {
-      const rows = readRows<{ status: string; galleryMessageId: string | null }>(w.dbFile, `SELECT status, galleryMessageId FROM "Creation"`);
+    const [row] = await until(async () => {
+      const rows = await databaseRows<{ status: string; galleryMessageId: string | null }>(w.databaseUrl, `SELECT status, "galleryMessageId" FROM "Creation"`);
       return rows[0]?.status === "posted" ? rows : null;
     }, "the creation recorded as posted");
     expect(uploads()).toHaveLength(1);
@@ -87,7 +90,7 @@ describe("a process SIGKILLed mid-post on Slack", () => {
     const w = await slackWorld();
     const gallery = w.slack.addChannel({ name: "gallery" });
     const authors = ["ana", "ben"].map((name) => w.slack.addUser({ name }).id);
-    const { day } = await seedDueDigest(w.dbFile, { platform: "slack", externalId: w.slack.teamId, channelId: gallery.id, authors });
+    const { day } = await seedDueDigest(w.databaseUrl, { platform: "slack", externalId: w.slack.teamId, channelId: gallery.id, authors });
     const held = w.slack.hold({ method: "chat.postMessage", phase: "after" });
     const digests = () => w.slack.messages(gallery.id).filter((m) => !m.deleted && m.text.startsWith("🏆 Salon digest"));
 
@@ -98,8 +101,8 @@ describe("a process SIGKILLed mid-post on Slack", () => {
     await first.crash();
     await w.boot();
 
-    const [row] = await until(() => {
-      const rows = readRows<{ day: string; status: string; messageId: string | null }>(w.dbFile, `SELECT day, status, messageId FROM "Digest"`);
+    const [row] = await until(async () => {
+      const rows = await databaseRows<{ day: string; status: string; messageId: string | null }>(w.databaseUrl, `SELECT day, status, "messageId" FROM "Digest"`);
       return rows[0]?.status === "posted" ? rows : null;
     }, "the digest recorded as posted");
     expect(row).toMatchObject({ day, messageId: digests()[0]!.ts });

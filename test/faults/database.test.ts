@@ -10,6 +10,7 @@ import type { PrismaClient } from "../../src/store/generated/client.js";
 import { StoreUnavailableError } from "../../src/core/errors.js";
 import { withStoreErrors } from "../../src/store/store-errors.js";
 import { createTestDatabase } from "../support/db.js";
+import { botTestsOnPostgres } from "../support/test-database.js";
 import { addCommunity, createPost, imagine, startHarness, type Community, type Harness } from "../support/harness.js";
 
 let h: Harness | undefined;
@@ -41,7 +42,10 @@ async function answer(harness: Harness, c: Community, userId: string, prompt: st
   return { text: reply.content, ms: Date.now() - at };
 }
 
-describe("the database failing during /imagine", () => {
+// These stage SQLite's own failures (a second connection's exclusive lock, PRAGMA query_only, max_page_count) on the
+// bot's SQLite file; they have no PostgreSQL equivalent on a running bot's pool, so the project bot-postgresql skips
+// them. PostgreSQL's failures through withStoreErrors are covered by the store tests in test/store/postgresql.
+describe.skipIf(botTestsOnPostgres())("the database failing during /imagine", () => {
   it("answers 'try again' while another connection holds the write lock, saves nothing, asks OpenAI nothing, and works once it is released", async () => {
     const { h, c, file } = await start();
     const ana = c.members[0]!;

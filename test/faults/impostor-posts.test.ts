@@ -4,7 +4,8 @@
  * never made. Run on the real process (`src/main.ts`), SIGKILLed before its post reached Discord.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { readRows, until } from "../support/salon-process.js";
+import { until } from "../support/salon-process.js";
+import { databaseRows } from "../support/test-database.js";
 import type { FakeUser } from "../support/discord/types.js";
 import { discordWorld, type DiscordWorld } from "./support/discord-world.js";
 import { seedDueDigest } from "./support/seed-digest.js";
@@ -37,7 +38,7 @@ describe("a post taken over after a SIGKILL, with look-alikes in the channel", (
     const held = w.discord.hold({ method: "POST", pathPattern: galleryPath(w), phase: "before" });
     const handle = w.imagine(ana!, "mine, not theirs");
     await held.arrived;
-    const [creation] = w.creations();
+    const [creation] = await w.creations();
     expect(creation).toMatchObject({ status: "posting", galleryMessageId: null });
 
     const { bot, hook } = impostors(w);
@@ -53,16 +54,16 @@ describe("a post taken over after a SIGKILL, with look-alikes in the channel", (
     held.release(); // Discord never saw the dropped request
     await w.boot();
 
-    await until(() => w!.creations()[0]?.status === "posted", "the creation posted");
+    await until(async () => (await w!.creations())[0]?.status === "posted", "the creation posted");
     const posts = w.postsOf("mine, not theirs");
     expect(posts).toHaveLength(1);
-    expect(w.creations()[0]!.galleryMessageId).toBe(posts[0]!.id);
+    expect((await w.creations())[0]!.galleryMessageId).toBe(posts[0]!.id);
     await handle.waitFor((m) => m.content.includes(posts[0]!.id), 10_000);
   }, 90_000);
 
   it("posts the digest itself when another bot and a webhook posted messages starting with its title line", async () => {
     w = await discordWorld({ env: { RECONCILE_DAYS: "0" } });
-    const { day } = await seedDueDigest(w.dbFile, { platform: "discord", externalId: w.guild.id, channelId: w.gallery.id, authors: w.members.map((m) => m.id) });
+    const { day } = await seedDueDigest(w.databaseUrl, { platform: "discord", externalId: w.guild.id, channelId: w.gallery.id, authors: w.members.map((m) => m.id) });
     const title = new Date(`${day}T12:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
     const held = w.discord.hold({ method: "POST", pathPattern: galleryPath(w), phase: "before" });
     const first = await w.boot(); // its start-up tick posts the missed digest
@@ -77,8 +78,8 @@ describe("a post taken over after a SIGKILL, with look-alikes in the channel", (
     held.release();
     await w.boot();
 
-    const [row] = await until(() => {
-      const rows = readRows<{ status: string; messageId: string | null }>(w!.dbFile, `SELECT status, messageId FROM "Digest"`);
+    const [row] = await until(async () => {
+      const rows = await databaseRows<{ status: string; messageId: string | null }>(w!.databaseUrl, `SELECT status, "messageId" FROM "Digest"`);
       return rows[0]?.status === "posted" ? rows : null;
     }, "the digest recorded as posted");
     const own = w.discord.messages(w.gallery.id).filter((m) => !m.deleted && m.authorId === w!.discord.botUser.id && m.content.startsWith("🏆 **Salon digest"));

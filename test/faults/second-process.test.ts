@@ -23,15 +23,15 @@ describe("a second process started on the same database", () => {
     w.openai.scriptImages({ until: new Promise<void>((resolve) => (imageBack = resolve)) });
     w.imagine(ana!, "mine, not yours");
     await until(() => w!.openai.imageRequests.length === 1, "the image request");
-    const owner = w.creations()[0]!.claimedBy;
+    const owner = (await w.creations())[0]!.claimedBy;
     expect(owner).toMatch(new RegExp(`:${first.child.pid}:`));
 
     const second = await w.boot({ PORT: "0" }); // its own health port
 
-    expect(w.creations()).toMatchObject([{ status: "generating", claimedBy: owner }]);
+    expect(await w.creations()).toMatchObject([{ status: "generating", claimedBy: owner }]);
     expect(second.logs().some((l) => l.msg === "taking over the work a stopped process left unfinished")).toBe(false);
     imageBack();
-    await until(() => w!.creations()[0]?.status === "posted", "the first process to post it", 20_000);
+    await until(async () => (await w!.creations())[0]?.status === "posted", "the first process to post it", 20_000);
     expect(w.postsOf("mine, not yours")).toHaveLength(1);
     expect(w.openai.imageRequests).toHaveLength(1);
   }, 60_000);

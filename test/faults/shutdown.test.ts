@@ -3,7 +3,8 @@
  * process exits within 10 s (PRODUCT.md §Operations).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { readRows, until } from "../support/salon-process.js";
+import { until } from "../support/salon-process.js";
+import { databaseRows } from "../support/test-database.js";
 import { discordWorld, type DiscordWorld } from "./support/discord-world.js";
 import { seedDueDigest } from "./support/seed-digest.js";
 
@@ -45,7 +46,7 @@ describe("SIGTERM", () => {
 
     expect(code, proc.output()).toBe(0);
     expect(ms, timeline).toBeLessThan(10_000);
-    expect(w.creations().map((c) => [c.prompt, c.status])).toEqual([
+    expect((await w.creations()).map((c) => [c.prompt, c.status])).toEqual([
       ["almost done", "posted"],
       ["not started yet", "queued"],
     ]);
@@ -67,11 +68,11 @@ describe("SIGTERM", () => {
 
     expect(code, proc.output()).toBe(0);
     expect(ms, timeline).toBeLessThan(10_000);
-    expect(w.creations()).toMatchObject([{ status: "queued", claimedBy: null }]);
+    expect(await w.creations()).toMatchObject([{ status: "queued", claimedBy: null }]);
     expect(proc.logs().some((l) => l.msg === "returned to the queue on shutdown")).toBe(true);
 
     await w.boot();
-    await until(() => w!.creations()[0]?.status === "posted", "the creation to be posted after the restart");
+    await until(async () => (await w!.creations())[0]?.status === "posted", "the creation to be posted after the restart");
     expect(w.postsOf("never answered")).toHaveLength(1);
     expect(w.openai.imageRequests).toHaveLength(2);
     await handle.waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
@@ -103,7 +104,7 @@ describe("SIGTERM", () => {
 
   it("exits cleanly while a digest is being posted, and the next start posts it once", async () => {
     w = await discordWorld({ env: { RECONCILE_DAYS: "0" } });
-    await seedDueDigest(w.dbFile, { platform: "discord", externalId: w.guild.id, channelId: w.gallery.id, authors: w.members.map((m) => m.id) });
+    await seedDueDigest(w.databaseUrl, { platform: "discord", externalId: w.guild.id, channelId: w.gallery.id, authors: w.members.map((m) => m.id) });
     const digests = () => w!.discord.messages(w!.gallery.id).filter((m) => !m.deleted && m.content.startsWith("🏆 **Salon digest"));
     // Discord never gets to the digest's POST (held before it is processed, for as long as the test runs).
     const held = w.discord.hold({ method: "POST", pathPattern: new RegExp(`^/channels/${w.gallery.id}/messages$`), phase: "before" });
@@ -116,7 +117,7 @@ describe("SIGTERM", () => {
     expect(proc.logs().some((l) => l.msg === "salon stopped")).toBe(true);
 
     await w.boot();
-    await until(() => readRows<{ status: string }>(w!.dbFile, `SELECT status FROM "Digest"`)[0]?.status === "posted" || null, "the digest recorded as posted");
+    await until(async () => (await databaseRows<{ status: string }>(w!.databaseUrl, `SELECT status FROM "Digest"`))[0]?.status === "posted" || null, "the digest recorded as posted");
     expect(digests()).toHaveLength(1);
   }, 90_000);
 });

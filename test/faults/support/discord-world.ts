@@ -10,7 +10,8 @@ import { literal } from "../../../src/discord/render.js";
 import { FakeDiscord } from "../../support/discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "../../support/discord/types.js";
 import { FakeOpenAI } from "../../support/openai/fake-openai.js";
-import { freePort, readRows, startSalonProcess, type SalonProcess } from "../../support/salon-process.js";
+import { freePort, startSalonProcess, type SalonProcess } from "../../support/salon-process.js";
+import { botDatabase, databaseRows } from "../../support/test-database.js";
 
 const TOKEN = `${Buffer.from("1180000000000000001").toString("base64url")}.GxYzAb.${"t".repeat(38)}`;
 
@@ -28,7 +29,8 @@ export interface DiscordWorld {
   discord: FakeDiscord;
   openai: FakeOpenAI;
   dir: string;
-  dbFile: string;
+  /** The bot's DATABASE_URL: a SQLite file in `dir`, or in the project `bot-postgresql` a PostgreSQL database of its own. */
+  databaseUrl: string;
   env: Record<string, string>;
   guild: FakeGuild;
   gallery: FakeChannel;
@@ -38,7 +40,7 @@ export interface DiscordWorld {
   boot(moreEnv?: Record<string, string>): Promise<SalonProcess>;
   setUp(): Promise<void>;
   imagine(user: FakeUser, prompt: string): ReturnType<FakeDiscord["slashCommand"]>;
-  creations(): CreationRow[];
+  creations(): Promise<CreationRow[]>;
   /** The gallery posts of a prompt (messages of the bot with that embed description), deleted ones excluded. */
   postsOf(prompt: string): FakeMessage[];
   /** REST requests that created a message in the gallery. */
@@ -50,7 +52,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
   const discord = await FakeDiscord.start({ botToken: TOKEN, ...(options.nonceWindowMs === undefined ? {} : { nonceWindowMs: options.nonceWindowMs }) });
   const openai = await FakeOpenAI.start();
   const dir = await mkdtemp(path.join(tmpdir(), "salon-faults-"));
-  const dbFile = path.join(dir, "salon.db");
+  const database = await botDatabase(dir);
   const admin = discord.addUser({ username: "admin" });
   const guild = discord.addGuild({ name: "Salon HQ", ownerId: admin.id });
   const gallery = discord.addChannel(guild.id, { name: "gallery" });
@@ -66,7 +68,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
     DISCORD_API_URL: discord.apiUrl,
     OPENAI_API_KEY: openai.apiKey,
     OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: `file:${dbFile}`,
+    DATABASE_URL: database.url,
     DATA_DIR: dir,
     PORT: String(await freePort()),
     ...options.env,
@@ -78,7 +80,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
     discord,
     openai,
     dir,
-    dbFile,
+    databaseUrl: database.url,
     env,
     guild,
     gallery,
@@ -105,7 +107,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
       return discord.slashCommand({ guildId: guild.id, channelId: gallery.id, userId: user.id, name: "imagine", options: [{ type: 3, name: "prompt", value: prompt }] });
     },
     creations() {
-      return readRows<CreationRow>(dbFile, `SELECT c.id, c.status, c.prompt, c.imageHash, c.galleryMessageId, c.claimedBy, c.attempts FROM "Creation" c ORDER BY c.id`);
+      return databaseRows<CreationRow>(database.url, `SELECT c.id, c.status, c.prompt, c."imageHash", c."galleryMessageId", c."claimedBy", c.attempts FROM "Creation" c ORDER BY c.id`);
     },
     postsOf(prompt) {
       return discord.messages(gallery.id).filter((m) => !m.deleted && m.authorId === discord.botUser.id && m.embeds.some((e: { description?: string }) => e.description === literal(prompt, 4096)));
@@ -118,6 +120,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
       await discord.close();
       await openai.close();
       await rm(dir, { recursive: true, force: true });
+      await database.drop();
     },
   };
   return world;

@@ -1,12 +1,12 @@
 /**
- * A database, migrated as `npm start` migrates it, holding one set-up community with liked creations posted
+ * A database (SQLite or PostgreSQL URL), migrated as `npm start` migrates it, holding one set-up community with liked creations posted
  * yesterday (UTC) and a digest time already past today: the bot posts that digest at its first tick.
  */
 import { openDatabase } from "../../../src/store/database.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 
-export async function seedDueDigest(databaseFile: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
-  const db = await openDatabase(`file:${databaseFile}`);
+export async function seedDueDigest(databaseUrl: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
+  const db = await openDatabase(databaseUrl);
   try {
     const { communities } = createPrismaStores(db.prisma, db.dialect);
     const stored = await communities.ensureCommunity({ platform: community.platform, externalId: community.externalId });
