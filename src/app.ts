@@ -14,7 +14,7 @@ import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
 import { startHealthServer } from "./health/health-server.js";
 import { meteredProvider } from "./metrics/metered-provider.js";
-import { createSalonMetrics } from "./metrics/salon-metrics.js";
+import { createSalonMetrics, oldestQueuedAgeSeconds } from "./metrics/salon-metrics.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { createImageFiles } from "./images/image-files.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
@@ -126,10 +126,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}), ...(slack ? { slack: { ready: slack.ready } } : {}) }),
     ...(slackHttp ? { fallback: slackHttp } : {}),
     metrics: metrics.registry,
-    oldestQueuedAgeSeconds: async () => {
-      const { oldestCreatedAt } = await stores.creations.queueStats();
-      return oldestCreatedAt ? Math.max(0, (clock.now().getTime() - oldestCreatedAt.getTime()) / 1000) : null;
-    },
+    oldestQueuedAgeSeconds: async () => oldestQueuedAgeSeconds(await stores.creations.queueStats(), clock.now()),
   });
 
   await Promise.all([discord?.start(), slack?.start()]);

@@ -10,10 +10,17 @@ export interface SalonMetrics extends MetricsSink {
   registry: Registry;
 }
 
+/** Seconds since the oldest queued creation was created; null when nothing is queued. */
+export function oldestQueuedAgeSeconds({ oldestCreatedAt }: QueueStats, now: Date): number | null {
+  return oldestCreatedAt ? Math.max(0, (now.getTime() - oldestCreatedAt.getTime()) / 1000) : null;
+}
+
 export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: () => Date): SalonMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const stats = async () => queueStats();
+  // A scrape collects every metric at once: the two queue gauges share one read of the store.
+  let reading: Promise<QueueStats> | null = null;
+  const stats = () => (reading ??= queueStats().finally(() => (reading = null)));
   new Gauge({
     name: "salon_queue_depth",
     help: "Creations queued and not yet claimed by a worker",
@@ -27,8 +34,7 @@ export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: (
     help: "Age of the oldest queued creation (0 when none)",
     registers: [registry],
     async collect() {
-      const { oldestCreatedAt } = await stats();
-      this.set(oldestCreatedAt ? Math.max(0, (now().getTime() - oldestCreatedAt.getTime()) / 1000) : 0);
+      this.set(oldestQueuedAgeSeconds(await stats(), now()) ?? 0);
     },
   });
   const jobs = new Counter({ name: "salon_jobs_finished_total", help: "Generation jobs finished, by outcome", labelNames: ["outcome"], registers: [registry] });
