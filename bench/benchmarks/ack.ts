@@ -7,9 +7,9 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
+import type { ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import type { BenchContext, BenchDatabase, Platform } from "../lib/context.js";
-import { onDatabase, onEachDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { onDatabase, onEachDatabase, salonEnv, scratchFor, startChild, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import type { Stall } from "../bots/bot-common.js";
 import { epochNow, type Child } from "../lib/rpc.js";
@@ -54,7 +54,7 @@ async function side(ctx: BenchContext, database: BenchDatabase, kind: "salon" | 
     if (kind === "salon") {
       const dir = path.join(ctx.workDir, label);
       await mkdir(dir, { recursive: true });
-      if (database === "postgresql") scratch = await scratchDatabase(ctx.postgresUrl!, "salon_bench");
+      scratch = await scratchFor(ctx, database);
       bot = await startChild(ctx, "bots/salon-bot.ts", label);
       await bot.call("start", { env: salonEnv(platform, dir, scratch ? { DATABASE_URL: scratch.url } : {}) });
       const admin = { guildId: world.guildId, channelId: world.galleryId, userId: world.adminId, admin: true, name: "salon" };

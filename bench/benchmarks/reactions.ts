@@ -11,10 +11,9 @@
  */
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import type { PlannedEvent } from "../lib/platform-host.js";
 import type { BenchContext, BenchDatabase, Platform } from "../lib/context.js";
-import { onEachDatabase, onDatabase, salonEnv, startChild, startPlatform } from "../lib/context.js";
+import { onEachDatabase, onDatabase, salonEnv, scratchFor, startChild, startPlatform } from "../lib/context.js";
 import { figure } from "../lib/figures.js";
 import { rng } from "../lib/random.js";
 import type { Child } from "../lib/rpc.js";
@@ -93,11 +92,6 @@ async function burstOn(platform: Platform, bot: Child, world: World, posts: stri
   const doneAt = await bot.call<number>("waitReactions", { count: handledBefore + events.length, timeoutMs: 300_000 }, 310_000);
   if (profile) await bot.call("stopProfile", { file: profile });
   return { seconds: (doneAt - sent.startedAt) / 1000, dispatchMs: sent.dispatchMs };
-}
-
-/** A scratch PostgreSQL database for one side, when the side runs on PostgreSQL. */
-async function scratchFor(ctx: BenchContext, database: BenchDatabase): Promise<ScratchDatabase | null> {
-  return database === "postgresql" ? scratchDatabase(ctx.postgresUrl!, "salon_bench") : null;
 }
 
 async function salonSide(ctx: BenchContext, users: number, database: BenchDatabase): Promise<Side> {

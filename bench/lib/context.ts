@@ -1,5 +1,6 @@
 /** What every benchmark gets from `bench/run.ts`. */
 import path from "node:path";
+import { scratchDatabase, type ScratchDatabase } from "../../prisma/postgres-scratch.js";
 import type { BigDatabase } from "./big-database.js";
 import type { Figure } from "./figures.js";
 import { spawnChild, type Child } from "./rpc.js";
@@ -42,6 +43,11 @@ export async function onEachDatabase<R extends { figures: Figure[]; facts: Recor
     figures: results.flatMap((r) => r.figures),
     facts: results.length === 1 ? results[0]!.facts : Object.fromEntries(results.map((r) => [r.database, r.facts])),
   };
+}
+
+/** A scratch PostgreSQL database for one side of a benchmark, when the side runs on PostgreSQL (dropped by the side). */
+export async function scratchFor(ctx: BenchContext, database: BenchDatabase): Promise<ScratchDatabase | null> {
+  return database === "postgresql" ? scratchDatabase(ctx.postgresUrl!, "salon_bench") : null;
 }
 
 /** A figure's name on a database: SQLite's keep their names (`reactions.rate`), PostgreSQL's get a prefix (`pg.reactions.rate`). */
