@@ -4,14 +4,13 @@
  * call it with their own config pointing at loopback servers.
  */
 import { mkdir } from "node:fs/promises";
-import { RESTEvents } from "discord.js";
 import type { WebClientEvent } from "@slack/web-api";
 import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
-import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
+import { createDiscordPublisher, DiscordBot, onRateLimitedResponse } from "./discord/discord-bot.js";
 import { startHealthServer } from "./health/health-server.js";
 import { meteredProvider } from "./metrics/metered-provider.js";
 import { createSalonMetrics, oldestQueuedAgeSeconds } from "./metrics/salon-metrics.js";
@@ -117,7 +116,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   );
 
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
-  discord?.client.rest.on(RESTEvents.RateLimited, () => metrics.platformRateLimited("discord"));
+  if (discord) onRateLimitedResponse(discord.client.rest, () => metrics.platformRateLimited("discord"));
   const slack = config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
   const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({

@@ -31,8 +31,18 @@ export function createDiscordRest(options: DiscordOptions): REST {
 /** The publisher; `clock` tells when an interaction token (15 minutes) is spent. */
 export function createDiscordPublisher(options: DiscordOptions, logger: Logger, clock: Clock, onRateLimited?: () => void): DiscordPublisher {
   const rest = createDiscordRest(options);
-  if (onRateLimited) rest.on(RESTEvents.RateLimited, onRateLimited);
+  if (onRateLimited) onRateLimitedResponse(rest, onRateLimited);
   return new DiscordPublisher(rest, logger, clock);
+}
+
+/**
+ * Calls `listener` on each 429 Discord answers, waited out or rejected. (`RESTEvents.RateLimited` is not that: it is
+ * emitted only when the client holds a request back itself because a bucket it knows is spent.)
+ */
+export function onRateLimitedResponse(rest: REST, listener: () => void): void {
+  rest.on(RESTEvents.Response, (_request, response) => {
+    if (response.status === 429) listener();
+  });
 }
 
 /** A cache that never keeps anything: one instance serves every manager whose cache Salon never reads. */

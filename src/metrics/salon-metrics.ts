@@ -18,23 +18,33 @@ export function oldestQueuedAgeSeconds({ oldestCreatedAt }: QueueStats, now: Dat
 export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: () => Date): SalonMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  // A scrape collects every metric at once: the two queue gauges share one read of the store.
-  let reading: Promise<QueueStats> | null = null;
-  const stats = () => (reading ??= queueStats().finally(() => (reading = null)));
+  // A scrape collects every metric at once: the gauges below share one read of the store. A read that fails leaves the
+  // rest of the scrape standing: the queue gauges are NaN and salon_database_up says why.
+  let reading: Promise<QueueStats | null> | null = null;
+  const stats = () => (reading ??= queueStats().then((s) => s, () => null).finally(() => (reading = null)));
   new Gauge({
-    name: "salon_queue_depth",
-    help: "Creations queued and not yet claimed by a worker",
+    name: "salon_database_up",
+    help: "1 when this scrape could read the queue from the database, 0 when it could not",
     registers: [registry],
     async collect() {
-      this.set((await stats()).depth);
+      this.set((await stats()) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "salon_queue_depth",
+    help: "Creations queued and not yet claimed by a worker (NaN when the database could not be read)",
+    registers: [registry],
+    async collect() {
+      this.set((await stats())?.depth ?? Number.NaN);
     },
   });
   new Gauge({
     name: "salon_queue_oldest_age_seconds",
-    help: "Age of the oldest queued creation (0 when none)",
+    help: "Age of the oldest queued creation (0 when none, NaN when the database could not be read)",
     registers: [registry],
     async collect() {
-      this.set(oldestQueuedAgeSeconds(await stats(), now()) ?? 0);
+      const read = await stats();
+      this.set(read ? (oldestQueuedAgeSeconds(read, now()) ?? 0) : Number.NaN);
     },
   });
   const jobs = new Counter({ name: "salon_jobs_finished_total", help: "Generation jobs finished, by outcome", labelNames: ["outcome"], registers: [registry] });

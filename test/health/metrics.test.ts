@@ -1,10 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { addCommunity, createPost, eventually, imagine, startHarness, type Harness } from "../support/harness.js";
+import { addSlackCommunity, slashText, startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
 
 let h: Harness | undefined;
+let s: SlackHarness | undefined;
 afterEach(async () => {
   await h?.close();
+  await s?.close();
   h = undefined;
+  s = undefined;
 });
 
 /** `/metrics` as samples: `name{labels}` → value; fails unless every line is Prometheus text. */
@@ -37,6 +41,7 @@ describe("GET /metrics", () => {
     expect(m.get("salon_generation_seconds_count")).toBe(1);
     expect(m.get("salon_queue_depth")).toBe(0);
     expect(m.get("salon_queue_oldest_age_seconds")).toBe(0);
+    expect(m.get("salon_database_up")).toBe(1);
     expect(m.get("process_resident_memory_bytes")).toBeGreaterThan(0);
   });
 
@@ -72,5 +77,46 @@ describe("GET /metrics", () => {
     });
     expect(m.get('salon_openai_errors_total{kind="safety"}')).toBe(1);
     expect(m.get("salon_generation_seconds_count")).toBe(0);
+  });
+
+  it("counts a job that failed after its retries, and a Discord 429 the bot waited out", async () => {
+    h = await startHarness();
+    const c = await addCommunity(h);
+    // The harness allows 3 attempts: three 500s fail the job.
+    h.openai.scriptImages({ status: 500 }, { status: 500 }, { status: 500 });
+    await imagine(h, c, c.members[0]!, "never made").response();
+    await eventually(async () => expect((await scrape(h!.running.port)).get('salon_jobs_finished_total{outcome="failed"}')).toBe(1));
+    h.discord.fail({ method: "POST", pathPattern: /^\/channels\/\d+\/messages$/, status: 429, headers: { "retry-after": "0.05" } });
+    await createPost(h, c, c.members[1]!, "posted after a 429");
+    const m = await scrape(h.running.port);
+    expect(m.get('salon_platform_rate_limited_total{platform="discord"}')).toBe(1);
+    expect(m.get('salon_jobs_finished_total{outcome="posted"}')).toBe(1);
+    expect(m.get('salon_openai_errors_total{kind="transient"}')).toBe(3);
+  });
+
+  it("counts a Slack 429 the Web API client waited out", async () => {
+    s = await startSlackHarness();
+    const c = await addSlackCommunity(s);
+    s.slack.fail({ method: "files.getUploadURLExternal", error: "ratelimited", retryAfterSeconds: 1 });
+    await slashText(s, "/imagine", "a fox in the snow", c.members[0]!.id, c.gallery.id);
+    await eventually(async () => expect((await scrape(s!.running.port)).get('salon_jobs_finished_total{outcome="posted"}')).toBe(1), 15_000);
+    expect((await scrape(s.running.port)).get('salon_platform_rate_limited_total{platform="slack"}')).toBe(1);
+  });
+
+  it("still answers /healthz and /metrics, with the queue unknown and salon_database_up 0, when the queue cannot be read", async () => {
+    h = await startHarness();
+    const stats = h.running.salon.deps.creations;
+    const original = stats.queueStats.bind(stats);
+    stats.queueStats = () => Promise.reject(new Error("database is locked"));
+    const res = await fetch(`http://127.0.0.1:${h.running.port}/healthz`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { oldestQueuedAgeSeconds: unknown }).oldestQueuedAgeSeconds).toBeNull();
+    expect(h.logText()).toContain("queue age could not be read for /healthz");
+    const m = await scrape(h.running.port);
+    expect(m.get("salon_database_up")).toBe(0);
+    expect(m.get("salon_queue_depth")).toBeNaN();
+    expect(m.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+    stats.queueStats = original;
+    expect((await scrape(h.running.port)).get("salon_database_up")).toBe(1);
   });
 });

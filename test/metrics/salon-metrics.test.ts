@@ -18,4 +18,14 @@ describe("Salon's metrics registry", () => {
     await metrics.registry.metrics();
     expect(reads).toBe(2);
   });
+
+  it("keeps the rest of the scrape when the queue cannot be read: the queue gauges NaN, salon_database_up 0", async () => {
+    const metrics = createSalonMetrics(() => Promise.reject(new Error("connection refused")), () => new Date());
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^salon_database_up 0$/m);
+    // prom-client writes NaN as "Nan"; Prometheus reads either (Go's ParseFloat ignores case).
+    expect(text).toMatch(/^salon_queue_depth NaN$/im);
+    expect(text).toMatch(/^salon_queue_oldest_age_seconds NaN$/im);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+  });
 });
