@@ -10,21 +10,6 @@ function windowFilter(from: Date | null, to: Date | null): Prisma.DateTimeNullab
   return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}), not: null };
 }
 
-/** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
-function countDistinct(ids: number[]): number {
-  let top = 0;
-  for (const id of ids) if (id > top) top = id;
-  const seen = new Uint8Array(top + 1);
-  let count = 0;
-  for (const id of ids) {
-    if (seen[id] === 0) {
-      seen[id] = 1;
-      count++;
-    }
-  }
-  return count;
-}
-
 export class PrismaRankingStore implements RankingStore {
   constructor(
     private readonly prisma: PrismaClient,
@@ -122,16 +107,15 @@ export class PrismaRankingStore implements RankingStore {
       ? Prisma.empty
       : Prisma.sql`AND ${oldEnough(dialect, Prisma.raw("r"), Prisma.raw("c"), community.minAccountAgeDays, community.minMemberAgeDays)}`;
     const posted = (alias: string) => Prisma.sql`${Prisma.raw(alias)}."communityId" = ${communityId} AND ${Prisma.raw(alias)}."status" = 'posted' AND ${Prisma.raw(alias)}."postedAt" >= ${from} AND ${Prisma.raw(alias)}."postedAt" < ${to}`;
-    // The likers' ids come back as one JSON array and are told apart in JS: SQLite's COUNT(DISTINCT) over a busy
-    // day's reactions took twice as long.
-    const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: string | null }>>`
+    const likers = dialect.countDistinctIds(Prisma.raw('r."memberId"'));
+    const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: unknown }>>`
       SELECT
         (SELECT COUNT(*) FROM "Creation" c WHERE ${posted("c")}) AS "creations",
-        (SELECT ${dialect.jsonArrayAgg(Prisma.raw('r."memberId"'))}
+        (SELECT ${likers.select}
            FROM "Creation" c JOIN "Reaction" r ON r."creationId" = c."id"
           WHERE ${posted("c")} ${dialect.withinIdsOf(Prisma.raw('r."creationId"'), Prisma.raw('w."id"'), Prisma.sql`FROM "Creation" w WHERE ${posted("w")}`)}
             AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE ${dialect.isTrue(Prisma.raw('"blocked"'))}) ${self} ${emoji} ${age}) AS "likers"`;
-    return { creations: Number(row?.creations ?? 0), likers: countDistinct(JSON.parse(row?.likers ?? "[]") as number[]) };
+    return { creations: Number(row?.creations ?? 0), likers: likers.read(row?.likers) };
   }
 
   async memberCreations(communityId: number, userId: string): Promise<Creation[]> {
