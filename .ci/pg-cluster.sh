@@ -4,6 +4,7 @@
 #
 #   .ci/pg-cluster.sh start DIR [PORT]   initdb in DIR (which must not exist yet), start, print the URL on stdout
 #   .ci/pg-cluster.sh stop DIR           stop the cluster and delete DIR
+#   .ci/pg-cluster.sh bin                print the folder of initdb/pg_ctl it would use (or say why there is none)
 #
 # PORT defaults to a free one the system picks. PG_BIN names the folder of initdb/pg_ctl (default: the newest
 # /usr/lib/postgresql/*/bin, or what is on PATH). As root, the server runs as the `postgres` user (PostgreSQL refuses
@@ -12,8 +13,8 @@ set -euo pipefail
 
 command="${1:-}"
 dir="${2:-}"
-if [ -z "$command" ] || [ -z "$dir" ]; then
-  echo "usage: $0 start DIR [PORT] | stop DIR" >&2
+if [ -z "$command" ] || { [ -z "$dir" ] && [ "$command" != bin ]; }; then
+  echo "usage: $0 start DIR [PORT] | stop DIR | bin" >&2
   exit 2
 fi
 
@@ -32,6 +33,9 @@ as_owner() {
 }
 
 case "$command" in
+  bin)
+    echo "$PG_BIN"
+    ;;
   start)
     if [ -e "$dir" ]; then
       echo "$dir already exists: give a new folder" >&2
@@ -63,7 +67,7 @@ case "$command" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start DIR [PORT] | stop DIR" >&2
+    echo "usage: $0 start DIR [PORT] | stop DIR | bin" >&2
     exit 2
     ;;
 esac

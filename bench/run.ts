@@ -7,16 +7,19 @@
  *   npm run bench -- --quick           fewer rounds, a 10× smaller database (a smoke test, not a measurement)
  *   npm run bench -- --keep            keep the scratch folder (databases, logs)
  *   npm run bench -- --runs 3          how many runs of each benchmark with tail figures (ack 5, ranking 3 by default)
- *   npm run bench -- --db postgres     PostgreSQL's figures beside SQLite's, on the server BENCH_DATABASE_URL names
+ *   npm run bench -- --db postgres     PostgreSQL's figures beside SQLite's, on the server BENCH_DATABASE_URL names, or
+ *                                      on a throwaway local cluster when no URL is given (also the default when one can
+ *                                      be started; --db sqlite leaves PostgreSQL out)
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isPostgresUrl } from "../src/store/database.js";
 import { buildBigDatabase, describeBigDatabase, FULL_SCALE, type BigDatabase } from "./lib/big-database.js";
+import { buildBigPostgres, copyBigPostgres, type BigPostgres } from "./lib/big-postgres.js";
 import type { BenchContext } from "./lib/context.js";
 import type { BenchmarkReport } from "./lib/figures.js";
+import { choosePostgres, findPostgresBinaries, startLocalCluster, type LocalCluster } from "./lib/postgres-source.js";
 import { spawnChild } from "./lib/rpc.js";
 import { combineRuns } from "./lib/runs.js";
 import { goalText, renderTable } from "./lib/table.js";
@@ -42,15 +45,25 @@ const quick = flag("quick");
 const runsOption = option("runs");
 const runsWanted = runsOption === undefined ? undefined : Number(runsOption);
 if (runsWanted !== undefined && !(Number.isInteger(runsWanted) && runsWanted >= 1)) throw new Error(`--runs takes a whole number of runs, 1 or more; got ${runsOption}`);
-const dbOption = option("db") ?? (process.env.BENCH_DATABASE_URL ? "postgres" : "sqlite");
-if (!["sqlite", "postgres", "postgresql"].includes(dbOption)) throw new Error(`--db takes sqlite or postgres (PostgreSQL beside SQLite); got ${dbOption}`);
-const postgresUrl = dbOption === "sqlite" ? undefined : process.env.BENCH_DATABASE_URL;
-if (dbOption !== "sqlite" && !(postgresUrl && isPostgresUrl(postgresUrl)))
-  throw new Error("--db postgres needs BENCH_DATABASE_URL=postgresql://role:password@host:5432/database, a role that may CREATE DATABASE (each benchmark makes its own and drops it)");
+const dbOption = option("db");
+// Only looked for when they could be used: a URL given or --db sqlite needs no local PostgreSQL.
+const postgresChoice = choosePostgres({
+  db: dbOption,
+  url: process.env.BENCH_DATABASE_URL,
+  binaries: dbOption === "sqlite" || process.env.BENCH_DATABASE_URL ? { missing: "not looked for" } : findPostgresBinaries(),
+});
 const only = option("only")?.split(",").map((s) => s.trim()) ?? [...ALL];
 for (const name of only) if (!(ALL as readonly string[]).includes(name)) throw new Error(`unknown benchmark ${name}; one of ${ALL.join(", ")}`);
 
 const started = performance.now();
+if (postgresChoice.kind === "none" && postgresChoice.why) console.log(postgresChoice.why);
+let cluster: LocalCluster | undefined;
+if (postgresChoice.kind === "cluster") {
+  process.stdout.write(`starting a throwaway PostgreSQL (.ci/pg-cluster.sh, ${postgresChoice.bin})… `);
+  cluster = startLocalCluster();
+  console.log(cluster.dir);
+}
+const postgresUrl = postgresChoice.kind === "url" ? postgresChoice.url : cluster?.url;
 const workDir = await mkdtemp(path.join(tmpdir(), "salon-bench-"));
 const logDir = path.join(workDir, "logs");
 await mkdir(logDir, { recursive: true });
@@ -60,6 +73,7 @@ console.log(`Salon benchmarks${quick ? " (quick: not a measurement)" : ""}${post
 const reports = new Map<string, BenchmarkReport[]>();
 const failures: Array<{ benchmark: string; error: string }> = [];
 let bigDb: BigDatabase | undefined;
+let bigPg: BigPostgres | undefined;
 try {
   if (only.some((name) => NEEDS_BIG_DB.has(name)) && process.env.BENCH_BIG_DB) {
     bigDb = await describeBigDatabase(process.env.BENCH_BIG_DB);
@@ -77,7 +91,14 @@ try {
     bigDb = await buildBigDatabase(path.join(workDir, "big.db"), options);
     console.log(`${bigDb.buildSeconds.toFixed(1)} s, ${(bigDb.fileBytes / 2 ** 20).toFixed(0)} MiB`);
   }
-  const ctx: BenchContext = { workDir, logDir, quick, ...(bigDb ? { bigDb } : {}), ...(postgresUrl ? { postgresUrl } : {}) };
+  // The same rows on PostgreSQL, once for every run of the ranking benchmark (which only reads them).
+  if (bigDb && postgresUrl && only.includes("ranking")) {
+    process.stdout.write(`the same database on PostgreSQL${bigDb.options ? "" : " (copied from the reused file)"}… `);
+    bigPg = bigDb.options ? await buildBigPostgres(postgresUrl, bigDb.options) : await copyBigPostgres(postgresUrl, bigDb.file);
+    console.log(`${bigPg.buildSeconds.toFixed(1)} s (${Object.entries(bigPg.phases).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+  }
+  const bigPostgres = bigPg ? { url: bigPg.url, name: bigPg.name, buildSeconds: bigPg.buildSeconds, phases: bigPg.phases } : undefined;
+  const ctx: BenchContext = { workDir, logDir, quick, ...(bigDb ? { bigDb } : {}), ...(postgresUrl ? { postgresUrl } : {}), ...(bigPostgres ? { bigPostgres } : {}) };
   for (const name of only) {
     const repeat = RUNS[name as keyof typeof RUNS] ? (runsWanted ?? (quick ? 2 : RUNS[name as keyof typeof RUNS]!)) : 1;
     for (let run = 1; run <= repeat; run++) {
@@ -99,7 +120,12 @@ try {
     }
   }
 } finally {
-  if (!flag("keep")) await rm(workDir, { recursive: true, force: true });
+  try {
+    await bigPg?.drop();
+  } finally {
+    cluster?.stop();
+    if (!flag("keep")) await rm(workDir, { recursive: true, force: true });
+  }
 }
 
 const figures = [...reports.values()].flatMap((runs) => combineRuns(runs.map((r) => r.figures)));
@@ -117,7 +143,16 @@ const results = {
   totalSeconds: Math.round(totalSeconds),
   machine: await machine(),
   ...(bigDb
-    ? { database: { creations: bigDb.creations, reactions: bigDb.reactions, members: bigDb.members, buildSeconds: Math.round(bigDb.buildSeconds * 10) / 10, fileBytes: bigDb.fileBytes } }
+    ? {
+        database: {
+          creations: bigDb.creations,
+          reactions: bigDb.reactions,
+          members: bigDb.members,
+          buildSeconds: Math.round(bigDb.buildSeconds * 10) / 10,
+          fileBytes: bigDb.fileBytes,
+          ...(bigPg ? { postgresql: { buildSeconds: bigPg.buildSeconds, phases: bigPg.phases, server: cluster ? "throwaway cluster (.ci/pg-cluster.sh)" : "BENCH_DATABASE_URL" } } : {}),
+        },
+      }
     : {}),
   figures: figures.map((f) => ({
     name: f.name,

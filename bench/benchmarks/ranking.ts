@@ -5,14 +5,10 @@
  * load on the machine spreads over all of them; each figure is the p99. The baseline is the naive ranking, counting
  * the likes at query time: `SELECT creationId, COUNT(*) FROM Reaction GROUP BY creationId ORDER BY 2 DESC LIMIT 10`,
  * through the same Prisma client. With a PostgreSQL server (`--db postgres`) the same run follows on PostgreSQL
- * (`pg.ranking.*`): the big database copied into a scratch database with `copyDatabase` (what `npm run db:copy` does:
- * Salon's PostgreSQL migrations, then multi-row INSERTs through `pg` in one transaction), `ANALYZE`d as after any bulk
- * load, measured, then dropped.
+ * (`pg.ranking.*`), on the same rows loaded once per `npm run bench` (`lib/big-postgres.ts`).
  */
 import { buildDigest } from "../../src/core/digest.js";
 import { addDays, localDay, periodStart } from "../../src/core/time.js";
-import { scratchDatabase } from "../../prisma/postgres-scratch.js";
-import { copyDatabase } from "../../src/store/copy-database.js";
 import { openDatabase } from "../../src/store/database.js";
 import type { RankingStore } from "../../src/core/store/rankings.js";
 import { createPrismaStores } from "../../src/store/prisma/stores.js";
@@ -22,26 +18,11 @@ import { max, median, percentile, round } from "../lib/stats.js";
 
 export const run = (ctx: BenchContext) => onEachDatabase(ctx, runOn);
 
-/** The big database on PostgreSQL: a scratch database, the SQLite file copied in and analysed. */
-async function onPostgres(ctx: BenchContext, file: string) {
-  const started = performance.now();
-  const scratch = await scratchDatabase(ctx.postgresUrl!, "salon_bench");
-  try {
-    await copyDatabase(`file:${file}`, scratch.url, { batchRows: 5000 });
-    const db = await openDatabase(scratch.url);
-    await db.prisma.$executeRawUnsafe("ANALYZE");
-    return { db, drop: scratch.drop, loadSeconds: (performance.now() - started) / 1000 };
-  } catch (error) {
-    await scratch.drop();
-    throw error;
-  }
-}
-
 async function runOn(ctx: BenchContext, database: BenchDatabase) {
   const big = ctx.bigDb;
   if (!big) throw new Error("the ranking benchmark needs the big database");
-  const pg = database === "postgresql" ? await onPostgres(ctx, big.file) : null;
-  const db = pg?.db ?? (await openDatabase(`file:${big.file}`));
+  if (database === "postgresql" && !ctx.bigPostgres) throw new Error("the ranking benchmark on PostgreSQL needs the big database loaded there (bench/run.ts does it)");
+  const db = await openDatabase(database === "postgresql" ? ctx.bigPostgres!.url : `file:${big.file}`);
   try {
     const { communities, rankings } = createPrismaStores(db.prisma, db.dialect);
     const community = (await communities.listCommunities())[0]!;
@@ -66,6 +47,7 @@ async function runOn(ctx: BenchContext, database: BenchDatabase) {
     const digest = (await queries.digest!()) as Awaited<ReturnType<typeof buildDigest>>;
     if (digest.entries.length === 0) throw new Error(`the digest of ${yesterday} is empty`);
     const crossCheck = await checkAllTimeCreators(db.prisma, rankings, community.id, database);
+    const creationsCrossCheck = await checkAllTimeCreations(db.prisma, rankings, community.id, database);
 
     const budgetMs = ctx.quick ? 5_000 : 20_000;
     const maxRounds = ctx.quick ? 100 : 500;
@@ -107,7 +89,7 @@ async function runOn(ctx: BenchContext, database: BenchDatabase) {
     return {
       figures,
       facts: {
-        ...(pg ? { loadSeconds: round(pg.loadSeconds, 1) } : {}),
+        ...(database === "postgresql" ? { loadSeconds: ctx.bigPostgres!.buildSeconds } : {}),
         creations: big.creations,
         likes: big.reactions,
         rounds,
@@ -123,11 +105,11 @@ async function runOn(ctx: BenchContext, database: BenchDatabase) {
         naiveMs: naiveMs.map((x) => round(x, 0)),
         loadAverage: (await import("node:os")).loadavg().map((x) => round(x, 2)),
         allTimeCreatorsCrossCheck: crossCheck,
+        allTimeCreationsCrossCheck: creationsCrossCheck,
       },
     };
   } finally {
     await db.close();
-    await pg?.drop();
   }
 }
 
@@ -145,4 +127,21 @@ async function checkAllTimeCreators(prisma: Awaited<ReturnType<typeof openDataba
   );
   const same = fast.length === slow.length && fast.every((f, i) => f.userId === slow[i]!.userId && f.likeCount === Number(slow[i]!.likes) && f.creations === Number(slow[i]!.posts));
   return { same, first: fast[0] ? { likes: fast[0].likeCount, posts: fast[0].creations } : null };
+}
+
+/**
+ * The all-time top creations read from the stored like counts must equal the naive answer, counting every posted
+ * creation's reactions at query time (ties to the earlier post): checked once per run. The ids are kept in the facts,
+ * so SQLite's and PostgreSQL's answers, on the same rows, can be compared too.
+ */
+async function checkAllTimeCreations(prisma: Awaited<ReturnType<typeof openDatabase>>["prisma"], rankings: RankingStore, communityId: number, database: BenchDatabase) {
+  const fast = await rankings.topCreations(communityId, null, null, 10);
+  const slow = await prisma.$queryRawUnsafe<Array<{ id: number; likes: number | bigint }>>(
+    `SELECT r."creationId" AS id, COUNT(*) AS likes FROM "Reaction" r JOIN "Creation" c ON c."id" = r."creationId"
+      WHERE c."communityId" = ${database === "sqlite" ? "?" : "$1"} AND c."status" = 'posted' AND c."postedAt" IS NOT NULL
+      GROUP BY r."creationId", c."postedAt" ORDER BY likes DESC, c."postedAt" ASC, r."creationId" ASC LIMIT 10`,
+    communityId,
+  );
+  const same = fast.length === slow.length && fast.every((f, i) => f.creationId === Number(slow[i]!.id) && f.likeCount === Number(slow[i]!.likes));
+  return { same, top: fast.map((f) => [f.creationId, f.likeCount]) };
 }

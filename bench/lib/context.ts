@@ -20,6 +20,11 @@ export interface BenchContext {
    * support it add PostgreSQL's figures beside SQLite's, each side on a scratch database of its own, dropped after.
    */
   postgresUrl?: string;
+  /**
+   * The big database's rows on PostgreSQL (`lib/big-postgres.ts`), built once per `npm run bench` on that server when
+   * the ranking benchmark runs, and dropped at the end (the benchmark only reads it).
+   */
+  bigPostgres?: { url: string; name: string; buildSeconds: number; phases: Record<string, number> };
 }
 
 /** The databases a benchmark measures on: SQLite always, PostgreSQL when the run names a server. */

@@ -43,8 +43,19 @@ export interface Dialect {
    * SQLite: `julianday(at) - julianday(since) < days`.
    */
   lessThanDaysAfter(at: Sql, since: Sql, days: Sql | number): Sql;
-  /** The values of `expr` over the group as one JSON array, as text (SQLite: `json_group_array`). */
-  jsonArrayAgg(expr: Sql): Sql;
+  /**
+   * How many different ids (small non-negative integers) `expr` takes over the group: `select` goes into the
+   * statement, `read` turns the value it gives into the count. SQLite: the ids as one JSON array, told apart in JS
+   * (its COUNT(DISTINCT) over a busy day's reactions took twice as long); PostgreSQL: COUNT(DISTINCT) (shipping a
+   * day's 27,000 ids through the driver and Prisma took longer than counting them on the server).
+   */
+  countDistinctIds(expr: Sql): { select: Sql; read(value: unknown): number };
+  /**
+   * `AND …` bounding `key` (a column holding ids, e.g. a reaction's creationId) to the range between the smallest and
+   * largest `ids` of the rows `from` (a FROM clause) selects, where the database joins faster from one range of
+   * `key`'s index than from one probe per row (PostgreSQL). Empty on SQLite, whose probes per row are cheaper.
+   */
+  withinIdsOf(key: Sql, ids: Sql, from: Sql): Sql;
   /** An instant as written into a JSON row for a DateTime column: the text the provider's columns compare with. */
   jsonTime(at: Date): string;
   /**

@@ -40,7 +40,11 @@ export const postgresqlDialect: Dialect = {
   inIds: (column, ids) => Prisma.sql`${column} = ANY(${`{${ids.join(",")}}`}::integer[])`,
   jsonStrings: (column) => Prisma.sql`SELECT jsonb_array_elements_text(${column}::jsonb)`,
   lessThanDaysAfter: (at, since, days) => Prisma.sql`${at} - ${since} < (${days})::float8 * interval '1 day'`,
-  jsonArrayAgg: (expr) => Prisma.sql`json_agg(${expr})::text`,
+  countDistinctIds: (expr) => ({ select: Prisma.sql`COUNT(DISTINCT ${expr})`, read: (value) => Number(value ?? 0) }),
+  // One range of the key's index and a hash join, instead of a probe per outer row, which PostgreSQL ran in parallel
+  // workers that cost more than they saved on two cores (a day's likers: 20–30 ms before, 9–12 after). `+ 0` keeps
+  // the planner from answering MIN/MAX by walking the primary key from its end, filtering every row on the way.
+  withinIdsOf: (key, ids, from) => Prisma.sql`AND ${key} >= (SELECT MIN(${ids} + 0) ${from}) AND ${key} <= (SELECT MAX(${ids} + 0) ${from})`,
   // A DateTime column is timestamp(3) without a time zone, holding UTC (sessions run in UTC): the instant as UTC text.
   jsonTime: (at) => at.toISOString().slice(0, 23),
   skipLocked: (alias) => Prisma.raw(`FOR UPDATE${alias ? ` OF ${alias}` : ""} SKIP LOCKED`),

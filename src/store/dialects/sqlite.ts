@@ -12,6 +12,21 @@ function isSqliteBusy(error: unknown): boolean {
   return meta?.driverAdapterError?.cause?.originalCode === "SQLITE_BUSY";
 }
 
+/** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
+function countDistinct(ids: number[]): number {
+  let top = 0;
+  for (const id of ids) if (id > top) top = id;
+  const seen = new Uint8Array(top + 1);
+  let count = 0;
+  for (const id of ids) {
+    if (seen[id] === 0) {
+      seen[id] = 1;
+      count++;
+    }
+  }
+  return count;
+}
+
 export const sqliteDialect: Dialect = {
   provider: "sqlite",
   isTrue: (column) => Prisma.sql`${column} = 1`,
@@ -24,7 +39,9 @@ export const sqliteDialect: Dialect = {
   inIds: (column, ids) => Prisma.sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   jsonStrings: (column) => Prisma.sql`SELECT "value" FROM json_each(${column})`,
   lessThanDaysAfter: (at, since, days) => Prisma.sql`julianday(${at}) - julianday(${since}) < ${days}`,
-  jsonArrayAgg: (expr) => Prisma.sql`json_group_array(${expr})`,
+  countDistinctIds: (expr) => ({ select: Prisma.sql`json_group_array(${expr})`, read: (value) => countDistinct(JSON.parse((value as string | null) ?? "[]") as number[]) }),
+  // A probe of the key per outer row is cheaper here than the range (a day's likers: 5 ms against 9).
+  withinIdsOf: () => Prisma.empty,
   // The better-sqlite3 adapter stores DateTime columns as ISO 8601 with `+00:00`, and compares them as text.
   jsonTime: (at) => at.toISOString().replace("Z", "+00:00"),
   skipLocked: () => Prisma.empty,

@@ -10,21 +10,6 @@ function windowFilter(from: Date | null, to: Date | null): Prisma.DateTimeNullab
   return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}), not: null };
 }
 
-/** How many different ids (row ids: small non-negative integers) a list holds; a bitmap is cheaper than a Set. */
-function countDistinct(ids: number[]): number {
-  let top = 0;
-  for (const id of ids) if (id > top) top = id;
-  const seen = new Uint8Array(top + 1);
-  let count = 0;
-  for (const id of ids) {
-    if (seen[id] === 0) {
-      seen[id] = 1;
-      count++;
-    }
-  }
-  return count;
-}
-
 export class PrismaRankingStore implements RankingStore {
   constructor(
     private readonly prisma: PrismaClient,
@@ -90,27 +75,23 @@ export class PrismaRankingStore implements RankingStore {
    * and order as grouping every liked post, without reading a million of them.
    */
   private async topCreatorsAllTime(communityId: number, limit: number): Promise<RankedCreator[]> {
-    const members = await this.prisma.member.findMany({
-      where: { communityId, likesReceived: { gt: 0 } },
-      orderBy: [{ likesReceived: "desc" }, { firstLikedPostAt: "asc" }, { id: "asc" }],
-      take: limit,
-      select: { id: true, userId: true, likesReceived: true, likedPosts: true },
-    });
-    const best = await Promise.all(
-      members.map((m) =>
-        this.prisma.creation.findFirst({
-          where: { communityId, memberId: m.id, status: "posted", likeCount: { gt: 0 }, postedAt: { not: null } },
-          orderBy: [{ likeCount: "desc" }, { postedAt: "asc" }],
-          select: { galleryUrl: true },
-        }),
-      ),
-    );
-    return members.map((m, index) => ({
+    // One statement, each ranked creator's best post the first entry of the per-creator index: a query per creator
+    // (ten round trips, each through the pool) made this the slowest `/top` on PostgreSQL.
+    const rows = await this.prisma.$queryRaw<Array<{ userId: string; likesReceived: number; likedPosts: number; bestUrl: string | null }>>`
+      SELECT m."userId", m."likesReceived", m."likedPosts",
+        (SELECT b."galleryUrl" FROM "Creation" b
+          WHERE b."communityId" = ${communityId} AND b."memberId" = m."id" AND b."status" = 'posted' AND b."likeCount" > 0 AND b."postedAt" IS NOT NULL
+          ORDER BY b."likeCount" DESC, b."postedAt" ASC LIMIT 1) AS "bestUrl"
+      FROM "Member" m
+      WHERE m."communityId" = ${communityId} AND m."likesReceived" > 0
+      ORDER BY m."likesReceived" DESC, m."firstLikedPostAt" ASC, m."id" ASC
+      LIMIT ${limit}`;
+    return rows.map((m, index) => ({
       rank: index + 1,
       userId: m.userId,
-      likeCount: m.likesReceived,
-      creations: m.likedPosts,
-      bestUrl: best[index]?.galleryUrl ?? null,
+      likeCount: Number(m.likesReceived),
+      creations: Number(m.likedPosts),
+      bestUrl: m.bestUrl,
     }));
   }
 
@@ -125,16 +106,16 @@ export class PrismaRankingStore implements RankingStore {
     const age = community.minAccountAgeDays === 0 && community.minMemberAgeDays === 0
       ? Prisma.empty
       : Prisma.sql`AND ${oldEnough(dialect, Prisma.raw("r"), Prisma.raw("c"), community.minAccountAgeDays, community.minMemberAgeDays)}`;
-    // The likers' ids come back as one JSON array and are told apart in JS: SQLite's COUNT(DISTINCT) over a busy
-    // day's reactions took twice as long.
-    const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: string | null }>>`
+    const posted = (alias: string) => Prisma.sql`${Prisma.raw(alias)}."communityId" = ${communityId} AND ${Prisma.raw(alias)}."status" = 'posted' AND ${Prisma.raw(alias)}."postedAt" >= ${from} AND ${Prisma.raw(alias)}."postedAt" < ${to}`;
+    const likers = dialect.countDistinctIds(Prisma.raw('r."memberId"'));
+    const [row] = await this.prisma.$queryRaw<Array<{ creations: bigint | number; likers: unknown }>>`
       SELECT
-        (SELECT COUNT(*) FROM "Creation" WHERE "communityId" = ${communityId} AND "status" = 'posted' AND "postedAt" >= ${from} AND "postedAt" < ${to}) AS "creations",
-        (SELECT ${dialect.jsonArrayAgg(Prisma.raw('r."memberId"'))}
+        (SELECT COUNT(*) FROM "Creation" c WHERE ${posted("c")}) AS "creations",
+        (SELECT ${likers.select}
            FROM "Creation" c JOIN "Reaction" r ON r."creationId" = c."id"
-          WHERE c."communityId" = ${communityId} AND c."status" = 'posted' AND c."postedAt" >= ${from} AND c."postedAt" < ${to}
+          WHERE ${posted("c")} ${dialect.withinIdsOf(Prisma.raw('r."creationId"'), Prisma.raw('w."id"'), Prisma.sql`FROM "Creation" w WHERE ${posted("w")}`)}
             AND r."memberId" NOT IN (SELECT "id" FROM "Member" WHERE ${dialect.isTrue(Prisma.raw('"blocked"'))}) ${self} ${emoji} ${age}) AS "likers"`;
-    return { creations: Number(row?.creations ?? 0), likers: countDistinct(JSON.parse(row?.likers ?? "[]") as number[]) };
+    return { creations: Number(row?.creations ?? 0), likers: likers.read(row?.likers) };
   }
 
   async memberCreations(communityId: number, userId: string): Promise<Creation[]> {
