@@ -63,7 +63,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
 
   const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
   const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
-  const imageStore = openImageStore(config, db.prisma, clock, logger);
+  const imageStore = await openImageStore(config, db.prisma, clock, logger);
   const provider = imageStore.gate(meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
     ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),

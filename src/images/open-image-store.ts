@@ -13,7 +13,6 @@ import { withStoreErrors } from "../store/store-errors.js";
 import { gatedProvider } from "./gated-provider.js";
 import { createImageFiles } from "./image-files.js";
 import { resilientImages } from "./resilient-images.js";
-import { createS3Images, isS3Unavailable } from "./s3-images.js";
 
 export interface ImageStore {
   kind: "bucket" | "database" | "files";
@@ -25,9 +24,11 @@ export interface ImageStore {
   close(): void;
 }
 
-export function openImageStore(config: Pick<Config, "imageStore" | "dataDir" | "database">, prisma: PrismaClient, clock: Clock, logger: Logger): ImageStore {
+export async function openImageStore(config: Pick<Config, "imageStore" | "dataDir" | "database">, prisma: PrismaClient, clock: Clock, logger: Logger): Promise<ImageStore> {
   const log = logger.child({ component: "images" });
   if (config.imageStore) {
+    // The AWS SDK (several MiB resident) is loaded only when a bucket is configured.
+    const { createS3Images, isS3Unavailable } = await import("./s3-images.js");
     const bucket = createS3Images(config.imageStore);
     const images = resilientImages(bucket, { isUnavailable: isS3Unavailable, clock, logger: log });
     return { kind: "bucket", images, gate: (provider) => gatedProvider(provider, images), check: () => bucket.check(), close: () => bucket.close() };
