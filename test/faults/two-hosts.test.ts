@@ -1,6 +1,6 @@
 /**
  * Two Salon processes on one PostgreSQL database with different DATA_DIRs, as on two hosts: the images live where
- * both read them (the database by default), so the second takes over a job the first stored the image of and was
+ * both read them (the database by default, or a bucket), so the second takes over a job the first stored the image of and was
  * SIGKILLed before posting, posts that image without paying OpenAI again, and renders the digest's collage from it.
  */
 import { mkdtemp, readdir, rm } from "node:fs/promises";
@@ -8,21 +8,26 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PermissionFlagsBits } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { startLoopbackS3, type LoopbackS3 } from "../support/s3/loopback-s3.js";
 import { until } from "../support/salon-process.js";
 import { botTestsOnPostgres, databaseRows } from "../support/test-database.js";
 import { discordWorld, type DiscordWorld } from "./support/discord-world.js";
 
 let w: DiscordWorld | undefined;
 let otherHost: string | undefined;
+let s3: LoopbackS3 | null = null;
 afterEach(async () => {
   await w?.close();
+  await s3?.close();
+  s3 = null;
   if (otherHost) await rm(otherHost, { recursive: true, force: true });
   w = undefined;
 });
 
-describe.skipIf(!botTestsOnPostgres())("a job taken over on another host", () => {
+describe.skipIf(!botTestsOnPostgres()).each(["database", "bucket"] as const)("a job taken over on another host, images in the %s", (store) => {
   it("is posted from the shared image store, with one image request, and the collage renders there too", async () => {
-    w = await discordWorld();
+    s3 = store === "bucket" ? await startLoopbackS3() : null;
+    w = await discordWorld({ env: s3?.env("hosts") ?? {} });
     const [ana, ben] = w.members;
     const first = await w.boot();
     await w.setUp();
@@ -32,7 +37,8 @@ describe.skipIf(!botTestsOnPostgres())("a job taken over on another host", () =>
     await held.arrived;
     const [stored] = await w.creations();
     expect(stored).toMatchObject({ status: "posting", imageHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(await databaseRows(w.databaseUrl, `SELECT "hash" FROM "StoredImage"`)).toEqual([{ hash: stored!.imageHash }]);
+    if (s3) expect(s3.requests.filter((r) => r.method === "PUT" && r.status === 200).map((r) => r.path)).toEqual([expect.stringContaining(`/hosts/${stored!.imageHash}`)]);
+    else expect(await databaseRows(w.databaseUrl, `SELECT "hash" FROM "StoredImage"`)).toEqual([{ hash: stored!.imageHash }]);
 
     await first.crash();
     held.release(); // Discord never saw the dropped request
@@ -48,7 +54,7 @@ describe.skipIf(!botTestsOnPostgres())("a job taken over on another host", () =>
     expect(posted!.galleryMessageId).toBe(posts[0]!.id);
     expect(w.openai.imageRequests).toHaveLength(1);
     await handle.waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
-    expect(second.logs().some((l) => l.msg === "image store chosen" && l.imageStore === "database")).toBe(true);
+    expect(second.logs().some((l) => l.msg === "image store chosen" && l.imageStore === store)).toBe(true);
 
     // The digest's collage, on host B, from the image host A made.
     w.discord.react(w.gallery.id, posts[0]!.id, ben!.id, "👍");
