@@ -15,7 +15,7 @@ import { startHealthServer } from "./health/health-server.js";
 import { meteredProvider } from "./metrics/metered-provider.js";
 import { createSalonMetrics, oldestQueuedAgeSeconds } from "./metrics/salon-metrics.js";
 import { createCollageRenderer } from "./images/collage.js";
-import { createImageFiles } from "./images/image-files.js";
+import { openImageStore } from "./images/open-image-store.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
@@ -62,12 +62,13 @@ export async function startSalon(config: Config, options: StartOptions): Promise
 
   const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
   const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
-  const provider = meteredProvider(createOpenAIImageProvider({
+  const imageStore = await openImageStore(config, db.prisma, clock, logger);
+  const provider = imageStore.gate(meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
     ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
     timeoutMs: config.openai.timeoutMs,
     logger: logger.child({ component: "openai" }),
-  }), metrics);
+  }), metrics));
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
@@ -81,7 +82,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     ...stores,
     provider,
     metrics,
-    files: createImageFiles(config.dataDir),
+    files: imageStore.images,
     collage: createCollageRenderer(),
     clock,
     logger,
@@ -114,6 +115,15 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     },
     (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
   );
+
+  // A bucket that can't be used is the operator's to fix; creations wait for it meanwhile (resilient-images.ts).
+  imageStore.check().then(
+    (problem) => {
+      if (problem) logger.error({ imageStore: imageStore.kind }, `IMAGE_STORE_URL problem: ${problem}; creations wait until the bucket answers`);
+    },
+    (error: unknown) => logger.warn({ err: error }, "could not check the image store"),
+  );
+  logger.info({ imageStore: imageStore.kind }, "image store chosen");
 
   const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
   if (discord) onRateLimitedResponse(discord.client.rest, () => metrics.platformRateLimited("discord"));
@@ -179,6 +189,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
         await slack?.stop();
         await health.close();
         await db.close();
+        imageStore.close();
         logger.info({}, "salon stopped");
       })()),
   };

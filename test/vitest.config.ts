@@ -52,6 +52,7 @@ export default defineConfig({
                       "test/faults/shutdown.test.ts",
                       "test/faults/impostor-posts.test.ts",
                       "test/faults/database.test.ts",
+                      "test/faults/two-hosts.test.ts",
                     ],
                     globalSetup: ["test/store/postgresql/global-setup.ts"],
                     // Read by test/support/test-database.ts in this project's files only: the sqlite project's stay on SQLite.

@@ -69,8 +69,15 @@ export class PublishError extends AppError {
  * store adapter throws it; the write was rolled back, so nothing was saved and the member may simply try again.
  */
 export class StoreUnavailableError extends UserError {
-  constructor(options?: { cause?: unknown }) {
-    super("store_unavailable", "Salon's database is busy or unavailable right now, so nothing was saved. Please try again in a minute.", options);
+  /** `images`: the image store (a bucket, the database's image table) did not answer in time. */
+  constructor(options?: { cause?: unknown; store?: "database" | "images" }) {
+    super(
+      options?.store === "images" ? "images_unavailable" : "store_unavailable",
+      options?.store === "images"
+        ? "Salon's image store is unavailable right now. Please try again in a minute."
+        : "Salon's database is busy or unavailable right now, so nothing was saved. Please try again in a minute.",
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "StoreUnavailableError";
   }
 }

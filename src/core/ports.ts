@@ -39,11 +39,16 @@ export interface ImageProvider {
   moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
 }
 
-/** Content-addressed image files under the data directory. */
+/**
+ * Content-addressed image storage: files under the data directory (SQLite), the database (PostgreSQL) or a bucket;
+ * every implementation passes test/images/contract. An image is named by the SHA-256 of its bytes.
+ */
 export interface ImageFiles {
   /** Stores the bytes and returns their SHA-256 hex digest; storing the same bytes twice is a no-op. */
   put(bytes: Buffer, mimeType: GeneratedImage["mimeType"]): Promise<string>;
+  /** The image, or null when the store does not hold it. */
   get(hash: string): Promise<GeneratedImage | null>;
+  /** Deleting an image that is not there is not an error. */
   delete(hash: string): Promise<void>;
 }
 

@@ -2,29 +2,23 @@
  * Content-addressed image files: `<dataDir>/images/<first two hex digits>/<sha256>.png|.jpg`. Names come only from
  * the digest of the bytes, never from user input.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { AppError } from "../core/errors.js";
 import type { GeneratedImage, ImageFiles } from "../core/ports.js";
+import { checkImageHash, contentAddress, IMAGE_MIME_TYPES } from "./content-address.js";
 
 const EXTENSION: Record<GeneratedImage["mimeType"], string> = { "image/png": ".png", "image/jpeg": ".jpg" };
-const MIME_TYPES = Object.keys(EXTENSION) as GeneratedImage["mimeType"][];
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** Image files under `dataDir`; the folders are created on the first write. */
 export function createImageFiles(dataDir: string): ImageFiles {
   const root = path.resolve(dataDir, "images");
 
-  const fileOf = (hash: string, mimeType: GeneratedImage["mimeType"]) => {
-    // Anything but a digest here is a bug upstream; refusing it keeps every path inside `root`.
-    if (!SHA256_HEX.test(hash)) throw new AppError("image_hash_invalid", `Not a SHA-256 hex digest: ${JSON.stringify(hash.slice(0, 80))}`);
-    return path.join(root, hash.slice(0, 2), `${hash}${EXTENSION[mimeType]}`);
-  };
+  const fileOf = (hash: string, mimeType: GeneratedImage["mimeType"]) => path.join(root, checkImageHash(hash).slice(0, 2), `${hash}${EXTENSION[mimeType]}`);
 
   return {
     async put(bytes, mimeType) {
-      const hash = createHash("sha256").update(bytes).digest("hex");
+      const hash = contentAddress(bytes);
       const file = fileOf(hash, mimeType);
       if (await exists(file)) return hash;
       await mkdir(path.dirname(file), { recursive: true });
@@ -47,7 +41,7 @@ export function createImageFiles(dataDir: string): ImageFiles {
     },
 
     async get(hash) {
-      for (const mimeType of MIME_TYPES) {
+      for (const mimeType of IMAGE_MIME_TYPES) {
         try {
           return { bytes: await readFile(fileOf(hash, mimeType)), mimeType };
         } catch (error) {
@@ -58,7 +52,7 @@ export function createImageFiles(dataDir: string): ImageFiles {
     },
 
     async delete(hash) {
-      for (const mimeType of MIME_TYPES) await rm(fileOf(hash, mimeType), { force: true });
+      for (const mimeType of IMAGE_MIME_TYPES) await rm(fileOf(hash, mimeType), { force: true });
     },
   };
 }

@@ -11,6 +11,7 @@
  */
 import pg from "pg";
 import type BetterSqlite3 from "better-sqlite3";
+import { copyImageFiles, hasImagesFolder, type ImagesCopied } from "./copy-images.js";
 import { appliedMigrations, isPostgresUrl, MIGRATIONS_DIR, sqlitePath } from "./database.js";
 import { migrationNames } from "./migrations.js";
 import { migratePostgres, poolConfig, redactedUrl } from "./postgres.js";
@@ -39,6 +40,8 @@ export interface CopyOptions {
   batchRows?: number;
   /** Told each table as it is copied. */
   progress?: (table: string, rows: number) => void;
+  /** The SQLite deployment's DATA_DIR: the image files of its creations are copied into the database's image store. */
+  imagesDir?: string;
 }
 
 export interface CopyResult {
@@ -46,6 +49,8 @@ export interface CopyResult {
   migrated: string[];
   /** Rows copied per table, in the order they were copied. */
   tables: Array<{ table: string; rows: number }>;
+  /** With `imagesDir`: the images copied, and those the folder did not hold. */
+  images?: ImagesCopied;
 }
 
 interface Column {
@@ -238,6 +243,9 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
   if (!from.startsWith("file:") || sqlitePath(from) === ":memory:") throw new CopyRefusedError(`--from must be a SQLite file URL (file:./data/salon.db), not ${from}`);
   if (!isPostgresUrl(to)) throw new CopyRefusedError(`--to must be a PostgreSQL URL (postgresql://role:password@host:5432/database), not ${redactedUrl(to)}`);
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  if (options.imagesDir !== undefined && !(await hasImagesFolder(options.imagesDir))) {
+    throw new CopyRefusedError(`${options.imagesDir} has no images folder: --images takes the SQLite deployment's DATA_DIR (the folder that holds images/). Nothing was changed.`);
+  }
   const source = await openSource(from);
   try {
     const config = poolConfig(to);
@@ -283,9 +291,10 @@ export async function copyDatabase(from: string, to: string, options: CopyOption
           );
         }
       }
+      const images = options.imagesDir === undefined ? undefined : await copyImageFiles(source, target, options.imagesDir);
       source.exec("COMMIT");
       await target.query("COMMIT");
-      return { migrated, tables: copied };
+      return { migrated, tables: copied, ...(images ? { images } : {}) };
     } catch (error) {
       if (source.inTransaction) source.exec("ROLLBACK");
       // A rollback that fails has lost its connection, which ends the transaction on the server just the same: the

@@ -184,6 +184,28 @@ describe("loadConfig", () => {
     expect(problemsOf({ ...discord, ...openai, DATABASE_POOL_SIZE: "many" }).problems).toEqual(['DATABASE_POOL_SIZE must be a whole number from 1 to 100 connections (default 10), not "many"']);
   });
 
+  it("keeps the images in a bucket named by IMAGE_STORE_URL, path-style with an endpoint, in the region given", () => {
+    expect(loadConfig({ ...discord, ...openai, IMAGE_STORE_URL: "s3://salon-images/prod/gallery/", AWS_REGION: "eu-west-3" }).imageStore).toEqual({
+      bucket: "salon-images", prefix: "prod/gallery", region: "eu-west-3", forcePathStyle: false,
+    });
+    expect(loadConfig({ ...discord, ...openai, IMAGE_STORE_URL: "s3://media", IMAGE_STORE_ENDPOINT: "http://minio:9000" }).imageStore).toEqual({
+      bucket: "media", prefix: "", region: "us-east-1", endpoint: "http://minio:9000", forcePathStyle: true,
+    });
+    expect(loadConfig({ ...discord, ...openai, IMAGE_STORE_URL: "s3://media/x", IMAGE_STORE_ENDPOINT: "https://r2.example", IMAGE_STORE_PATH_STYLE: "false" }).imageStore?.forcePathStyle).toBe(false);
+    expect(loadConfig({ ...discord, ...openai }).imageStore).toBeUndefined();
+  });
+
+  it("refuses an IMAGE_STORE_URL that is not s3://bucket/prefix, and bucket settings without one", () => {
+    for (const url of ["https://salon-images.s3.amazonaws.com/prod", "s3://Salon_Images/prod", "s3://ab", "s3://salon-images/a/../b", "s3://key:secret@salon-images/p", "s3://salon-images/p?x=1"]) {
+      expect(problemsOf({ ...discord, ...openai, IMAGE_STORE_URL: url }).problems, url).toEqual([expect.stringMatching(/^IMAGE_STORE_URL must be s3:\/\/bucket\/prefix/)]);
+    }
+    expect(problemsOf({ ...discord, ...openai, IMAGE_STORE_URL: "s3://media", IMAGE_STORE_PATH_STYLE: "yes" }).problems).toEqual([expect.stringMatching(/^IMAGE_STORE_PATH_STYLE must be true or false/)]);
+    expect(problemsOf({ ...discord, ...openai, IMAGE_STORE_ENDPOINT: "http://minio:9000", IMAGE_STORE_PATH_STYLE: "true" }).problems).toEqual([
+      expect.stringMatching(/^IMAGE_STORE_ENDPOINT is set but IMAGE_STORE_URL is not/),
+      expect.stringMatching(/^IMAGE_STORE_PATH_STYLE is set but IMAGE_STORE_URL is not/),
+    ]);
+  });
+
   it("keeps numbers within their ranges", () => {
     const bad = { PORT: "70000", GENERATION_CONCURRENCY: "0", RECONCILE_DAYS: "-1", OPENAI_TIMEOUT_MS: "12.5" };
     expect([...problemsOf({ ...discord, ...openai, ...bad }).problems].sort()).toEqual([

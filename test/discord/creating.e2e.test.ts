@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeUser } from "../support/discord/types.js";
@@ -35,8 +33,9 @@ describe("creating on Discord", () => {
     expect(JSON.stringify(post.embeds[0].fields)).toContain("high · 1024x1536");
     expect((await sharp(post.attachments[0]!.bytes).metadata()).height).toBe(1536);
     const creation = (await creationOfPost(h.running, c, post.id))!;
-    const stored = await readFile(path.join(h.dataDir, "images", creation.imageHash!.slice(0, 2), `${creation.imageHash}.png`));
-    expect(stored.equals(post.attachments[0]!.bytes)).toBe(true);
+    // Kept by the bot (files under DATA_DIR on SQLite, the database on PostgreSQL), byte for byte what was posted.
+    const stored = await h.running.salon.deps.files.get(creation.imageHash!);
+    expect(stored?.bytes.equals(post.attachments[0]!.bytes)).toBe(true);
     expect(await adminCommand(h, c, "settings")).toContain("Budget today: $0.25 spent of $5.00, $4.75 left.");
   });
 

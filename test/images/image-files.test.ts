@@ -3,7 +3,6 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AppError } from "../../src/core/errors.js";
 import { createImageFiles } from "../../src/images/image-files.js";
 
 let dataDir: string;
@@ -24,7 +23,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 }
 
-describe("createImageFiles", () => {
+describe("createImageFiles, beyond the contract (test/images/contract)", () => {
   it("stores bytes under images/<first two hex digits>/<sha256>.png and returns the digest", async () => {
     const files = createImageFiles(dataDir);
     const hash = await files.put(png, "image/png");
@@ -57,31 +56,5 @@ describe("createImageFiles", () => {
     const hashes = await Promise.all(Array.from({ length: 8 }, () => files.put(png, "image/png")));
     expect(new Set(hashes)).toEqual(new Set([sha256(png)]));
     expect(await filesUnder(dataDir)).toEqual([path.join("images", sha256(png).slice(0, 2), `${sha256(png)}.png`)]);
-  });
-
-  it("finds images stored by an earlier process", async () => {
-    const hash = await createImageFiles(dataDir).put(png, "image/png");
-    expect(await createImageFiles(dataDir).get(hash)).toEqual({ bytes: png, mimeType: "image/png" });
-  });
-
-  it("returns null for an image it does not have", async () => {
-    expect(await createImageFiles(dataDir).get(sha256(Buffer.from("never stored")))).toBeNull();
-  });
-
-  it("deletes an image, and deleting one that is absent is not an error", async () => {
-    const files = createImageFiles(dataDir);
-    const hash = await files.put(png, "image/png");
-    await files.delete(hash);
-    expect(await files.get(hash)).toBeNull();
-    await expect(files.delete(hash)).resolves.toBeUndefined();
-    await expect(files.delete(sha256(Buffer.from("never stored")))).resolves.toBeUndefined();
-  });
-
-  it("refuses anything but a SHA-256 digest as a name, so no path can leave the images folder", async () => {
-    const files = createImageFiles(dataDir);
-    for (const hash of ["../../etc/passwd", "", sha256(png).toUpperCase(), `${sha256(png)}/..`]) {
-      await expect(files.get(hash)).rejects.toThrow(AppError);
-      await expect(files.delete(hash)).rejects.toThrow(AppError);
-    }
   });
 });

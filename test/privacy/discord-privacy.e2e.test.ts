@@ -26,6 +26,8 @@ async function dataFiles(): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(h.dataDir, path.join(e.parentPath, e.name))).sort();
 }
 const imageFiles = async () => (await dataFiles()).filter((f) => f.startsWith("images"));
+/** An image as the running Salon's image store holds it (files on SQLite, the database on PostgreSQL). */
+const storedImage = (hash: string) => h.running.salon.deps.files.get(hash);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -92,7 +94,7 @@ describe("/privacy on Discord", () => {
     const memberId = before.members.find((m) => m.userId === ana.id)!.id as number;
     const hashes = before.creations.filter((r) => r.memberId === memberId && r.imageHash).map((r) => r.imageHash as string);
     expect(hashes).toHaveLength(2);
-    expect((await imageFiles()).filter((f) => hashes.some((hash) => f.includes(hash)))).toHaveLength(2);
+    for (const hash of hashes) expect(await storedImage(hash)).not.toBeNull();
 
     const answer = await command(h, c, ana, "privacy", [{ type: 1, name: "forget" }]);
     expect(answer).toContain("2 gallery posts and 2 images");
@@ -108,11 +110,14 @@ describe("/privacy on Discord", () => {
       expect(row).toMatchObject({ prompt: "", imageHash: null, galleryUrl: null, likeCount: 0, statusRef: null });
       expect(["deleted", "failed"]).toContain(row.status);
     }
-    // The image files are gone from the data directory; ben's stays.
+    // The images are gone from the image store (files in the data directory on SQLite); ben's stays.
     const files = await imageFiles();
-    for (const hash of hashes) expect(files.filter((f) => f.includes(hash))).toEqual([]);
+    for (const hash of hashes) {
+      expect(files.filter((f) => f.includes(hash))).toEqual([]);
+      expect(await storedImage(hash)).toBeNull();
+    }
     const benHash = after.creations.find((r) => r.galleryMessageId === theirs.id)!.imageHash as string;
-    expect(files.some((f) => f.includes(benHash))).toBe(true);
+    expect(await storedImage(benHash)).not.toBeNull();
     // Her gallery posts are deleted on Discord.
     for (const post of mine) expect(h.discord.getMessage(post.id)!.deleted).toBe(true);
     expect(h.discord.getMessage(theirs.id)!.deleted).toBe(false);

@@ -11,6 +11,7 @@ import type { FakeUser } from "../support/discord/types.js";
 import { addCommunity, adminCommand, createPost, startHarness, type Harness } from "../support/harness.js";
 import type { FakeSlackUser } from "../support/slack/types.js";
 import { addSlackCommunity, createSlackPost, startSlackHarness, type SlackHarness } from "../support/slack-harness.js";
+import { databaseRows } from "../support/test-database.js";
 
 const SALT = "a-long-operator-salt-0f3c9";
 /** Prompts that would escape a directory, or name a file, if a file name were ever built from them. */
@@ -27,9 +28,19 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
 }
 
-/** Only the database and content-addressed images, each named by the SHA-256 of its own bytes. */
-async function expectContentAddressedOnly(dataDir: string): Promise<void> {
+/**
+ * Only the database and content-addressed images, each named by the SHA-256 of its own bytes: files in the data
+ * directory on SQLite, rows of the image store on PostgreSQL (which leaves no file there).
+ */
+async function expectContentAddressedOnly(dataDir: string, databaseUrl: string): Promise<void> {
   const files = await filesUnder(dataDir);
+  if (!databaseUrl.startsWith("file:")) {
+    expect(files).toEqual([]);
+    const stored = await databaseRows<{ hash: string; bytes: Buffer }>(databaseUrl, `SELECT "hash", "bytes" FROM "StoredImage"`);
+    for (const image of stored) expect(createHash("sha256").update(image.bytes).digest("hex")).toBe(image.hash);
+    expect(stored.length).toBeGreaterThan(0);
+    return;
+  }
   for (const file of files) {
     if (/^salon\.db(-wal|-shm|-journal)?$/.test(file)) continue;
     const match = /^images\/([0-9a-f]{2})\/([0-9a-f]{64})\.(png|jpg)$/.exec(file);
@@ -83,7 +94,7 @@ describe("what OpenAI learns about members, and where files come from", () => {
     // ana's id differs between the two servers: a provider can't link her across communities.
     expect(byAuthor.get(`${one.guild.id}:${ana.id}`)![0]).not.toBe(byAuthor.get(`${two.guild.id}:${ana.id}`)![0]);
 
-    await expectContentAddressedOnly(h.dataDir);
+    await expectContentAddressedOnly(h.dataDir, h.config.database.url);
     const uploads = h.discord.requests.flatMap((r) => r.files.map((f) => f.filename));
     expect(uploads.length).toBeGreaterThanOrEqual(5);
     for (const name of uploads) expect(name).toMatch(/^salon-(\d+|digest-\d{4}-\d\d-\d\d|digest-preview)\.(png|jpg)$/);
@@ -107,7 +118,7 @@ describe("what OpenAI learns about members, and where files come from", () => {
     expectHashedUsers(h.openai.imageRequests.map((r) => r.body as Record<string, unknown>), [ana.id, ben.id, h.slack.teamId, SALT], byAuthor);
 
     const dataDir = h.config.dataDir;
-    await expectContentAddressedOnly(dataDir);
+    await expectContentAddressedOnly(dataDir, h.config.database.url);
     const names = h.slack.callsTo("files.getUploadURLExternal").map((call) => String(call.args.filename));
     expect(names).toHaveLength(3);
     for (const name of names) expect(name).toMatch(/^salon-\d+\.(png|jpg)$/);

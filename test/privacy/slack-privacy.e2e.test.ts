@@ -53,6 +53,7 @@ describe("/salon privacy on Slack", () => {
     const before = await snapshotCommunity(h.config.database.url, "slack", h.slack.teamId);
     const memberId = before.members.find((m) => m.userId === ana.id)!.id;
     const hashes = before.creations.filter((r) => r.memberId === memberId).map((r) => r.imageHash as string);
+    for (const hash of hashes) expect(await h.running.salon.deps.files.get(hash)).not.toBeNull();
 
     expect(await salonText(h, c, ana, "privacy forget")).toContain("2 gallery posts and 2 images");
 
@@ -66,7 +67,11 @@ describe("/salon privacy on Slack", () => {
     expect(after.reactions.filter((r) => r.memberId === memberId)).toEqual([]);
     const dataDir = h.config.dataDir;
     const files = (await readdir(dataDir, { recursive: true })).map(String);
-    for (const hash of hashes) expect(files.filter((f) => f.includes(hash))).toEqual([]);
+    for (const hash of hashes) {
+      expect(files.filter((f) => f.includes(hash))).toEqual([]);
+      // Gone from the image store too, wherever it is (the database on PostgreSQL).
+      expect(await h.running.salon.deps.files.get(hash)).toBeNull();
+    }
 
     expect(await slackLikeCountOf(h, c, theirs.ts)).toBe(1);
     const top = await salonText(h, c, chloe, "top all");

@@ -4,14 +4,19 @@
  * Salon then opens the copy with nothing to migrate and gives new rows fresh ids.
  */
 import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { scratchDatabase, type ScratchDatabase } from "../../../prisma/postgres-scratch.js";
 import type { Stores } from "../../../src/core/store/stores.js";
+import { createImageFiles } from "../../../src/images/image-files.js";
 import { copyDatabase, CopyRefusedError } from "../../../src/store/copy-database.js";
 import { openDatabase, sqlitePath } from "../../../src/store/database.js";
 import { Prisma, type PrismaClient } from "../../../src/store/generated/client.js";
+import { createDatabaseImages } from "../../../src/store/prisma/images.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 import { createTestDatabase, type TestDatabase } from "../../support/db.js";
 import { at, community, days, DAY_MS, minutes, NO_LIMITS, newCreation, posted, queued, react, T0 } from "../contracts/seed.js";
@@ -136,7 +141,8 @@ describe("db:copy", () => {
     const copy = await opened(target.url);
     expect(copy.applied).toEqual([]);
     const sourceRows = await everyRow(source.db.prisma);
-    expect(Object.values(sourceRows).every((rows) => rows.length > 0)).toBe(true);
+    // A SQLite deployment keeps its images as files (StoredImage is empty there): --images copies them, below.
+    expect(Object.entries(sourceRows).every(([model, rows]) => rows.length > 0 || model === "StoredImage")).toBe(true);
     expect(await everyRow(copy.prisma)).toEqual(sourceRows);
     const copied = createPrismaStores(copy.prisma, copy.dialect);
     expect(await answers(copied)).toEqual(await answers(source.stores));
@@ -149,6 +155,30 @@ describe("db:copy", () => {
     const maxId = (await source.db.prisma.creation.aggregate({ _max: { id: true } }))._max.id!;
     expect(fresh.id).toBe(maxId + 1);
     expect((await copied.communities.ensureCommunity({ platform: "discord", externalId: "g-new" })).id).toBe(3);
+  });
+
+  it("copies the image files of the SQLite deployment's DATA_DIR into the database's image store, listing those it lacks", async () => {
+    const source = await sqliteSource();
+    const dataDir = await mkdtemp(path.join(tmpdir(), "salon-copy-images-"));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const files = createImageFiles(dataDir);
+    const png = Buffer.from("\x89PNG a lighthouse");
+    const jpeg = Buffer.from("\xff\xd8\xff a fox");
+    const [lighthouse, fox] = [await files.put(png, "image/png"), await files.put(jpeg, "image/jpeg")];
+    const lost = "f".repeat(64);
+    const g = await community(source.stores, "g1");
+    for (const imageHash of [lighthouse, fox, lost, lighthouse]) await posted(source.stores, g, "ana", { imageHash });
+    const target = await emptyTarget();
+
+    await expect(copyDatabase(source.url, target.url, { imagesDir: path.join(dataDir, "typo") })).rejects.toThrow(/has no images folder: --images takes the SQLite deployment's DATA_DIR/);
+    const result = await copyDatabase(source.url, target.url, { imagesDir: dataDir });
+
+    expect(result.images).toEqual({ copied: 2, missing: [lost] });
+    const copy = await opened(target.url);
+    const images = createDatabaseImages(copy.prisma);
+    expect(await images.get(lighthouse)).toEqual({ bytes: png, mimeType: "image/png" });
+    expect(await images.get(fox)).toEqual({ bytes: jpeg, mimeType: "image/jpeg" });
+    expect(await images.get(lost)).toBeNull();
   });
 
   it("refuses a target that holds data, and changes nothing in it", async () => {
@@ -197,5 +227,7 @@ describe("db:copy", () => {
     const run = promisify(execFile);
     const usage = await run("npx", ["tsx", "prisma/db-copy.ts", "--from", "file:./data/salon.db"]).catch((error: { code: number; stderr: string }) => error);
     expect(usage).toMatchObject({ code: 2, stderr: expect.stringMatching(/missing --to\nUsage: npm run db:copy -- --from file:/) });
+    const images = await run("npx", ["tsx", "prisma/db-copy.ts", "--from", "file:./data/salon.db", "--to", target.url]).catch((error: { code: number; stderr: string }) => error);
+    expect(images).toMatchObject({ code: 2, stderr: expect.stringMatching(/say where the images are: --images DATA_DIR, or --no-images/) });
   });
 });
