@@ -11,6 +11,13 @@ import { AppError } from "../core/errors.js";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * What a process runs (`SALON_ROLES`): `gateway` holds the platform connections and answers commands and reactions,
+ * `worker` generates and posts queued creations, `scheduler` runs digests and periodic reconciliation and pruning.
+ */
+export const ROLES = ["gateway", "worker", "scheduler"] as const;
+export type Role = (typeof ROLES)[number];
+
 /** Discord is enabled when this is present. */
 export interface DiscordConfig {
   /** Bot token (Developer Portal → Bot), sent as `Authorization: Bot …`. */
@@ -78,6 +85,10 @@ export interface Config {
   /** Salt of the hashed member id sent to OpenAI as `user`. */
   /** Unset: a random salt kept in the data folder (`src/runtime/user-hash-salt.ts`). */
   userHashSalt?: string | undefined;
+  /** What this process runs, each role once, in {@link ROLES} order. */
+  roles: Role[];
+  /** `/healthz` says `degraded` when the oldest queued creation is older than this (0: never). */
+  queueDegradedSeconds: number;
 }
 
 /** Every configuration problem found, listed in one message, each with how to fix it. */
@@ -170,6 +181,18 @@ const variables = z.object({
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
   RECONCILE_EVERY_MINUTES: integer("RECONCILE_EVERY_MINUTES", 0, 1440, 60, " minutes"),
   PRICES_FILE: z.string().optional(),
+  SALON_ROLES: z
+    .string()
+    .transform((list) => list.split(",").map((role) => role.trim().toLowerCase()).filter((role) => role.length > 0))
+    .superRefine((roles, ctx) => {
+      const accepted = `each one of ${ROLES.join(", ")}, separated by commas (default all three)`;
+      const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
+      if (unknown.length > 0) ctx.addIssue({ code: "custom", message: `SALON_ROLES has ${unknown.length === 1 ? "an unknown role" : "unknown roles"} ${unknown.map((r) => `"${r}"`).join(", ")}: use ${accepted}` });
+      else if (roles.length === 0) ctx.addIssue({ code: "custom", message: `SALON_ROLES lists no role: use ${accepted}, or unset it for all three` });
+    })
+    .transform((roles) => ROLES.filter((role) => roles.includes(role)))
+    .default([...ROLES]),
+  QUEUE_DEGRADED_SECONDS: integer("QUEUE_DEGRADED_SECONDS", 0, 86_400, 600, " seconds"),
   USER_HASH_SALT: z
     .string()
     .min(16, "USER_HASH_SALT must be a random value of at least 16 characters (e.g. `openssl rand -hex 32`), or unset for a random salt kept in DATA_DIR")
@@ -239,6 +262,8 @@ function toConfig(v: Variables): Config {
     reconcileDays: v.RECONCILE_DAYS,
     reconcileEveryMinutes: v.RECONCILE_EVERY_MINUTES,
     userHashSalt: v.USER_HASH_SALT,
+    roles: v.SALON_ROLES,
+    queueDegradedSeconds: v.QUEUE_DEGRADED_SECONDS,
     ...(v.PRICES_FILE ? { pricesFile: v.PRICES_FILE } : {}),
   };
   if (v.DISCORD_TOKEN && v.DISCORD_APPLICATION_ID) {
