@@ -50,6 +50,7 @@ export default defineConfig({
                       "test/faults/crash-*.test.ts",
                       "test/faults/second-process.test.ts",
                       "test/faults/roles.test.ts",
+                      "test/faults/schedulers.test.ts",
                       "test/faults/shutdown.test.ts",
                       "test/faults/impostor-posts.test.ts",
                       "test/faults/database.test.ts",
