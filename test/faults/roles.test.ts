@@ -26,7 +26,7 @@ const health = async (port: unknown): Promise<Health> => (await (await fetch(`ht
 describe("processes with different roles on one database", () => {
   it("queues /imagine in a gateway-only process, shows it waiting until a worker-only process posts it once", async () => {
     w = await discordWorld({ env: { QUEUE_DEGRADED_SECONDS: "1" } });
-    const [ana] = w.members;
+    const [ana, ben] = w.members;
     const gateway = await w.boot({ SALON_ROLES: "gateway" });
     await w.setUp();
 
@@ -56,6 +56,11 @@ describe("processes with different roles on one database", () => {
     expect(w.galleryPosts()).toBe(1);
     expect(w.openai.imageRequests).toHaveLength(1);
     await worker.waitForLog((l) => l.msg === "creation posted");
+
+    // The worker, idle now, finds a job the gateway queues in its own process (it polls the database).
+    const next = w.imagine(ben!, "a second lighthouse");
+    await next.waitFor((m) => m.content.includes("Posted to the gallery"), 20_000);
+    expect(w.postsOf("a second lighthouse")).toHaveLength(1);
     expect(gateway.logs().some((l) => l.msg === "creation posted")).toBe(false);
 
     const workerPort = (await worker.waitForLog((l) => l.msg === "salon started")).port;
