@@ -6,17 +6,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
+import { rolesVariable, type Role } from "./roles.js";
+
+export { ROLES, type Role } from "./roles.js";
 
 /** pino's level names. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/**
- * What a process runs (`SALON_ROLES`): `gateway` holds the platform connections and answers commands and reactions,
- * `worker` generates and posts queued creations, `scheduler` runs digests and periodic reconciliation and pruning.
- */
-export const ROLES = ["gateway", "worker", "scheduler"] as const;
-export type Role = (typeof ROLES)[number];
 
 /** Discord is enabled when this is present. */
 export interface DiscordConfig {
@@ -181,17 +177,7 @@ const variables = z.object({
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
   RECONCILE_EVERY_MINUTES: integer("RECONCILE_EVERY_MINUTES", 0, 1440, 60, " minutes"),
   PRICES_FILE: z.string().optional(),
-  SALON_ROLES: z
-    .string()
-    .transform((list) => list.split(",").map((role) => role.trim().toLowerCase()).filter((role) => role.length > 0))
-    .superRefine((roles, ctx) => {
-      const accepted = `each one of ${ROLES.join(", ")}, separated by commas (default all three)`;
-      const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-      if (unknown.length > 0) ctx.addIssue({ code: "custom", message: `SALON_ROLES has ${unknown.length === 1 ? "an unknown role" : "unknown roles"} ${unknown.map((r) => `"${r}"`).join(", ")}: use ${accepted}` });
-      else if (roles.length === 0) ctx.addIssue({ code: "custom", message: `SALON_ROLES lists no role: use ${accepted}, or unset it for all three` });
-    })
-    .transform((roles) => ROLES.filter((role) => roles.includes(role)))
-    .default([...ROLES]),
+  SALON_ROLES: rolesVariable,
   QUEUE_DEGRADED_SECONDS: integer("QUEUE_DEGRADED_SECONDS", 0, 86_400, 600, " seconds"),
   USER_HASH_SALT: z
     .string()
