@@ -2,11 +2,19 @@
  * Wires Salon from a validated {@link Config}: database (migrated), OpenAI, the platforms, the generation workers,
  * the digest scheduler and the health endpoint. `src/main.ts` calls it with the environment; tests and the demo
  * call it with their own config pointing at loopback servers.
+ *
+ * `config.roles` chooses what runs here. Every role gets the platforms' REST publishers (a gateway's status
+ * messages, a worker's posts and status edits, a scheduler's digests and re-reads all go through them, with the
+ * stored interaction tokens and the bot token); only `gateway` connects to the platforms to receive events, and it
+ * runs the start-up reconciliation, which covers the events its connection missed while it was down. `worker` runs
+ * the generation workers, `scheduler` the digest and maintenance ticks. The processes share nothing but the
+ * database: claims in it make any mix of them one Salon.
  */
 import { mkdir } from "node:fs/promises";
 import type { WebClientEvent } from "@slack/web-api";
-import type { Config } from "./config/config.js";
+import type { Config, Role } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
+import { releaseAbandonedClaims } from "./core/claims.js";
 import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
@@ -47,6 +55,8 @@ export interface StartOptions {
   maintenance?: boolean;
   /** node-cron expression (with seconds) of the maintenance tick; every minute by default (tests tick faster). */
   maintenanceSchedule?: string;
+  /** node-cron expression (with seconds) of the digest tick; every minute by default (tests tick faster). */
+  digestSchedule?: string;
   /** How long running jobs get to finish on stop before returning to the queue. */
   drainMs?: number;
   /** Overrides of the retry policy (tests use short backoffs). */
@@ -56,12 +66,13 @@ export interface StartOptions {
 export async function startSalon(config: Config, options: StartOptions): Promise<RunningSalon> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
+  const runs = (role: Role) => config.roles.includes(role);
   await mkdir(config.dataDir, { recursive: true });
   const db = await openDatabase(config.database.url, { poolSize: config.database.poolSize });
   if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
 
   const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
-  const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
+  const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now(), config.roles);
   const imageStore = await openImageStore(config, db.prisma, clock, logger);
   const provider = imageStore.gate(meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
@@ -125,9 +136,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   );
   logger.info({ imageStore: imageStore.kind }, "image store chosen");
 
-  const discord = config.discord ? new DiscordBot(config.discord, salon, logger) : null;
+  const discord = runs("gateway") && config.discord ? new DiscordBot(config.discord, salon, logger) : null;
   if (discord) onRateLimitedResponse(discord.client.rest, () => metrics.platformRateLimited("discord"));
-  const slack = config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
+  const slack = runs("gateway") && config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
   const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({
     port: config.port,
@@ -136,25 +147,33 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     ...(slackHttp ? { fallback: slackHttp } : {}),
     metrics: metrics.registry,
     oldestQueuedAgeSeconds: async () => oldestQueuedAgeSeconds(await stores.creations.queueStats(), clock.now()),
+    queueDegradedSeconds: config.queueDegradedSeconds,
+    roles: config.roles,
   });
 
   await Promise.all([discord?.start(), slack?.start()]);
-  await salon.queue.start();
+  // The workers' start ends the claims a stopped process left; a scheduler without workers ends them itself (a
+  // digest claim of this host's previous life is then taken over at once, not after its lease).
+  if (runs("worker")) await salon.queue.start();
+  else if (runs("scheduler")) await releaseAbandonedClaims(deps);
   // Shutdown aborts this: start-up reconciliation stops between posts.
   const shuttingDown = new AbortController();
   const started = clock.now().getTime();
   // Started before the digest scheduler: a catch-up digest waits for its community's corrected counts.
-  const reconciled = (config.reconcileDays > 0 ? salon.reconcileAll(undefined, shuttingDown.signal) : Promise.resolve(null)).then(
+  const reconciled = (runs("gateway") && config.reconcileDays > 0 ? salon.reconcileAll(undefined, shuttingDown.signal) : Promise.resolve(null)).then(
     (result) => {
       if (result) logger.info({ ...result, ms: clock.now().getTime() - started }, "reconciled recent likes with the platforms");
     },
     (error: unknown) => logger.error({ err: error }, "start-up reconciliation failed"),
   );
-  const scheduler = options.scheduler === false ? null : startDigestScheduler({ tick: (signal) => salon.publishDueDigests(signal), logger });
+  const scheduling = runs("scheduler") && options.scheduler !== false;
+  const scheduler = scheduling
+    ? startDigestScheduler({ tick: (signal) => salon.publishDueDigests(signal), logger, ...(options.digestSchedule ? { schedule: options.digestSchedule } : {}) })
+    : null;
   // The catch-up digests that waited for their community's corrected counts go out as soon as reconciliation is done.
-  if (scheduler && config.reconcileDays > 0) void reconciled.then(() => scheduler.tickNow());
+  if (scheduler && runs("gateway") && config.reconcileDays > 0) void reconciled.then(() => scheduler.tickNow());
   const maintenance =
-    (options.maintenance ?? options.scheduler) === false
+    !runs("scheduler") || (options.maintenance ?? options.scheduler) === false
       ? null
       : startDigestScheduler({
           name: "maintenance",
@@ -163,7 +182,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
           logger,
           ...(options.maintenanceSchedule ? { schedule: options.maintenanceSchedule } : {}),
         });
-  logger.info({ port: health.port, discord: Boolean(discord), slack: config.slack?.mode ?? false }, "salon started");
+  logger.info({ port: health.port, roles: config.roles, discord: Boolean(discord), slack: slack ? config.slack!.mode : false }, "salon started");
 
   let stopping: Promise<void> | undefined;
   return {

@@ -6,6 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
+import { rolesVariable, type Role } from "./roles.js";
+
+export { ROLES, type Role } from "./roles.js";
 
 /** pino's level names. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -96,6 +99,10 @@ export interface Config {
   /** Salt of the hashed member id sent to OpenAI as `user`. */
   /** Unset: a random salt kept in the data folder (`src/runtime/user-hash-salt.ts`). */
   userHashSalt?: string | undefined;
+  /** What this process runs, each role once, in {@link ROLES} order. */
+  roles: Role[];
+  /** `/healthz` says `degraded` when the oldest queued creation is older than this (0: never). */
+  queueDegradedSeconds: number;
 }
 
 /** Every configuration problem found, listed in one message, each with how to fix it. */
@@ -194,6 +201,8 @@ const variables = z.object({
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
   RECONCILE_EVERY_MINUTES: integer("RECONCILE_EVERY_MINUTES", 0, 1440, 60, " minutes"),
   PRICES_FILE: z.string().optional(),
+  SALON_ROLES: rolesVariable,
+  QUEUE_DEGRADED_SECONDS: integer("QUEUE_DEGRADED_SECONDS", 0, 86_400, 600, " seconds"),
   USER_HASH_SALT: z
     .string()
     .min(16, "USER_HASH_SALT must be a random value of at least 16 characters (e.g. `openssl rand -hex 32`), or unset for a random salt kept in DATA_DIR")
@@ -269,6 +278,8 @@ function toConfig(v: Variables): Config {
     reconcileDays: v.RECONCILE_DAYS,
     reconcileEveryMinutes: v.RECONCILE_EVERY_MINUTES,
     userHashSalt: v.USER_HASH_SALT,
+    roles: v.SALON_ROLES,
+    queueDegradedSeconds: v.QUEUE_DEGRADED_SECONDS,
     ...(v.PRICES_FILE ? { pricesFile: v.PRICES_FILE } : {}),
   };
   if (v.DISCORD_TOKEN && v.DISCORD_APPLICATION_ID) {

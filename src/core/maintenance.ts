@@ -5,6 +5,9 @@
 import type { SalonDeps } from "./deps.js";
 import type { Community } from "./types.js";
 
+/** How often records nothing needs any more are forgotten. */
+export const PRUNE_EVERY_MS = 10 * 60_000;
+
 /** Deliveries older than this can no longer be redelivered by a platform (Slack retries within minutes). */
 export const DELIVERY_RETENTION_MS = 2 * 86_400_000;
 /** Live removals older than this are older than any reconciliation still reading the platform. */
@@ -19,6 +22,17 @@ export function reconcileDue(community: Pick<Community, "id">, now: Date, everyM
   const minute = Math.floor(now.getTime() / 60_000) % everyMinutes;
   // Knuth's multiplicative hash spreads neighbouring ids across the period.
   return (Math.imul(community.id, 2_654_435_761) >>> 0) % everyMinutes === minute;
+}
+
+/**
+ * Claims one due moment of a periodic task (`prune`, `reconcile:<community id>`) for this process: of any number of
+ * schedulers, on any host, exactly one gets true. The claim is a delivery key (the key's row is unique, so of racing
+ * inserts one wins), named after the task and its moment rather than the time a host's tick fired, so schedulers
+ * whose clocks differ by seconds still claim the same moment; it is forgotten with the deliveries, two days on. A
+ * scheduler that dies mid-task leaves that moment undone: the task's next moment does the work (both are catch-ups).
+ */
+export function claimDueMoment(deps: Pick<SalonDeps, "deliveries" | "clock">, task: string, moment: Date): Promise<boolean> {
+  return deps.deliveries.firstDelivery([`scheduled:${task}:${moment.toISOString()}`], deps.clock.now());
 }
 
 /**

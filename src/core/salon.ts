@@ -6,7 +6,7 @@ import * as admin from "./admin.js";
 import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
 import { digestCommand, dueDay, publishDueDigests, type DigestCommandResult } from "./digest.js";
-import { pruneRecords, reconcileDue } from "./maintenance.js";
+import { claimDueMoment, pruneRecords, PRUNE_EVERY_MS, reconcileDue } from "./maintenance.js";
 import { GenerationQueue } from "./generation-queue.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
 import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
@@ -115,7 +115,8 @@ export class Salon {
   private readonly reconciling = new Set<number>();
   /** The pass over every community (start-up), while it runs: the communities it has finished. */
   private allPass: { done: Set<number> } | null = null;
-  private lastPrunedAt = 0;
+  /** The pruning moment this process last tried to claim: it asks the store once per moment, not each minute. */
+  private lastPruneMoment = -1;
 
   /** The communities whose likes this process re-reads: set up, on a platform it serves. */
   private async reconcilable(platform?: CommunityRef["platform"]) {
@@ -166,19 +167,27 @@ export class Salon {
 
   /**
    * The periodic upkeep, once a minute: re-reads the recent likes of the communities whose moment of the period this
-   * is (each has its own, see `reconcileDue`), and every ten minutes forgets records nothing needs any more.
+   * is (each has its own, see `reconcileDue`), and every ten minutes forgets records nothing needs any more. Each
+   * due moment is claimed first (`claimDueMoment`), so with any number of schedulers each runs once.
    */
   async maintain(everyMinutes: number, signal?: AbortSignal): Promise<{ reconciled: ReconcileResult | null; pruned: boolean }> {
     const now = this.deps.clock.now();
     let pruned = false;
-    if (now.getTime() - this.lastPrunedAt >= 10 * 60_000) {
-      this.lastPrunedAt = now.getTime();
-      const removed = await pruneRecords(this.deps);
-      pruned = true;
-      if (removed.deliveries + removed.removals + removed.forgotten > 0) this.deps.logger.debug(removed, "pruned records no longer needed");
+    const pruneMoment = Math.floor(now.getTime() / PRUNE_EVERY_MS) * PRUNE_EVERY_MS;
+    if (pruneMoment !== this.lastPruneMoment) {
+      this.lastPruneMoment = pruneMoment;
+      if (await claimDueMoment(this.deps, "prune", new Date(pruneMoment))) {
+        const removed = await pruneRecords(this.deps);
+        pruned = true;
+        if (removed.deliveries + removed.removals + removed.forgotten > 0) this.deps.logger.debug(removed, "pruned records no longer needed");
+      }
     }
     if (this.deps.options.reconcileDays <= 0) return { reconciled: null, pruned };
-    const due = (await this.reconcilable()).filter((c) => reconcileDue(c, now, everyMinutes) && !this.reconciling.has(c.id));
+    const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+    const due: Community[] = [];
+    for (const c of await this.reconcilable()) {
+      if (reconcileDue(c, now, everyMinutes) && !this.reconciling.has(c.id) && (await claimDueMoment(this.deps, `reconcile:${c.id}`, minute))) due.push(c);
+    }
     if (due.length === 0) return { reconciled: null, pruned };
     return { reconciled: await this.reconcileEach(due, signal), pruned };
   }

@@ -30,6 +30,10 @@ export interface HealthServerOptions {
   metrics?: Registry;
   /** Age in seconds of the oldest queued job, shown in `/healthz` (null when nothing is queued). */
   oldestQueuedAgeSeconds?: () => Promise<number | null>;
+  /** An oldest queued job older than this (seconds) makes the status `degraded`; 0 or absent: never. */
+  queueDegradedSeconds?: number;
+  /** What this process runs (`SALON_ROLES`), shown in `/healthz`. */
+  roles?: readonly string[];
 }
 
 export interface HealthServer {
@@ -42,9 +46,16 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** The body of `/healthz`: 200 when every platform is ready, 503 otherwise. */
+/**
+ * The body of `/healthz`: 200 when every platform is ready, 503 otherwise. `degraded` (still 200: this process does
+ * its own part, and pulling it from a load balancer would not help) says jobs wait longer than they should, in any
+ * process: no worker is taking them, or too few.
+ */
 export interface HealthBody {
-  status: "ok" | "unavailable";
+  status: "ok" | "degraded" | "unavailable";
+  /** Why the status is `degraded`. */
+  detail?: string;
+  roles?: string[];
   platforms: Record<string, PlatformHealth>;
   /** Age in seconds of the oldest queued job (null when none; absent when the server was not told the queue). */
   oldestQueuedAgeSeconds?: number | null;
@@ -133,12 +144,18 @@ async function answerHealth(req: IncomingMessage, res: ServerResponse, options: 
     return;
   }
   const ok = Object.values(platforms).every((platform) => platform.ready);
-  const body: HealthBody = { status: ok ? "ok" : "unavailable", platforms };
+  const body: HealthBody = { status: ok ? "ok" : "unavailable", ...(options.roles ? { roles: [...options.roles] } : {}), platforms };
   if (options.oldestQueuedAgeSeconds) {
-    body.oldestQueuedAgeSeconds = await options.oldestQueuedAgeSeconds().catch((error: unknown) => {
+    const age = await options.oldestQueuedAgeSeconds().catch((error: unknown) => {
       logger.warn({ err: error }, "queue age could not be read for /healthz");
       return null;
     });
+    body.oldestQueuedAgeSeconds = age;
+    const limit = options.queueDegradedSeconds ?? 0;
+    if (ok && limit > 0 && age !== null && age > limit) {
+      body.status = "degraded";
+      body.detail = `the oldest queued creation has waited ${Math.round(age)} s, over QUEUE_DEGRADED_SECONDS (${limit}): no worker is taking jobs, or too few (SALON_ROLES)`;
+    }
   }
   sendJson(res, ok ? 200 : 503, body, req.method === "HEAD");
 }

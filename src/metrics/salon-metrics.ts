@@ -15,9 +15,12 @@ export function oldestQueuedAgeSeconds({ oldestCreatedAt }: QueueStats, now: Dat
   return oldestCreatedAt ? Math.max(0, (now.getTime() - oldestCreatedAt.getTime()) / 1000) : null;
 }
 
-export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: () => Date): SalonMetrics {
+/** `roles`: what this process runs (`SALON_ROLES`), one `salon_process_role{role}` sample each, for dashboards to count them. */
+export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: () => Date, roles: readonly string[] = []): SalonMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const processRoles = new Gauge({ name: "salon_process_role", help: "1 for each role this process runs (SALON_ROLES)", labelNames: ["role"], registers: [registry] });
+  for (const role of roles) processRoles.set({ role }, 1);
   // A scrape collects every metric at once: the gauges below share one read of the store. A read that fails leaves the
   // rest of the scrape standing: the queue gauges are NaN and salon_database_up says why.
   let reading: Promise<QueueStats | null> | null = null;

@@ -52,7 +52,7 @@ export function startDigestScheduler(options: DigestSchedulerOptions): DigestSch
     const current: Promise<void> = Promise.resolve()
       .then(() => options.tick(stopping.signal))
       .then(
-        () => undefined,
+        () => logger.debug({ reason }, `${name} tick done`),
         (error: unknown) => logger.error({ err: error, reason }, `${name} tick failed`),
       )
       .finally(() => {

@@ -63,7 +63,7 @@ export class SlackStatusMessages {
     const ref = JSON.parse(statusRef) as SlackStatusRef;
     const final = FINAL.has(status.state);
     const log = this.logger.child({ state: status.state, creationId: status.creationId });
-    if (this.take(ref, final)) {
+    if (this.take(ref, status.state)) {
       const answer = await this.postToResponseUrl(ref.responseUrl, status).catch((error: unknown) => {
         log.warn({ err: error }, "could not write the status message");
         return null;
@@ -82,13 +82,15 @@ export class SlackStatusMessages {
    * Counts one use of the URL if it has one to give: the outcome may take the last, a state on the way all but the
    * last. The outcome ends the count.
    */
-  private take(ref: SlackStatusRef, final: boolean): boolean {
+  private take(ref: SlackStatusRef, state: JobStatus["state"]): boolean {
+    const final = FINAL.has(state);
     const now = this.clock.now().getTime();
     this.prune(now);
     let uses = this.uses.get(ref.responseUrl);
     if (!uses) {
-      // An old ref does not say when it was issued: assume now; Slack's refusal tells otherwise.
-      uses = { used: 0, expiresAt: (ref.issuedAt ?? now) + RESPONSE_URL_LIFETIME_MS - EXPIRY_MARGIN_MS };
+      // An old ref does not say when it was issued: assume now; Slack's refusal tells otherwise. A URL first met past
+      // "queued" was written by whichever process queued the job (a gateway, when roles are split): that use counts.
+      uses = { used: state === "queued" ? 0 : 1, expiresAt: (ref.issuedAt ?? now) + RESPONSE_URL_LIFETIME_MS - EXPIRY_MARGIN_MS };
       this.uses.set(ref.responseUrl, uses);
     }
     if (final) this.uses.delete(ref.responseUrl);

@@ -31,6 +31,8 @@ describe("loadConfig", () => {
       generationConcurrency: 2,
       reconcileDays: 7,
       reconcileEveryMinutes: 60,
+      roles: ["gateway", "worker", "scheduler"],
+      queueDegradedSeconds: 600,
     });
   });
 
@@ -57,6 +59,8 @@ describe("loadConfig", () => {
       RECONCILE_EVERY_MINUTES: "15",
       PRICES_FILE: "/etc/salon/prices.json",
       USER_HASH_SALT: "pepper-and-salt-4f1b9c",
+      SALON_ROLES: " Scheduler, worker,,worker ",
+      QUEUE_DEGRADED_SECONDS: "0",
     });
     expect(config).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "http://nirn-proxy:8080/api", devGuildId: "987654321098765432" },
@@ -78,6 +82,8 @@ describe("loadConfig", () => {
       reconcileEveryMinutes: 15,
       pricesFile: "/etc/salon/prices.json",
       userHashSalt: "pepper-and-salt-4f1b9c",
+      roles: ["worker", "scheduler"],
+      queueDegradedSeconds: 0,
     });
   });
 
@@ -206,6 +212,14 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("refuses unknown roles and an empty role list, naming the roles it accepts", () => {
+    const accepted = "use each one of gateway, worker, scheduler, separated by commas (default all three)";
+    expect(problemsOf({ ...discord, ...openai, SALON_ROLES: "gateway,wrker" }).problems).toEqual([`SALON_ROLES has an unknown role "wrker": ${accepted}`]);
+    expect(problemsOf({ ...discord, ...openai, SALON_ROLES: "web, cron" }).problems).toEqual([`SALON_ROLES has unknown roles "web", "cron": ${accepted}`]);
+    expect(problemsOf({ ...discord, ...openai, SALON_ROLES: " , " }).problems).toEqual([`SALON_ROLES lists no role: ${accepted}, or unset it for all three`]);
+    expect(loadConfig({ ...discord, ...openai, SALON_ROLES: "gateway" }).roles).toEqual(["gateway"]);
+  });
+
   it("keeps numbers within their ranges", () => {
     const bad = { PORT: "70000", GENERATION_CONCURRENCY: "0", RECONCILE_DAYS: "-1", OPENAI_TIMEOUT_MS: "12.5" };
     expect([...problemsOf({ ...discord, ...openai, ...bad }).problems].sort()).toEqual([
@@ -287,6 +301,8 @@ describe(".env.example", () => {
       GENERATION_CONCURRENCY: String(defaults.generationConcurrency),
       RECONCILE_DAYS: String(defaults.reconcileDays),
       RECONCILE_EVERY_MINUTES: String(defaults.reconcileEveryMinutes),
+      SALON_ROLES: defaults.roles.join(","),
+      QUEUE_DEGRADED_SECONDS: String(defaults.queueDegradedSeconds),
     });
   });
 

@@ -70,4 +70,29 @@ describe("periodic reconciliation", () => {
       await off.cleanup();
     }
   });
+
+  it("runs each due moment once across three schedulers on one database: one re-read per community and period, one prune per ten minutes", async () => {
+    await h.setUp({ limits: { cooldownSeconds: 0 } });
+    await h.setUp({ community: "guild-2" });
+    const posts = [await h.createPosted("u-author", "a post"), await h.createPosted("u-author", "another post", { community: "guild-2" })];
+    const others = await Promise.all(["instance-b", "instance-c"].map((instanceId) => buildSalon({ database: { db: h.db, stores: h.stores, url: h.url }, clock: h.clock, publisher: h.publisher, options: { instanceId } })));
+    try {
+      const schedulers = [h, ...others];
+      let pruned = 0;
+      let reads = 0;
+      for (let minute = 0; minute < 120; minute++) {
+        // Every scheduler ticks at the same moment, as processes whose cron fires at second 0 do.
+        const ticks = await Promise.all(schedulers.map((s) => s.salon.maintain(60)));
+        pruned += ticks.filter((t) => t.pruned).length;
+        reads += ticks.reduce((sum, t) => sum + (t.reconciled?.posts ?? 0), 0);
+        h.clock.advance(60_000);
+      }
+      expect(pruned).toBe(12);
+      // Each community's one post, re-read once per hour: two hours, two communities.
+      expect(reads).toBe(2 * posts.length);
+      expect(h.publisher.fetches).toHaveLength(2 * posts.length);
+    } finally {
+      for (const other of others) await other.cleanup();
+    }
+  });
 });

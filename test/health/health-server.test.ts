@@ -45,6 +45,22 @@ describe("startHealthServer", () => {
     expect(await res.json()).toEqual({ status: "unavailable", platforms: { discord: { ready: true }, slack: { ready: false, detail: "connecting" } } });
   });
 
+  it("shows the process's roles, and says degraded (still 200) while the oldest queued job waits past the limit", async () => {
+    let age: number | null = 30;
+    const { url } = await start({ discord: { ready: true } }, { roles: ["gateway"], oldestQueuedAgeSeconds: async () => age, queueDegradedSeconds: 600 });
+    expect(await (await fetch(url("/healthz"))).json()).toEqual({ status: "ok", roles: ["gateway"], platforms: { discord: { ready: true } }, oldestQueuedAgeSeconds: 30 });
+    age = 601.4;
+    const res = await fetch(url("/healthz"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: "degraded",
+      detail: "the oldest queued creation has waited 601 s, over QUEUE_DEGRADED_SECONDS (600): no worker is taking jobs, or too few (SALON_ROLES)",
+      roles: ["gateway"],
+      platforms: { discord: { ready: true } },
+      oldestQueuedAgeSeconds: 601.4,
+    });
+  });
+
   it("reads the status on every request, so it turns healthy once the platforms are ready", async () => {
     let ready = false;
     const { url } = await start(() => ({ discord: { ready } }));

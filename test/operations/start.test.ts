@@ -50,12 +50,15 @@ async function tempDir(): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("exits non-zero with one message listing what to set when no platform is configured", async () => {
-    const proc = startProcess({}, await tempDir());
+  it("exits non-zero with one message listing what to set when no platform is configured (and a role it doesn't know), creating nothing", async () => {
+    const dir = await tempDir();
+    const proc = startProcess({ SALON_ROLES: "gateway, wrker" }, dir);
     expect(await proc.exited, proc.err()).toBe(1);
     expect(proc.err()).toContain("No chat platform is configured");
     expect(proc.err()).toContain("DISCORD_TOKEN");
     expect(proc.err()).toContain("OPENAI_API_KEY is required");
+    expect(proc.err()).toContain('SALON_ROLES has an unknown role "wrker": use each one of gateway, worker, scheduler');
+    expect(existsSync(path.join(dir, "data"))).toBe(false);
     expect(proc.err().match(/configuration has \d+ problems/g)).toHaveLength(1);
   });
 

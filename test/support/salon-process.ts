@@ -38,8 +38,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export function startSalonProcess(env: Record<string, string>, cwd: string): SalonProcess {
-  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), main], {
+/** `entry`: the script to run, `src/main.ts` unless a test needs its own (e.g. test/support/clocked-salon.ts). */
+export function startSalonProcess(env: Record<string, string>, cwd: string, entry = main): SalonProcess {
+  const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), entry], {
     cwd,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "debug", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -16,28 +16,33 @@ export async function seedDueDigest(databaseUrl: string, community: { platform: 
       const member = await db.prisma.member.create({ data: { communityId: stored.id, userId } });
       const postedAt = new Date(`${day}T1${i}:00:00Z`);
       await db.prisma.creation.create({
-        data: {
-          communityId: stored.id,
-          memberId: member.id,
-          prompt: `yesterday's favourite ${i + 1}`,
-          aspect: "square",
-          quality: "medium",
-          size: "1024x1024",
-          model: "gpt-image-2",
-          status: "posted",
-          costMicroUsd: 42_000,
-          day,
-          createdAt: postedAt,
-          postedAt,
-          galleryChannelId: community.channelId,
-          galleryMessageId: `9${i}`,
-          galleryUrl: `https://example.invalid/posts/${i}`,
-          likeCount: 5 - i,
-        },
+        data: postedCreation({ communityId: stored.id, memberId: member.id, prompt: `yesterday's favourite ${i + 1}`, postedAt, channelId: community.channelId, messageId: `9${i}`, likeCount: 5 - i }),
       });
     }
     return { day };
   } finally {
     await db.close();
   }
+}
+
+/** A creation's row as the bot leaves it once posted (medium square gpt-image-2), liked `likeCount` times. */
+export function postedCreation(c: { communityId: number; memberId: number; prompt: string; postedAt: Date; channelId: string; messageId: string; likeCount: number }) {
+  return {
+    communityId: c.communityId,
+    memberId: c.memberId,
+    prompt: c.prompt,
+    aspect: "square",
+    quality: "medium",
+    size: "1024x1024",
+    model: "gpt-image-2",
+    status: "posted",
+    costMicroUsd: 42_000,
+    day: c.postedAt.toISOString().slice(0, 10),
+    createdAt: c.postedAt,
+    postedAt: c.postedAt,
+    galleryChannelId: c.channelId,
+    galleryMessageId: c.messageId,
+    galleryUrl: `https://example.invalid/posts/${c.channelId}/${c.messageId}`,
+    likeCount: c.likeCount,
+  };
 }
