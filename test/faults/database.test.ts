@@ -3,8 +3,11 @@
  * read-only, full; PostgreSQL: refusing connections, losing one mid-statement, a serialization failure its retries
  * cannot get past, read-only, a full disk): a member's /imagine gets the clean "nothing was saved, try again", no
  * creation is half-written (none stored, so none counts against the member's quota), no image is asked of OpenAI
- * (the prompt's moderation may be, when the failure strikes at the creation's insert, after the checks), a reaction
- * meanwhile leaves no like count off, and once the database is healthy the same bot, not restarted, works again.
+ * (the prompt's moderation may be, when the failure strikes at the creation's insert, after the checks), and once the
+ * database is healthy the same bot, not restarted, works again. A reaction meanwhile fails too; where its row landed
+ * and only the recount of its post failed (a failure on Creation's writes), the count is one short until the post's
+ * next write recounts it (the likes store marks it unsettled), which the last step checks. The pool's `error` events
+ * (sessions terminated or dropped while idle) crash nothing: an unhandled one would fail the run.
  * Each database has its staging (test/faults/support/*-staging.ts); the assertions here are shared.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
