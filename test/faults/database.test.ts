@@ -1,131 +1,114 @@
 /**
- * The database locked by another writer, read-only or full during /imagine: the member gets a clean "try again",
- * no creation row is half-written, OpenAI is not asked for an image, and once the database is healthy again the same
- * request works.
+ * The database failing under a running bot, in every way its database fails (SQLite: locked by another writer,
+ * read-only, full; PostgreSQL: refusing connections, losing one mid-statement, a serialization failure its retries
+ * cannot get past, read-only, a full disk): a member's /imagine gets the clean "nothing was saved, try again", no
+ * creation is half-written (none stored, so none counts against the member's quota), no image is asked of OpenAI
+ * (the prompt's moderation may be, when the failure strikes at the creation's insert, after the checks), and once the
+ * database is healthy the same bot, not restarted, works again. A reaction meanwhile fails too; where its row landed
+ * and only the recount of its post failed (a failure on Creation's writes), the count is one short until the post's
+ * next write recounts it (the likes store marks it unsettled), which the last step checks. The pool's `error` events
+ * (sessions terminated or dropped while idle) crash nothing: an unhandled one would fail the run.
+ * Each database has its staging (test/faults/support/*-staging.ts); the assertions here are shared.
  */
-import path from "node:path";
-import BetterSqlite3 from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
-import type { PrismaClient } from "../../src/store/generated/client.js";
-import { StoreUnavailableError } from "../../src/core/errors.js";
-import { withStoreErrors } from "../../src/store/store-errors.js";
-import { createTestDatabase } from "../support/db.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeMessage, FakeUser } from "../support/discord/types.js";
+import { addCommunity, createPost, eventually, imagine, type Community, type Harness } from "../support/harness.js";
 import { botTestsOnPostgres } from "../support/test-database.js";
-import { addCommunity, createPost, imagine, startHarness, type Community, type Harness } from "../support/harness.js";
+import type { DatabaseStaging } from "./support/database-staging.js";
+import { postgresStaging } from "./support/postgres-staging.js";
+import { sqliteStaging } from "./support/sqlite-staging.js";
 
-let h: Harness | undefined;
-afterEach(async () => {
+const staging: DatabaseStaging = botTestsOnPostgres() ? postgresStaging() : sqliteStaging();
+let h: Harness;
+let c: Community;
+/** The gallery post every failure's reactions go to. */
+let post: FakeMessage;
+
+beforeAll(async () => {
+  h = await staging.start();
+  c = await addCommunity(h);
+  post = await createPost(h, c, c.members[0]!, "the post the reactions go to");
+}, 60_000);
+afterAll(async () => {
   await h?.close();
-  h = undefined;
+  await staging.stop();
 });
 
-async function start(): Promise<{ h: Harness; c: Community; file: string }> {
-  h = await startHarness();
-  return { h, c: await addCommunity(h), file: path.join(h.dataDir, "salon.db") };
+let members = 0;
+function newMember(): FakeUser {
+  const user = h.discord.addUser({ username: `member-${++members}` });
+  h.discord.addMember(c.guild.id, user.id);
+  return user;
 }
 
-/** The bot's own database connection (SQLite settings such as query_only are per connection). */
-function botPrisma(harness: Harness): PrismaClient {
-  return (harness.running.salon.deps.creations as unknown as { prisma: PrismaClient }).prisma;
+async function count(sql: string, ...params: unknown[]): Promise<number> {
+  const [row] = await staging.rows<{ n: number | string }>(sql, ...params);
+  return Number(row!.n);
+}
+const creationsOf = (user: FakeUser) =>
+  count(`SELECT COUNT(*) AS n FROM "Creation" c JOIN "Member" m ON m."id" = c."memberId" WHERE m."userId" = ?`, user.id);
+const creations = () => count(`SELECT COUNT(*) AS n FROM "Creation"`);
+/** The post's stored like count, the distinct members whose reactions on it are stored, and whether `user`'s is. */
+async function likes(user: FakeUser): Promise<{ count: number; reactors: number; stored: boolean }> {
+  const reactions = `FROM "Reaction" r JOIN "Member" m ON m."id" = r."memberId" WHERE r."creationId" = c."id"`;
+  const [row] = await staging.rows<{ count: number | string; reactors: number | string; mine: number | string }>(
+    `SELECT c."likeCount" AS "count", (SELECT COUNT(DISTINCT r."memberId") ${reactions}) AS "reactors",
+       (SELECT COUNT(*) ${reactions} AND m."userId" = ?) AS "mine"
+     FROM "Creation" c WHERE c."galleryMessageId" = ?`,
+    user.id,
+    post.id,
+  );
+  return { count: Number(row!.count), reactors: Number(row!.reactors), stored: Number(row!.mine) > 0 };
 }
 
-function count(db: BetterSqlite3.Database, table: "Creation" | "Member", userId?: string): number {
-  const where = userId === undefined ? "" : ` WHERE "userId" = '${userId}'`;
-  return (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"${where}`).get() as { n: number }).n;
+/** Resolves once the bot has given up on a reaction event (its one catch logs it). */
+async function reactionFailed(since: number): Promise<void> {
+  await eventually(() => expect(h.logs.slice(since).some((l) => l.msg === "event handling failed" && l.event === "MESSAGE_REACTION_ADD")).toBe(true), 30_000);
 }
 
-/** The answer to /imagine once it is more than the deferral. */
-async function answer(harness: Harness, c: Community, userId: string, prompt: string): Promise<{ text: string; ms: number }> {
-  const at = Date.now();
-  const handle = imagine(harness, c, harness.discord.user(userId)!, prompt);
-  const reply = await handle.waitFor((m) => m.content !== "", 20_000);
-  return { text: reply.content, ms: Date.now() - at };
-}
+describe("the database failing under a running bot", () => {
+  it.each(Object.entries(staging.failures))("when %s: answers 'nothing was saved, try again', half-writes nothing, and works again once healed", async (kind, failure) => {
+    const prompt = failure.prompt ?? `a lighthouse, while the database is ${kind}`;
+    const creator = newMember();
+    const reactor = newMember();
+    const before = { creations: await creations(), images: h.openai.imageRequests.length };
 
-// These stage SQLite's own failures (a second connection's exclusive lock, PRAGMA query_only, max_page_count) on the
-// bot's SQLite file; they have no PostgreSQL equivalent on a running bot's pool, so the project bot-postgresql skips
-// them. PostgreSQL's failures through withStoreErrors are covered by the store tests in test/store/postgresql.
-describe.skipIf(botTestsOnPostgres())("the database failing during /imagine", () => {
-  it("answers 'try again' while another connection holds the write lock, saves nothing, asks OpenAI nothing, and works once it is released", async () => {
-    const { h, c, file } = await start();
-    const ana = c.members[0]!;
-    const other = new BetterSqlite3(file, { timeout: 5_000 });
+    await failure.break();
+    let answer: string;
     try {
-      other.exec("BEGIN EXCLUSIVE");
-
-      const { text, ms } = await answer(h, c, ana.id, "while the file is locked");
-
-      expect(text).toContain("database is busy or unavailable");
-      expect(text).toContain("nothing was saved");
-      expect(text).toContain("try again");
-      expect(ms).toBeLessThan(15_000);
-      expect(count(other, "Creation")).toBe(0);
-      expect(count(other, "Member", ana.id)).toBe(0);
-      expect(h.openai.moderationRequests).toHaveLength(0);
-      expect(h.openai.imageRequests).toHaveLength(0);
+      const handle = imagine(h, c, creator, prompt);
+      await failure.strike?.();
+      answer = (await handle.waitFor((m) => m.content !== "", 30_000)).content;
+      if (failure.reactionsFail !== false) {
+        const since = h.logs.length;
+        h.discord.react(c.gallery.id, post.id, reactor.id, "🔥");
+        await failure.strike?.();
+        await reactionFailed(since);
+      }
     } finally {
-      other.exec("ROLLBACK");
-      other.close();
+      await failure.heal();
     }
 
-    await createPost(h, c, ana, "once the lock is gone");
-    expect(h.openai.imageRequests).toHaveLength(1);
-  }, 40_000);
+    expect(answer).toContain("database is busy or unavailable");
+    expect(answer).toContain("nothing was saved");
+    expect(answer).toContain("try again");
+    expect(await creationsOf(creator)).toBe(0);
+    expect(await creations()).toBe(before.creations);
+    expect(h.openai.imageRequests).toHaveLength(before.images);
+    await failure.check?.();
 
-  it("answers 'try again' while the database is read-only, saves nothing, asks OpenAI nothing, and works once it is writable", async () => {
-    const { h, c, file } = await start();
-    const ana = c.members[0]!;
-    // A running process keeps its file open, so chmod would change nothing for it: SQLite's own read-only switch on
-    // the bot's connection answers every write with SQLITE_READONLY, as a read-only file or mount does.
-    await botPrisma(h).$executeRawUnsafe("PRAGMA query_only = ON");
-
-    const { text } = await answer(h, c, ana.id, "while the file is read-only");
-
-    expect(text).toContain("try again");
-    const reader = new BetterSqlite3(file, { readonly: true });
-    expect(count(reader, "Creation")).toBe(0);
-    reader.close();
-    expect(h.openai.moderationRequests).toHaveLength(0);
-    expect(h.openai.imageRequests).toHaveLength(0);
-
-    await botPrisma(h).$executeRawUnsafe("PRAGMA query_only = OFF");
-    await createPost(h, c, ana, "writable again");
-  }, 40_000);
-
-  it("turns a full database into the same clean 'try again', with the creation's transaction rolled back", async () => {
-    // A full disk can't be staged for a running bot (a small row still fits in a page SQLite already has), so the
-    // store is filled directly: a write that needs a page more than max_page_count allows fails with SQLITE_FULL.
-    const test = await createTestDatabase();
-    try {
-      const communities = withStoreErrors(test.stores.communities);
-      const creations = withStoreErrors(test.stores.creations);
-      const community = await communities.ensureCommunity({ platform: "discord", externalId: "g-full" });
-      const [{ page_count: pages }] = await test.db.prisma.$queryRawUnsafe<[{ page_count: bigint }]>("PRAGMA page_count");
-      await test.db.prisma.$queryRawUnsafe(`PRAGMA max_page_count = ${pages + 2n}`);
-      const input = {
-        communityId: community.id,
-        userId: "u-full",
-        prompt: "x".repeat(200_000), // needs ~50 new pages
-        aspect: "square" as const,
-        quality: "low" as const,
-        size: "1024x1024" as const,
-        model: "gpt-image-2",
-        costMicroUsd: 1,
-        day: "2026-11-26",
-        now: new Date(),
-        statusRef: null,
-      };
-
-      const insert = creations.insertCreationWithinLimits(input, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 });
-
-      await expect(insert).rejects.toThrow(StoreUnavailableError);
-      await expect(insert).rejects.toMatchObject({ userMessage: expect.stringContaining("try again"), cause: expect.objectContaining({ meta: expect.objectContaining({ driverAdapterError: expect.objectContaining({ cause: expect.objectContaining({ originalCode: "SQLITE_FULL" }) }) }) }) });
-      expect(await test.db.prisma.creation.count()).toBe(0);
-
-      await test.db.prisma.$queryRawUnsafe("PRAGMA max_page_count = 1073741823");
-      await expect(creations.insertCreationWithinLimits({ ...input, prompt: "room again" }, { perMemberDaily: 10, budgetMicroUsd: 10_000_000, cooldownMs: 0 })).resolves.toMatchObject({ status: "queued" });
-    } finally {
-      await test.cleanup();
-    }
-  });
+    // The same bot, healed: the same request goes through (nothing of the failed one counted against the quota), and
+    // the next reaction leaves the post's like count equal to the reactions stored, whatever the failure left.
+    await createPost(h, c, creator, prompt);
+    expect(await creationsOf(creator)).toBe(1);
+    expect(h.openai.imageRequests).toHaveLength(before.images + 1);
+    const fan = newMember();
+    h.discord.react(c.gallery.id, post.id, fan.id, "👍");
+    // A count that stays off times this out: the reaction's write returns the recount, which lands just after it.
+    await eventually(async () => {
+      const now = await likes(fan);
+      expect(now.stored).toBe(true);
+      expect(now.count).toBe(now.reactors);
+    }, 20_000);
+  }, 90_000);
 });
