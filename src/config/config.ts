@@ -21,6 +21,17 @@ export interface DiscordConfig {
   apiUrl: string;
   /** When set, `npm run commands:deploy` registers guild commands in this guild (instant, for development) instead of global ones. */
   devGuildId?: string;
+  /**
+   * The gateway shards this process runs (`ids`) out of `count` across every process. Absent: every shard, as many
+   * as Discord recommends (`GET /gateway/bot`).
+   */
+  shards?: DiscordShards;
+}
+
+/** A process's part of the bot's gateway shards: guild `g` is on shard `(g >> 22) % count`. */
+export interface DiscordShards {
+  ids: number[];
+  count: number;
 }
 
 /** Slack is enabled when this is present. */
@@ -138,6 +149,15 @@ const variables = z.object({
   DISCORD_DEV_GUILD_ID: z.string()
     .regex(SNOWFLAKE, "DISCORD_DEV_GUILD_ID must be a numeric server id of 17 to 20 digits (Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset for global commands")
     .optional(),
+  DISCORD_SHARDS: z.string()
+    .regex(/^\d+(\s*,\s*\d+)*$/, "DISCORD_SHARDS must be the shard ids this process runs, separated by commas, e.g. 0,1 (or unset for every shard)")
+    .transform((list) => list.split(",").map(Number))
+    .optional(),
+  DISCORD_SHARD_COUNT: z.string()
+    .regex(/^\d+$/, "DISCORD_SHARD_COUNT must be the total number of shards across every process, a whole number from 1 (or unset for Discord's recommendation)")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 65_535, "DISCORD_SHARD_COUNT must be a whole number from 1 to 65535: the total number of shards across every process")
+    .optional(),
   SLACK_BOT_TOKEN: z.string()
     .startsWith("xoxb-", `SLACK_BOT_TOKEN must be the bot token (${WHERE.slackBotToken})`)
     .optional(),
@@ -215,6 +235,10 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
     if (v.DISCORD_TOKEN === undefined) problem(`DISCORD_TOKEN is required when DISCORD_APPLICATION_ID is set (${WHERE.discordToken})`);
     if (v.DISCORD_APPLICATION_ID === undefined) problem(`DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (${WHERE.discordAppId})`);
   }
+  // A variable that failed its own check arrives here unparsed: its message is already out.
+  if (Array.isArray(v.DISCORD_SHARDS) && (v.DISCORD_SHARD_COUNT === undefined || typeof v.DISCORD_SHARD_COUNT === "number")) {
+    checkShards(v.DISCORD_SHARDS, v.DISCORD_SHARD_COUNT, problem);
+  }
   if (slackAny) {
     const because = v.SLACK_BOT_TOKEN !== undefined ? "SLACK_BOT_TOKEN" : v.SLACK_SIGNING_SECRET !== undefined ? "SLACK_SIGNING_SECRET" : "SLACK_APP_TOKEN";
     if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken})`);
@@ -222,6 +246,21 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
   }
   if (needs.openai && v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
 };
+
+/** DISCORD_SHARDS: no duplicate, each below the count; and a count to go with it. */
+function checkShards(ids: number[], count: number | undefined, problem: (message: string) => void): void {
+  if (count === undefined) {
+    problem(
+      "DISCORD_SHARDS needs DISCORD_SHARD_COUNT, the total number of shards across every process: each process must split the guilds " +
+        "the same way, and Discord's recommendation (GET /gateway/bot) can change between one process's start and the next's",
+    );
+  } else {
+    const outside = [...new Set(ids.filter((id) => id >= count))];
+    if (outside.length > 0) problem(`DISCORD_SHARDS has ${outside.join(", ")}, but shard ids go from 0 to ${count - 1} with DISCORD_SHARD_COUNT=${count}`);
+  }
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (repeated.length > 0) problem(`DISCORD_SHARDS lists ${repeated.join(", ")} more than once; list each shard id once`);
+}
 
 function toConfig(v: Variables): Config {
   const config: Config = {
@@ -247,6 +286,9 @@ function toConfig(v: Variables): Config {
       applicationId: v.DISCORD_APPLICATION_ID,
       apiUrl: v.DISCORD_API_URL.replace(/\/+$/, ""),
       ...(v.DISCORD_DEV_GUILD_ID ? { devGuildId: v.DISCORD_DEV_GUILD_ID } : {}),
+      ...(v.DISCORD_SHARD_COUNT === undefined
+        ? {}
+        : { shards: { ids: v.DISCORD_SHARDS ?? Array.from({ length: v.DISCORD_SHARD_COUNT }, (_, i) => i), count: v.DISCORD_SHARD_COUNT } }),
     };
   }
   if (v.SLACK_BOT_TOKEN && v.SLACK_SIGNING_SECRET) {

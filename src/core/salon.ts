@@ -117,10 +117,11 @@ export class Salon {
   private allPass: { done: Set<number> } | null = null;
   private lastPrunedAt = 0;
 
-  /** The communities whose likes this process re-reads: set up, on a platform it serves. */
+  /** The communities whose likes this process re-reads: set up, on a platform it serves, whose events it receives. */
   private async reconcilable(platform?: CommunityRef["platform"]) {
     const all = await this.deps.communities.listCommunities();
-    return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform));
+    const holds = this.deps.options.holdsCommunity ?? (() => true);
+    return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform) && holds(c));
   }
 
   /**
