@@ -5,7 +5,14 @@
 import { openDatabase } from "../../../src/store/database.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 
-export async function seedDueDigest(databaseUrl: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
+/**
+ * `messageIds` and `likeCounts` (by author): the gallery posts as the platform has them, for tests whose start-up
+ * reconciliation re-reads them; by default ids no platform knows and 5, 4, 3… likes.
+ */
+export async function seedDueDigest(
+  databaseUrl: string,
+  community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[]; messageIds?: string[]; likeCounts?: number[] },
+): Promise<{ day: string }> {
   const db = await openDatabase(databaseUrl);
   try {
     const { communities } = createPrismaStores(db.prisma, db.dialect);
@@ -30,9 +37,9 @@ export async function seedDueDigest(databaseUrl: string, community: { platform: 
           createdAt: postedAt,
           postedAt,
           galleryChannelId: community.channelId,
-          galleryMessageId: `9${i}`,
+          galleryMessageId: community.messageIds?.[i] ?? `9${i}`,
           galleryUrl: `https://example.invalid/posts/${i}`,
-          likeCount: 5 - i,
+          likeCount: community.likeCounts?.[i] ?? 5 - i,
         },
       });
     }
