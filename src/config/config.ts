@@ -6,6 +6,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
+import { checkShards, discordShardCount, discordShardIds, type DiscordShards } from "./discord-shards.js";
+
+export type { DiscordShards } from "./discord-shards.js";
 
 /** pino's level names. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -28,11 +31,6 @@ export interface DiscordConfig {
   shards?: DiscordShards;
 }
 
-/** A process's part of the bot's gateway shards: guild `g` is on shard `(g >> 22) % count`. */
-export interface DiscordShards {
-  ids: number[];
-  count: number;
-}
 
 /** Slack is enabled when this is present. */
 export interface SlackConfig {
@@ -149,15 +147,8 @@ const variables = z.object({
   DISCORD_DEV_GUILD_ID: z.string()
     .regex(SNOWFLAKE, "DISCORD_DEV_GUILD_ID must be a numeric server id of 17 to 20 digits (Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset for global commands")
     .optional(),
-  DISCORD_SHARDS: z.string()
-    .regex(/^\d+(\s*,\s*\d+)*$/, "DISCORD_SHARDS must be the shard ids this process runs, separated by commas, e.g. 0,1 (or unset for every shard)")
-    .transform((list) => list.split(",").map(Number))
-    .optional(),
-  DISCORD_SHARD_COUNT: z.string()
-    .regex(/^\d+$/, "DISCORD_SHARD_COUNT must be the total number of shards across every process, a whole number from 1 (or unset for Discord's recommendation)")
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 65_535, "DISCORD_SHARD_COUNT must be a whole number from 1 to 65535: the total number of shards across every process")
-    .optional(),
+  DISCORD_SHARDS: discordShardIds,
+  DISCORD_SHARD_COUNT: discordShardCount,
   SLACK_BOT_TOKEN: z.string()
     .startsWith("xoxb-", `SLACK_BOT_TOKEN must be the bot token (${WHERE.slackBotToken})`)
     .optional(),
@@ -246,21 +237,6 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
   }
   if (needs.openai && v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
 };
-
-/** DISCORD_SHARDS: no duplicate, each below the count; and a count to go with it. */
-function checkShards(ids: number[], count: number | undefined, problem: (message: string) => void): void {
-  if (count === undefined) {
-    problem(
-      "DISCORD_SHARDS needs DISCORD_SHARD_COUNT, the total number of shards across every process: each process must split the guilds " +
-        "the same way, and Discord's recommendation (GET /gateway/bot) can change between one process's start and the next's",
-    );
-  } else {
-    const outside = [...new Set(ids.filter((id) => id >= count))];
-    if (outside.length > 0) problem(`DISCORD_SHARDS has ${outside.join(", ")}, but shard ids go from 0 to ${count - 1} with DISCORD_SHARD_COUNT=${count}`);
-  }
-  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-  if (repeated.length > 0) problem(`DISCORD_SHARDS lists ${repeated.join(", ")} more than once; list each shard id once`);
-}
 
 function toConfig(v: Variables): Config {
   const config: Config = {
