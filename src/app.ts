@@ -19,15 +19,17 @@ import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot, onRateLimitedResponse } from "./discord/discord-bot.js";
+import { holdsGuild } from "./discord/shards.js";
 import { startHealthServer } from "./health/health-server.js";
 import { meteredProvider } from "./metrics/metered-provider.js";
-import { createSalonMetrics, oldestQueuedAgeSeconds } from "./metrics/salon-metrics.js";
+import { createSalonMetrics, oldestQueuedAgeSeconds, registerShardMetrics } from "./metrics/salon-metrics.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { openImageStore } from "./images/open-image-store.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
+import { PrismaIdentifySlots } from "./store/prisma/identify-slots.js";
 import { createPrismaStores } from "./store/prisma/stores.js";
 import { storesWithErrors } from "./store/store-errors.js";
 import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
@@ -107,6 +109,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       instanceId: newInstanceId(),
       isInstanceGone,
       userHashSalt: await userHashSalt(config.userHashSalt, config.dataDir),
+      holdsCommunity: (c) => c.platform !== "discord" || holdsGuild(config.discord?.shards, c.externalId),
     },
   };
   const salon = new Salon(deps, config.generationConcurrency);
@@ -136,14 +139,15 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   );
   logger.info({ imageStore: imageStore.kind }, "image store chosen");
 
-  const discord = runs("gateway") && config.discord ? new DiscordBot(config.discord, salon, logger) : null;
+  const discord = runs("gateway") && config.discord ? new DiscordBot(config.discord, salon, logger, new PrismaIdentifySlots(db.prisma)) : null;
   if (discord) onRateLimitedResponse(discord.client.rest, () => metrics.platformRateLimited("discord"));
+  if (discord) registerShardMetrics(metrics.registry, () => discord.shards());
   const slack = runs("gateway") && config.slack && slackAdapter && slackWeb ? new slackAdapter.SlackBot(config.slack, slackWeb, salon, logger) : null;
   const slackHttp = slack?.httpHandler;
   const health = await startHealthServer({
     port: config.port,
     logger,
-    status: () => ({ ...(discord ? { discord: { ready: discord.ready } } : {}), ...(slack ? { slack: { ready: slack.ready } } : {}) }),
+    status: () => ({ ...(discord ? { discord: { ready: discord.ready, shards: discord.shards() } } : {}), ...(slack ? { slack: { ready: slack.ready } } : {}) }),
     ...(slackHttp ? { fallback: slackHttp } : {}),
     metrics: metrics.registry,
     oldestQueuedAgeSeconds: async () => oldestQueuedAgeSeconds(await stores.creations.queueStats(), clock.now()),

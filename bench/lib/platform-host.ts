@@ -47,11 +47,15 @@ serve({
     return { guildId: guild.id, galleryId: gallery.id, adminId: admin.id, memberIds };
   },
 
-  /** `count` guilds of `channels` text channels each (the memory benchmark's world). */
-  guilds(arg: { count: number; channels: number }) {
+  /**
+   * `count` guilds of `channels` text channels each (the memory benchmark's world); with `shard: [id, count]`, every
+   * one on that gateway shard (ids chosen so; `from` numbers them on from an earlier call's).
+   */
+  guilds(arg: { count: number; channels: number; shard?: [number, number]; from?: number }) {
     const d = fake();
+    const idOf = (g: number) => (arg.shard ? { id: String(BigInt(2 ** 40 + (g + (arg.from ?? 0)) * arg.shard[1] + arg.shard[0]) << 22n) } : {});
     for (let g = 0; g < arg.count; g++) {
-      const guild = d.addGuild({ name: `guild-${g}` });
+      const guild = d.addGuild({ name: `guild-${g + (arg.from ?? 0)}`, ...idOf(g) });
       for (let c = 0; c < arg.channels; c++) d.addChannel(guild.id, { name: `channel-${c}` });
     }
     return { guilds: arg.count, channels: arg.count * arg.channels };

@@ -49,6 +49,17 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once Salon's `GET /healthz` answers 200 with Discord ready; rejects if `exited()` or after `timeoutMs`. */
+/**
+ * Waits until 5 s (and a margin) have passed since `identifiedBefore` (performance.now() of a moment after the previous
+ * bot identified, e.g. once it was ready). Discord, and the loopback Discord with it, refuse an IDENTIFY within 5 s of
+ * the bot's last one in the bucket (Invalid Session): bots started one after another on one loopback Discord would
+ * otherwise measure the refusal and discord.js's retry, not their start.
+ */
+export async function afterIdentifyWindow(identifiedBefore: number | undefined): Promise<void> {
+  const wait = identifiedBefore === undefined ? 0 : identifiedBefore + 5_100 - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 export async function waitDiscordReady(port: number, exited: () => boolean, timeoutMs: number, label: string): Promise<void> {
   const until = performance.now() + timeoutMs;
   for (;;) {

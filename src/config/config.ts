@@ -7,8 +7,10 @@ import { parseEnv } from "node:util";
 import { z } from "zod";
 import { AppError } from "../core/errors.js";
 import { rolesVariable, type Role } from "./roles.js";
+import { checkShards, discordShardCount, discordShardIds, type DiscordShards } from "./discord-shards.js";
 
 export { ROLES, type Role } from "./roles.js";
+export type { DiscordShards } from "./discord-shards.js";
 
 /** pino's level names. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -24,7 +26,13 @@ export interface DiscordConfig {
   apiUrl: string;
   /** When set, `npm run commands:deploy` registers guild commands in this guild (instant, for development) instead of global ones. */
   devGuildId?: string;
+  /**
+   * The gateway shards this process runs (`ids`) out of `count` across every process. Absent: every shard, as many
+   * as Discord recommends (`GET /gateway/bot`).
+   */
+  shards?: DiscordShards;
 }
+
 
 /** Slack is enabled when this is present. */
 export interface SlackConfig {
@@ -163,6 +171,8 @@ const variables = z.object({
   DISCORD_DEV_GUILD_ID: z.string()
     .regex(SNOWFLAKE, "DISCORD_DEV_GUILD_ID must be a numeric server id of 17 to 20 digits (Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID), or unset for global commands")
     .optional(),
+  DISCORD_SHARDS: discordShardIds,
+  DISCORD_SHARD_COUNT: discordShardCount,
   SLACK_BOT_TOKEN: z.string()
     .startsWith("xoxb-", `SLACK_BOT_TOKEN must be the bot token (${WHERE.slackBotToken})`)
     .optional(),
@@ -248,6 +258,10 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
     if (v.DISCORD_TOKEN === undefined) problem(`DISCORD_TOKEN is required when DISCORD_APPLICATION_ID is set (${WHERE.discordToken})`);
     if (v.DISCORD_APPLICATION_ID === undefined) problem(`DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (${WHERE.discordAppId})`);
   }
+  // A variable that failed its own check arrives here unparsed: its message is already out.
+  if (Array.isArray(v.DISCORD_SHARDS) && (v.DISCORD_SHARD_COUNT === undefined || typeof v.DISCORD_SHARD_COUNT === "number")) {
+    checkShards(v.DISCORD_SHARDS, v.DISCORD_SHARD_COUNT, problem);
+  }
   if (slackAny) {
     const because = v.SLACK_BOT_TOKEN !== undefined ? "SLACK_BOT_TOKEN" : v.SLACK_SIGNING_SECRET !== undefined ? "SLACK_SIGNING_SECRET" : "SLACK_APP_TOKEN";
     if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken})`);
@@ -288,6 +302,9 @@ function toConfig(v: Variables): Config {
       applicationId: v.DISCORD_APPLICATION_ID,
       apiUrl: v.DISCORD_API_URL.replace(/\/+$/, ""),
       ...(v.DISCORD_DEV_GUILD_ID ? { devGuildId: v.DISCORD_DEV_GUILD_ID } : {}),
+      ...(v.DISCORD_SHARD_COUNT === undefined
+        ? {}
+        : { shards: { ids: v.DISCORD_SHARDS ?? Array.from({ length: v.DISCORD_SHARD_COUNT }, (_, i) => i), count: v.DISCORD_SHARD_COUNT } }),
     };
   }
   if (v.SLACK_BOT_TOKEN && v.SLACK_SIGNING_SECRET) {

@@ -2,7 +2,7 @@
 import type { PriceTable } from "./pricing.js";
 import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher } from "./ports.js";
 import type { Stores } from "./store/stores.js";
-import type { Platform } from "./types.js";
+import type { Community, Platform } from "./types.js";
 
 export interface SalonOptions {
   imageModel: string;
@@ -22,6 +22,12 @@ export interface SalonOptions {
   isInstanceGone?: (instanceId: string) => boolean;
   /** Salt of the hashed member id sent to OpenAI as `user`. */
   userHashSalt: string;
+  /**
+   * Whether this process receives the community's events (a Discord guild on one of its gateway shards): start-up and
+   * periodic reconciliation cover those only, and the processes holding the other shards cover theirs. Every
+   * community when absent.
+   */
+  holdsCommunity?: (community: Pick<Community, "platform" | "externalId">) => boolean;
 }
 
 /**

@@ -118,10 +118,11 @@ export class Salon {
   /** The pruning moment this process last tried to claim: it asks the store once per moment, not each minute. */
   private lastPruneMoment = -1;
 
-  /** The communities whose likes this process re-reads: set up, on a platform it serves. */
+  /** The communities whose likes this process re-reads: set up, on a platform it serves, whose events it receives. */
   private async reconcilable(platform?: CommunityRef["platform"]) {
     const all = await this.deps.communities.listCommunities();
-    return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform));
+    const holds = this.deps.options.holdsCommunity ?? (() => true);
+    return all.filter((c) => c.galleryChannelId && this.deps.publishers[c.platform] && (!platform || c.platform === platform) && holds(c));
   }
 
   /**

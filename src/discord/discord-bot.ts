@@ -3,16 +3,21 @@
  * deletions, Guild Message Reactions) and the partials that let reactions on uncached posts through.
  */
 import { Client, Collection, Events, GatewayIntentBits, LimitedCollection, Partials, REST, RESTEvents, type CacheFactory } from "discord.js";
+import type { DiscordShards } from "../config/config.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { DiscordPublisher } from "./discord-publisher.js";
 import { createInteractionHandler } from "./interaction-handlers.js";
+import { databaseIdentifyThrottler, type IdentifySlots } from "./identify-throttler.js";
 import { attachReactionHandlers } from "./reaction-handlers.js";
+import { ShardStates, type ShardHealth } from "./shards.js";
 
 export interface DiscordOptions {
   token: string;
   /** REST base, e.g. https://discord.com/api or a REST proxy; the gateway URL is asked of it. */
   apiUrl: string;
+  /** The shards this process runs; every shard Discord recommends when absent. */
+  shards?: DiscordShards;
 }
 
 export const DISCORD_INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMessageReactions];
@@ -73,14 +78,19 @@ export function salonCacheFactory(): CacheFactory {
 export class DiscordBot {
   readonly client: Client;
   private readyAt: Date | null = null;
+  private readonly shardStates: ShardStates;
 
+  /** `identifySlots`: where the processes of one bot take turns to identify (each process alone when absent). */
   constructor(
     private readonly options: DiscordOptions,
     private readonly salon: Salon,
     private readonly logger: Logger,
+    identifySlots?: IdentifySlots,
   ) {
     this.client = new Client({
       intents: DISCORD_INTENTS,
+      ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : {}),
+      ...(identifySlots ? { ws: { buildIdentifyThrottler: databaseIdentifyThrottler(identifySlots) } } : {}),
       partials: [Partials.Message, Partials.Channel, Partials.Reaction, Partials.User, Partials.GuildMember],
       rest: { api: options.apiUrl },
       allowedMentions: { parse: [] },
@@ -89,8 +99,10 @@ export class DiscordBot {
     this.client.on(Events.InteractionCreate, createInteractionHandler(salon, logger.child({ platform: "discord" })));
     attachReactionHandlers(this.client, salon, logger.child({ platform: "discord" }));
     this.client.on(Events.Error, (error) => logger.error({ err: error, platform: "discord" }, "discord client error"));
-    this.client.on(Events.ShardDisconnect, () => {
+    this.shardStates = new ShardStates(this.client);
+    this.client.on(Events.ShardDisconnect, (event, id) => {
       this.readyAt = null;
+      logger.error({ platform: "discord", shard: id, code: event.code }, "discord shard closed for good (see the close code)");
     });
     this.client.on(Events.ShardResume, () => {
       this.readyAt = new Date();
@@ -99,6 +111,11 @@ export class DiscordBot {
 
   get ready(): boolean {
     return this.readyAt !== null;
+  }
+
+  /** Each shard of this process: ready, latency, last resume. */
+  shards(): ShardHealth[] {
+    return this.shardStates.list();
   }
 
   /** Logs in and resolves once the gateway is ready. */

@@ -6,12 +6,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { Logger } from "../core/ports.js";
+import type { ShardHealth } from "../discord/shards.js";
 
 /** One platform's state as `/healthz` shows it. */
 export interface PlatformHealth {
   ready: boolean;
   /** A short, secret-free explanation, e.g. "connecting to the gateway". */
   detail?: string;
+  /** Discord: each gateway shard of this process. */
+  shards?: ShardHealth[];
 }
 
 /** Handles a request that is not `/healthz`; it must answer the request. */

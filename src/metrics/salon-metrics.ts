@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MetricsSink, QueueStats } from "../core/ports.js";
+import type { ShardHealth } from "../discord/shards.js";
 
 export interface SalonMetrics extends MetricsSink {
   registry: Registry;
@@ -70,4 +71,31 @@ export function createSalonMetrics(queueStats: () => Promise<QueueStats>, now: (
     reactionIngested: () => reactions.inc(),
     digestPosted: () => digests.inc(),
   };
+}
+
+/**
+ * The gateway shards of this process, read when scraped: `salon_discord_shard_ready` (1 ready, 0 not) and the last
+ * heartbeat's latency per shard. Alert on a shard that stays at 0.
+ */
+export function registerShardMetrics(registry: Registry, shards: () => ShardHealth[]): void {
+  new Gauge({
+    name: "salon_discord_shard_ready",
+    help: "Whether each Discord gateway shard of this process is connected and ready (1) or not (0)",
+    labelNames: ["shard"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const shard of shards()) this.set({ shard: String(shard.id) }, shard.ready ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "salon_discord_shard_latency_seconds",
+    help: "Round trip of each Discord gateway shard's last heartbeat",
+    labelNames: ["shard"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const shard of shards()) if (shard.latencyMs !== null) this.set({ shard: String(shard.id) }, shard.latencyMs / 1000);
+    },
+  });
 }

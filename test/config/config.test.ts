@@ -139,6 +139,24 @@ describe("loadConfig", () => {
     expect(problemsOf({ ...discord }).problems).toEqual(["OPENAI_API_KEY is required (platform.openai.com → API keys)"]);
   });
 
+  it("reads the shards of this process out of the total, and every shard when only the total is set", () => {
+    expect(loadConfig({ ...discord, ...openai, DISCORD_SHARDS: "1, 3", DISCORD_SHARD_COUNT: "4" }).discord?.shards).toEqual({ ids: [1, 3], count: 4 });
+    expect(loadConfig({ ...discord, ...openai, DISCORD_SHARD_COUNT: "2" }).discord?.shards).toEqual({ ids: [0, 1], count: 2 });
+    expect(loadConfig({ ...discord, ...openai }).discord?.shards).toBeUndefined();
+  });
+
+  it("refuses shard ids outside the count, repeated ones, and DISCORD_SHARDS without DISCORD_SHARD_COUNT", () => {
+    expect(problemsOf({ ...discord, ...openai, DISCORD_SHARDS: "0,2,2", DISCORD_SHARD_COUNT: "2" }).problems).toEqual([
+      "DISCORD_SHARDS has 2, but shard ids go from 0 to 1 with DISCORD_SHARD_COUNT=2",
+      "DISCORD_SHARDS lists 2 more than once; list each shard id once",
+    ]);
+    expect(problemsOf({ ...discord, ...openai, DISCORD_SHARDS: "0" }).problems).toEqual([expect.stringMatching(/^DISCORD_SHARDS needs DISCORD_SHARD_COUNT, the total number of shards across every process/)]);
+    expect(problemsOf({ ...discord, ...openai, DISCORD_SHARDS: "0;1", DISCORD_SHARD_COUNT: "0" }).problems).toEqual([
+      expect.stringMatching(/^DISCORD_SHARDS must be the shard ids this process runs, separated by commas/),
+      expect.stringMatching(/^DISCORD_SHARD_COUNT must be a whole number from 1 to 65535/),
+    ]);
+  });
+
   it("reports every problem at once in one ConfigError, one line each", () => {
     const error = problemsOf({
       DISCORD_TOKEN,

@@ -206,6 +206,8 @@ describe("likes on Discord", () => {
 
     await expect.poll(() => likeCountOf(h.running, c, post.id), { timeout: 5_000 }).toBe(1);
     expect(await storedReactionsOf(h.running, c, chloe!.id)).toEqual([]);
+    // What /healthz shows of the shard: it resumed its session.
+    expect(h.running.discord!.shards()).toMatchObject([{ id: 0, ready: true, lastResumeAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
   });
 
   it("counts reactions on a post made before a restart (uncached message)", async () => {

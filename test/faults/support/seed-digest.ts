@@ -5,7 +5,14 @@
 import { openDatabase } from "../../../src/store/database.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 
-export async function seedDueDigest(databaseUrl: string, community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[] }): Promise<{ day: string }> {
+/**
+ * `messageIds` and `likeCounts` (by author): the gallery posts as the platform has them, for tests whose start-up
+ * reconciliation re-reads them; by default ids no platform knows and 5, 4, 3… likes.
+ */
+export async function seedDueDigest(
+  databaseUrl: string,
+  community: { platform: "discord" | "slack"; externalId: string; channelId: string; authors: string[]; messageIds?: string[]; likeCounts?: number[] },
+): Promise<{ day: string }> {
   const db = await openDatabase(databaseUrl);
   try {
     const { communities } = createPrismaStores(db.prisma, db.dialect);
@@ -16,7 +23,7 @@ export async function seedDueDigest(databaseUrl: string, community: { platform: 
       const member = await db.prisma.member.create({ data: { communityId: stored.id, userId } });
       const postedAt = new Date(`${day}T1${i}:00:00Z`);
       await db.prisma.creation.create({
-        data: postedCreation({ communityId: stored.id, memberId: member.id, prompt: `yesterday's favourite ${i + 1}`, postedAt, channelId: community.channelId, messageId: `9${i}`, likeCount: 5 - i }),
+        data: postedCreation({ communityId: stored.id, memberId: member.id, prompt: `yesterday's favourite ${i + 1}`, postedAt, channelId: community.channelId, messageId: community.messageIds?.[i] ?? `9${i}`, likeCount: community.likeCounts?.[i] ?? 5 - i }),
       });
     }
     return { day };

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { CommandStore } from './commands.js';
 import { Intent, MessageFlag } from './constants.js';
 import { parseEmoji } from './emoji.js';
-import { Gateway } from './gateway.js';
+import { Gateway, type RefusedIdentify } from './gateway.js';
 import { type InvokerPermissions, buttonPayload, createHandle, slashCommandPayload } from './interactions.js';
 import {
   botPermissions,
@@ -87,11 +87,15 @@ export class FakeDiscord {
     this.commandStore = new CommandStore(state.ids, applicationId);
 
     const privilegedIntents = options.privilegedIntents ?? false;
+    const maxConcurrency = options.maxConcurrency ?? 1;
     this.gateway = new Gateway(server, {
       botToken: this.botToken,
       privilegedIntents,
-      readyPayload: () => this.readyPayload(),
-      guildCreates: () => [...state.guilds.values()].map((g) => guildCreatePayload(state, g)),
+      maxConcurrency,
+      maxGuildsPerShard: options.maxGuildsPerShard ?? 2500,
+      guildIds: () => [...state.guilds.keys()],
+      readyPayload: (holds) => this.readyPayload(holds),
+      guildCreates: (holds) => [...state.guilds.values()].filter((g) => holds(g.id)).map((g) => guildCreatePayload(state, g)),
     });
     this.gateway.resumeUrl = this.gatewayUrl;
 
@@ -109,6 +113,8 @@ export class FakeDiscord {
         return privilegedIntents && last !== undefined && (last.intents & Intent.MessageContent) !== 0;
       },
       files: new Map<string, FakeAttachment>(),
+      // Discord recommends about one shard per 1,000 guilds.
+      gatewayBot: () => ({ shards: options.shards ?? Math.max(1, Math.ceil(state.guilds.size / 1000)), maxConcurrency }),
       echo: (event, data) => this.gateway.dispatch(event, data),
     };
     this.rest = new RestServer(context, [...interactionRoutes(), ...channelRoutes(), ...miscRoutes()]);
@@ -390,6 +396,16 @@ export class FakeDiscord {
     return this.gateway.identifies;
   }
 
+  /** IDENTIFYs answered with Invalid Session because their bucket had identified less than 5 s before. */
+  get refusedIdentifies(): readonly RefusedIdentify[] {
+    return this.gateway.refusedIdentifies;
+  }
+
+  /** The `[shard_id, num_shards]` of each session that is connected and past READY. */
+  get readyShards(): [number, number][] {
+    return this.gateway.sessions.filter((s) => s.ready && !s.invalidated && s.socket !== null).map((s) => s.shard);
+  }
+
   /** Every gateway payload received from clients (heartbeats, identify, resume, ...). */
   get gatewayReceived(): readonly { op: number; d: unknown; at: number }[] {
     return this.gateway.received;
@@ -535,12 +551,12 @@ export class FakeDiscord {
     return createHandle(this.state, record as Parameters<typeof createHandle>[1]);
   }
 
-  private readyPayload(): Record<string, unknown> {
+  private readyPayload(holds: (guildId: string) => boolean): Record<string, unknown> {
     return {
       v: 10,
       user_settings: {},
       user: selfUserPayload(this.state.botUser),
-      guilds: [...this.state.guilds.keys()].map((id) => ({ id, unavailable: true })),
+      guilds: [...this.state.guilds.keys()].filter(holds).map((id) => ({ id, unavailable: true })),
       application: { id: this.applicationId, flags: 0 },
       private_channels: [],
       relationships: [],

@@ -1,6 +1,10 @@
 /**
  * Gateway v10 (JSON, uncompressed) over `ws`: HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats,
- * RESUME with replay of missed events, intent filtering and dispatch to every live session.
+ * RESUME with replay of missed events, intent filtering, and sharding as Discord documents it: IDENTIFY carries
+ * `shard: [shard_id, num_shards]` (4010 Invalid shard when it is wrong; 4011 Sharding required when the session would
+ * hold more guilds than a shard may), each guild's events go only to the session of its shard
+ * (`(guild_id >> 22) % num_shards`; DMs to shard 0), and a bucket (`shard_id % max_concurrency`) identifies at most
+ * once per 5 seconds: a faster IDENTIFY is answered with Invalid Session (opcode 9, `d: false`).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,11 +18,25 @@ import type { IdentifyRecord } from './types.js';
 export interface GatewayHost {
   readonly botToken: string;
   readonly privilegedIntents: boolean;
-  /** READY payload without session fields (user, guild stubs, application...). */
-  readyPayload(): Record<string, unknown>;
-  /** Full GUILD_CREATE payloads of every guild, sent right after READY. */
-  guildCreates(): Record<string, unknown>[];
+  /** `session_start_limit.max_concurrency`: identifies allowed per 5 seconds, one per bucket. */
+  readonly maxConcurrency: number;
+  /** The most guilds one session may hold before Discord closes it with 4011 (Discord: 2,500). */
+  readonly maxGuildsPerShard: number;
+  /** Ids of every guild the bot is in. */
+  guildIds(): string[];
+  /** READY payload without session fields (user, guild stubs of the shard's guilds, application...). */
+  readyPayload(holds: (guildId: string) => boolean): Record<string, unknown>;
+  /** Full GUILD_CREATE payloads of the shard's guilds, sent right after READY. */
+  guildCreates(holds: (guildId: string) => boolean): Record<string, unknown>[];
 }
+
+/** The shard of a guild among `count` (Discord: `(guild_id >> 22) % num_shards`). */
+export function shardOf(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
+/** Discord's identify window per bucket. */
+const IDENTIFY_WINDOW_MS = 5000;
 
 interface BufferedEvent {
   op: 0;
@@ -38,6 +56,17 @@ export interface GatewaySession {
   /** True once READY and the initial GUILD_CREATEs were written. */
   ready: boolean;
   invalidated: boolean;
+  /** `[shard_id, num_shards]` of its IDENTIFY (`[0, 1]` when it sent none). */
+  shard: [number, number];
+}
+
+/** An IDENTIFY answered with Invalid Session because its bucket had identified less than 5 s before. */
+export interface RefusedIdentify {
+  shard: [number, number];
+  bucket: number;
+  /** performance.now() of the refusal, and of the bucket's identify it came too soon after. */
+  at: number;
+  previousAt: number;
 }
 
 /** Options of {@link Gateway.dispatch}. */
@@ -53,6 +82,9 @@ const MAX_BUFFERED_EVENTS = 2000;
 export class Gateway {
   readonly sessions: GatewaySession[] = [];
   readonly identifies: IdentifyRecord[] = [];
+  readonly refusedIdentifies: RefusedIdentify[] = [];
+  /** performance.now() of each bucket's last accepted IDENTIFY. */
+  private readonly bucketIdentifiedAt = new Map<number, number>();
   /** Every payload received from clients, in order. */
   readonly received: { op: number; d: unknown; at: number }[] = [];
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -85,12 +117,15 @@ export class Gateway {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Sends a dispatch to every live or resumable session whose intents allow it. */
+  /** Sends a dispatch to every live or resumable session of the event's shard whose intents allow it. */
   dispatch(event: string, data: unknown, options: DispatchOptions = {}): void {
     const needed = EVENT_INTENTS[event];
+    const guildId = guildOfEvent(event, data);
     for (const session of this.sessions) {
       if (session.invalidated) continue;
       if (!options.raw && needed !== undefined && (session.intents & needed) === 0) continue;
+      const [shardId, count] = session.shard;
+      if ((guildId === undefined ? 0 : shardOf(guildId, count)) !== shardId) continue;
       this.send(session, event, data);
     }
   }
@@ -199,6 +234,25 @@ export class Gateway {
       ws.close(4014, 'Disallowed intent(s).');
       return undefined;
     }
+    const shard = validShard(d.shard);
+    if (!shard) {
+      ws.close(4010, 'Invalid shard.');
+      return undefined;
+    }
+    const holds = (guildId: string) => shardOf(guildId, shard[1]) === shard[0];
+    if (this.host.guildIds().filter(holds).length > this.host.maxGuildsPerShard) {
+      ws.close(4011, 'Sharding required.');
+      return undefined;
+    }
+    const bucket = shard[0] % this.host.maxConcurrency;
+    const now = performance.now();
+    const previousAt = this.bucketIdentifiedAt.get(bucket);
+    if (previousAt !== undefined && now - previousAt < IDENTIFY_WINDOW_MS) {
+      this.refusedIdentifies.push({ shard, bucket, at: now, previousAt });
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ op: 9, s: null, t: null, d: false }));
+      return undefined;
+    }
+    this.bucketIdentifiedAt.set(bucket, now);
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       socket: ws,
@@ -207,19 +261,20 @@ export class Gateway {
       events: [],
       ready: false,
       invalidated: false,
+      shard,
     };
     this.sessions.push(session);
     this.send(session, 'READY', {
-      ...this.host.readyPayload(),
+      ...this.host.readyPayload(holds),
       session_id: session.id,
       resume_gateway_url: this.resumeUrl,
-      shard: Array.isArray(d.shard) ? d.shard : [0, 1],
+      shard,
     });
     // GUILD_CREATEs go out in a later macrotask, as they would over a real network; discord.js is
     // only reliable when READY has been fully processed first.
     setImmediate(() => {
       if ((session.intents & Intent.Guilds) !== 0) {
-        for (const guild of this.host.guildCreates()) this.send(session, 'GUILD_CREATE', guild);
+        for (const guild of this.host.guildCreates(holds)) this.send(session, 'GUILD_CREATE', guild);
       }
       session.ready = true;
       const waiters = this.readyWaiters;
@@ -244,4 +299,19 @@ export class Gateway {
     this.send(session, 'RESUMED', { _trace: ['["fake-gateway",{"micros":0}]'] });
     return session;
   }
+}
+
+/** `[shard_id, num_shards]` of an IDENTIFY (`[0, 1]` when absent), or null when it is not a valid pair. */
+function validShard(shard: unknown): [number, number] | null {
+  if (shard === undefined || shard === null) return [0, 1];
+  if (!Array.isArray(shard) || shard.length !== 2 || !shard.every((n) => Number.isInteger(n))) return null;
+  const [id, count] = shard as [number, number];
+  return count >= 1 && id >= 0 && id < count ? [id, count] : null;
+}
+
+/** The guild an event belongs to: `id` for the guild's own events, `guild_id` for the rest; none for DMs. */
+function guildOfEvent(event: string, data: unknown): string | undefined {
+  const d = (data ?? {}) as { id?: unknown; guild_id?: unknown };
+  const id = event === 'GUILD_CREATE' || event === 'GUILD_UPDATE' || event === 'GUILD_DELETE' ? d.id : d.guild_id;
+  return typeof id === 'string' ? id : undefined;
 }

@@ -56,6 +56,8 @@ export interface RestContext {
   readonly files: Map<string, FakeAttachment>;
   /** Dispatches a gateway event caused by the bot's own REST call (not replayable). */
   echo(event: string, data: unknown): void;
+  /** What `GET /gateway/bot` tells: the recommended shard count and `session_start_limit.max_concurrency`. */
+  gatewayBot(): { shards: number; maxConcurrency: number };
 }
 
 /** A route: `path` segments starting with `:` are parameters. */

@@ -68,14 +68,17 @@ export function miscRoutes(): Route[] {
     {
       method: 'GET',
       path: '/gateway/bot',
-      handler: (_request, context) => ({
-        status: 200,
-        body: {
-          url: context.gatewayUrl,
-          shards: 1,
-          session_start_limit: { total: 1000, remaining: 999, reset_after: 14400000, max_concurrency: 1 },
-        },
-      }),
+      handler: (_request, context) => {
+        const { shards, maxConcurrency } = context.gatewayBot();
+        return {
+          status: 200,
+          body: {
+            url: context.gatewayUrl,
+            shards,
+            session_start_limit: { total: 1000, remaining: 999, reset_after: 14400000, max_concurrency: maxConcurrency },
+          },
+        };
+      },
     },
     {
       method: 'GET',

@@ -32,6 +32,15 @@ export interface FakeDiscordOptions {
    * ({@link FakeDiscord.advanceTime}). 0 turns deduplication off (a nonce Discord has forgotten).
    */
   nonceWindowMs?: number;
+  /**
+   * Shards `GET /gateway/bot` recommends. Default: one per 1,000 guilds (at least 1), as Discord roughly does. An
+   * IDENTIFY may use another count, as long as no shard holds more than `maxGuildsPerShard` guilds.
+   */
+  shards?: number;
+  /** `session_start_limit.max_concurrency`: one IDENTIFY per bucket (`shard_id % max_concurrency`) per 5 s. Default 1. */
+  maxConcurrency?: number;
+  /** Guilds one session may hold before IDENTIFY is closed with 4011 Sharding required. Default 2,500, as on Discord. */
+  maxGuildsPerShard?: number;
 }
 
 /** A guild known to the fake. */
