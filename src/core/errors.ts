@@ -64,6 +64,9 @@ export class PublishError extends AppError {
   }
 }
 
+/** What the adapters log when a member's request met an unavailable store (the member is told it in words of their own). */
+export const STORE_UNAVAILABLE_LOG = "the database was unavailable: the member was told nothing was saved";
+
 /**
  * The database could not take the request right now (locked by another writer, read-only, full, unreachable). The
  * store adapter throws it; the write was rolled back, so nothing was saved and the member may simply try again.

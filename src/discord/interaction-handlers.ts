@@ -11,7 +11,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from "discord.js";
-import { UserError } from "../core/errors.js";
+import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import { ACK_PRIORITY_MS, AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import type { Logger } from "../core/ports.js";
@@ -84,6 +84,7 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
       if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
       reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : await runButton(salon, interaction);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) log.warn({ err: error }, STORE_UNAVAILABLE_LOG);
       if (error instanceof UserError) reply = { content: error.userMessage };
       else {
         log.error({ err: error }, "interaction failed");

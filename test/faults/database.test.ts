@@ -74,6 +74,7 @@ describe("the database failing under a running bot", () => {
     const before = { creations: await creations(), images: h.openai.imageRequests.length };
 
     await failure.break();
+    const logged = h.logs.length;
     let answer: string;
     try {
       const handle = imagine(h, c, creator, prompt);
@@ -92,6 +93,8 @@ describe("the database failing under a running bot", () => {
     expect(answer).toContain("database is busy or unavailable");
     expect(answer).toContain("nothing was saved");
     expect(answer).toContain("try again");
+    // The operator hears of it too, with the cause.
+    expect(h.logs.slice(logged).some((l) => l.msg === "the database was unavailable: the member was told nothing was saved" && l.err)).toBe(true);
     expect(await creationsOf(creator)).toBe(0);
     expect(await creations()).toBe(before.creations);
     expect(h.openai.imageRequests).toHaveLength(before.images);
