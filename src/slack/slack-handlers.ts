@@ -100,7 +100,7 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   });
 
   const onReaction = (kind: "add" | "remove") =>
-    async ({ event, body }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string; retry_num?: number } }) => {
+    async ({ event, body, context }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string }; context: { retryNum?: number } }) => {
       if (event.item.type !== "message" || !event.item.channel || !event.item.ts) return;
       const log = logger.child({ event: `reaction_${kind === "add" ? "added" : "removed"}`, eventId: body.event_id });
       // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
@@ -109,7 +109,8 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
       const keys = [`slack:event:${body.event_id}`, natural];
       try {
         if (!(await salon.firstDelivery(keys))) {
-          log.debug({ retry: body.retry_num }, "already handled: a redelivery");
+          // Slack's retry (X-Slack-Retry-Num) or a resend, on this process or another one: the database knows.
+          log.debug({ retry: context.retryNum ?? null }, "already handled: a redelivery");
           return;
         }
         const { clients, directory } = await web.workspaces.forTeam(body.team_id);
