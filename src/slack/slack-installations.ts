@@ -42,8 +42,9 @@ export function boltInstallationStore(store: InstallationStore, cipher: TokenCip
     async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<"v2", false>> {
       if (query.isEnterpriseInstall || !query.teamId) throw new Error(ORG_WIDE_REFUSED);
       const teamId = query.teamId;
-      const [row, opened] = await Promise.all([store.findInstallation(teamId), workspaces.token(teamId)]);
-      if (!row || !opened) throw new Error(`Salon is not installed in Slack workspace ${teamId}`);
+      const opened = await workspaces.token(teamId);
+      if (!opened) throw new Error(`Salon is not installed in Slack workspace ${teamId}`);
+      const row = opened.installation;
       return {
         team: { id: teamId },
         enterprise: row.enterpriseId ? { id: row.enterpriseId } : undefined,

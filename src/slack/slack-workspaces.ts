@@ -7,7 +7,7 @@
 import type { Logger as SdkLogger } from "@slack/web-api";
 import { PublishError } from "../core/errors.js";
 import type { Clock, Logger } from "../core/ports.js";
-import type { InstallationStore } from "../core/store/installations.js";
+import type { InstallationStore, SealedInstallation } from "../core/store/installations.js";
 import { createSlackClients, type SlackClients } from "./slack-clients.js";
 import { SlackDirectory } from "./slack-directory.js";
 import { SlackWorkspacePublisher } from "./slack-publisher.js";
@@ -75,8 +75,8 @@ export class InstalledWorkspaces implements SlackWorkspaces {
     private readonly parts: WorkspaceParts,
   ) {}
 
-  /** The installation's bot token, opened; null when the workspace has none. Re-seals a token under an old key. */
-  async token(teamId: string): Promise<{ token: string; sealed: string } | null> {
+  /** The installation and its bot token, opened; null when the workspace has none. Re-seals a token under an old key. */
+  async token(teamId: string): Promise<{ token: string; sealed: string; installation: SealedInstallation } | null> {
     const row = await this.store.findInstallation(teamId);
     if (!row) return null;
     const token = this.cipher.open(teamId, row.botTokenSealed);
@@ -84,7 +84,7 @@ export class InstalledWorkspaces implements SlackWorkspaces {
       await this.store.resealToken(teamId, row.botTokenSealed, this.cipher.seal(teamId, token));
       this.parts.logger.info({ teamId }, "sealed a Slack token again with the current SLACK_TOKEN_KEY");
     }
-    return { token, sealed: row.botTokenSealed };
+    return { token, sealed: row.botTokenSealed, installation: row };
   }
 
   async forTeam(teamId: string): Promise<SlackWorkspace> {

@@ -83,9 +83,11 @@ describe("Slack for many workspaces (OAuth)", () => {
     expect(digestOf(a)).not.toContain("owl");
     expect(digestOf(b)).toContain("owl");
     expect(digestOf(b)).not.toContain("fox");
+    // The tokens never reach a log line (they are not in the config, so only the SDK's own redaction keeps them out).
+    for (const w of [a, b]) expect(JSON.stringify(world.logs)).not.toContain(w.slack.botToken);
   }, 90_000);
 
-  it("uninstalling one workspace removes its token, fails its queued creation before paying for it and stops its digest; the other keeps working", async () => {
+  it("uninstalling one workspace removes its token, fails its queued creation before paying for it and unsets its channels (no digest is due); the other keeps working", async () => {
     world = await startOAuthWorld({ env: { GENERATION_CONCURRENCY: "1" } });
     const { a, b } = world;
     for (const w of [a, b]) expect((await world.install(w)).status).toBe(200);
