@@ -4,14 +4,10 @@
  * handled and changes nothing, here after the reaction it repeats was removed (acting on it would count a like that
  * is gone).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeOpenAI } from "../support/openai/fake-openai.js";
-import { freePort, startSalonProcess, until, type SalonProcess } from "../support/salon-process.js";
-import { FakeSlack } from "../support/slack/index.js";
-import { botDatabase, databaseRows } from "../support/test-database.js";
+import { freePort, until, type SalonProcess } from "../support/salon-process.js";
+import { slackProcesses } from "../support/slack-processes.js";
+import { databaseRows } from "../support/test-database.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -20,34 +16,14 @@ afterEach(async () => {
 
 describe("two Salon processes in HTTP mode on one database", () => {
   it("handle an event once when its retry lands on the other process", async () => {
-    const slack = await FakeSlack.start();
-    const openai = await FakeOpenAI.start();
-    const dir = await mkdtemp(path.join(tmpdir(), "salon-slack-two-"));
-    const database = await botDatabase(dir);
-    const processes: SalonProcess[] = [];
-    cleanup.push(async () => {
-      for (const proc of processes) await proc.crash();
-      await slack.close();
-      await openai.close();
-      await rm(dir, { recursive: true, force: true });
-      await database.drop();
-    });
-    const env = {
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      OPENAI_API_KEY: openai.apiKey,
-      OPENAI_BASE_URL: openai.baseURL,
-      DATABASE_URL: database.url,
-      DATA_DIR: dir,
-      RECONCILE_DAYS: "0",
-    };
+    const world = await slackProcesses();
+    cleanup.push(() => world.close());
+    const { slack } = world;
     const endpoints: string[] = [];
+    const processes: SalonProcess[] = [];
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
-      const proc = startSalonProcess({ ...env, PORT: String(port) }, dir);
-      processes.push(proc);
-      await proc.waitForLog((l) => l.msg === "salon started");
+      processes.push(await world.boot({ PORT: String(port) }));
       endpoints.push(`http://127.0.0.1:${port}/slack/events`);
     }
     const [first, second] = processes as [SalonProcess, SalonProcess];
@@ -61,7 +37,7 @@ describe("two Salon processes in HTTP mode on one database", () => {
     const imagine = await slack.slashCommand({ command: "/imagine", text: "a lighthouse at dawn", userId: admin.id, channelId: gallery.id });
     await imagine.waitForResponse((r) => (r.text ?? "").includes("Posted to the gallery"), 20_000);
     const post = await slack.waitForMessage(gallery.id, (m) => m.files.length > 0);
-    const likes = async () => (await databaseRows<{ likeCount: number }>(database.url, 'SELECT "likeCount" FROM "Creation"'))[0]?.likeCount;
+    const likes = async () => (await databaseRows<{ likeCount: number }>(world.databaseUrl, 'SELECT "likeCount" FROM "Creation"'))[0]?.likeCount;
 
     const added = await slack.react(gallery.id, post.ts, ben.id, "+1");
     await until(async () => (await likes()) === 1, "the like");
