@@ -38,6 +38,10 @@ describe("Slack for many workspaces (OAuth)", () => {
     world = await startOAuthWorld({ clock });
     const { a, b } = world;
 
+    // Back from Slack without the state cookie of the browser that started: refused before the code is exchanged.
+    const forged = await world.install(a, { cookie: false });
+    expect(forged.status).not.toBe(200);
+    expect(world.oauth.exchanges).toEqual([]);
     for (const w of [a, b]) {
       const done = await world.install(w);
       expect(done.status, done.body).toBe(200);

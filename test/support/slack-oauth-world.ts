@@ -35,8 +35,11 @@ export interface OAuthWorld {
   database: BotDatabase;
   running: RunningSalon;
   logs: Array<Record<string, unknown>>;
-  /** Installs Salon in the workspace as its admin; resolves with the redirect page's status and text. */
-  install(w: Workspace): Promise<{ status: number; body: string }>;
+  /**
+   * Installs Salon in the workspace as its admin; resolves with the redirect page's status and text. `cookie: false`
+   * comes back from Slack in another browser (without the state cookie), as a forged redirect would.
+   */
+  install(w: Workspace, options?: { cookie?: boolean }): Promise<{ status: number; body: string }>;
   /** Starts another Salon on the same database with these variables changed (e.g. another SLACK_TOKEN_KEY). */
   restart(env?: Record<string, string>): Promise<RunningSalon>;
   close(): Promise<void>;
@@ -86,14 +89,14 @@ export async function startOAuthWorld(options: { clock?: Clock; env?: Record<str
     database,
     running,
     logs,
-    async install(w) {
+    async install(w, { cookie: withCookie = true } = {}) {
       const start = await fetch(`${salonUrl}/slack/install`, { redirect: "manual" });
       await start.arrayBuffer();
       const authorize = start.headers.get("location");
       if (start.status !== 302 || !authorize) throw new Error(`/slack/install answered ${start.status} without a redirect`);
       // The browser keeps the state cookie Bolt set and sends it back with the redirect.
       const cookie = start.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-      const back = await fetch(oauth.approve(authorize, w.slack, w.admin.id), { headers: { cookie }, redirect: "manual" });
+      const back = await fetch(oauth.approve(authorize, w.slack, w.admin.id), { headers: withCookie ? { cookie } : {}, redirect: "manual" });
       return { status: back.status, body: await back.text() };
     },
     restart: begin,
