@@ -31,7 +31,8 @@ import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { openDatabase } from "./store/database.js";
 import { PrismaIdentifySlots } from "./store/prisma/identify-slots.js";
 import { createPrismaStores } from "./store/prisma/stores.js";
-import { storesWithErrors } from "./store/store-errors.js";
+import { PrismaInstallationStore } from "./store/prisma/installations.js";
+import { storesWithErrors, withStoreErrors } from "./store/store-errors.js";
 import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
 import { systemClock } from "./runtime/system-clock.js";
 import { userHashSalt } from "./runtime/user-hash-salt.js";
@@ -86,10 +87,17 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
   const slackAdapter = config.slack ? await import("./slack/slack-bot.js") : null;
-  const slackWeb = config.slack && slackAdapter ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" })) : null;
+  const slackWeb =
+    config.slack && slackAdapter
+      ? slackAdapter.createSlackWeb(config.slack, clock, logger.child({ platform: "slack" }), {
+          installations: withStoreErrors(new PrismaInstallationStore(db.prisma)),
+          // The WebClient emits "rate_limited" (WebClientEvent.RATE_LIMITED) on each 429 it meets, rejected or waited out.
+          watch: (clients) => {
+            for (const client of [clients.client, clients.postClient]) client.on(SLACK_RATE_LIMITED, () => metrics.platformRateLimited("slack"));
+          },
+        })
+      : null;
   if (slackWeb) publishers.slack = slackWeb.publisher;
-  // The WebClient emits "rate_limited" (WebClientEvent.RATE_LIMITED) on each 429 it meets, rejected or waited out.
-  for (const client of slackWeb ? [slackWeb.clients.client, slackWeb.clients.postClient] : []) client.on(SLACK_RATE_LIMITED, () => metrics.platformRateLimited("slack"));
 
   const deps: SalonDeps = {
     ...stores,

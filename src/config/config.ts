@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import { checkSlackOAuth, SLACK_OAUTH_VARIABLES, slackOAuthConfig, slackOAuthVariables, type SlackOAuthConfig } from "./slack-oauth-config.js";
+export type { SlackOAuthConfig } from "./slack-oauth-config.js";
 import { AppError } from "../core/errors.js";
 import { rolesVariable, type Role } from "./roles.js";
 import { checkShards, discordShardCount, discordShardIds, type DiscordShards } from "./discord-shards.js";
@@ -36,8 +38,10 @@ export interface DiscordConfig {
 
 /** Slack is enabled when this is present. */
 export interface SlackConfig {
-  /** Bot User OAuth Token (`xoxb-…`). */
-  botToken: string;
+  /** Single-workspace mode: the Bot User OAuth Token (`xoxb-…`). Absent in multi-workspace (OAuth) mode. */
+  botToken?: string;
+  /** Multi-workspace mode: Slack's OAuth install flow; absent in single-workspace mode. */
+  oauth?: SlackOAuthConfig;
   /** Verifies that HTTP requests come from Slack. */
   signingSecret: string;
   /** App-level token (`xapp-…`); when present Slack is reached over Socket Mode. */
@@ -180,6 +184,7 @@ const variables = z.object({
   SLACK_APP_TOKEN: z.string()
     .startsWith("xapp-", `SLACK_APP_TOKEN must be an app-level token (${WHERE.slackAppToken}); unset it to receive events over HTTP instead`)
     .optional(),
+  ...slackOAuthVariables,
   SLACK_API_URL: httpUrl("SLACK_API_URL", "https://slack.com/api/").default("https://slack.com/api/"),
   SLACK_ADMIN_USERS: z.string()
     .transform((list) => list.split(",").map((id) => id.trim()).filter((id) => id.length > 0))
@@ -245,13 +250,15 @@ export interface ConfigNeeds {
 const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z.RefinementCtx): void => {
   const problem = (message: string) => ctx.addIssue({ code: "custom", message });
   const discordAny = v.DISCORD_TOKEN !== undefined || v.DISCORD_APPLICATION_ID !== undefined;
-  const slackAny = v.SLACK_BOT_TOKEN !== undefined || v.SLACK_SIGNING_SECRET !== undefined || v.SLACK_APP_TOKEN !== undefined;
+  const oauthAny = SLACK_OAUTH_VARIABLES.some((name) => v[name] !== undefined);
+  const slackAny = v.SLACK_BOT_TOKEN !== undefined || v.SLACK_SIGNING_SECRET !== undefined || v.SLACK_APP_TOKEN !== undefined || oauthAny;
 
   if (!discordAny && !slackAny) {
     problem(
       "No chat platform is configured. For Discord set DISCORD_TOKEN " +
         `(${WHERE.discordToken}) and DISCORD_APPLICATION_ID (${WHERE.discordAppId}); ` +
-        `for Slack set SLACK_BOT_TOKEN (${WHERE.slackBotToken}) and SLACK_SIGNING_SECRET (${WHERE.slackSigningSecret}); or both`,
+        `for Slack set SLACK_BOT_TOKEN (${WHERE.slackBotToken}) and SLACK_SIGNING_SECRET (${WHERE.slackSigningSecret}), ` +
+        "or, for many workspaces, SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET, SLACK_TOKEN_KEY and SLACK_SIGNING_SECRET; or both platforms",
     );
   }
   if (discordAny) {
@@ -262,9 +269,10 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
   if (Array.isArray(v.DISCORD_SHARDS) && (v.DISCORD_SHARD_COUNT === undefined || typeof v.DISCORD_SHARD_COUNT === "number")) {
     checkShards(v.DISCORD_SHARDS, v.DISCORD_SHARD_COUNT, problem);
   }
-  if (slackAny) {
+  if (slackAny && oauthAny) checkSlackOAuth(v, problem, WHERE.slackSigningSecret);
+  else if (slackAny) {
     const because = v.SLACK_BOT_TOKEN !== undefined ? "SLACK_BOT_TOKEN" : v.SLACK_SIGNING_SECRET !== undefined ? "SLACK_SIGNING_SECRET" : "SLACK_APP_TOKEN";
-    if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken})`);
+    if (v.SLACK_BOT_TOKEN === undefined) problem(`SLACK_BOT_TOKEN is required when ${because} is set (${WHERE.slackBotToken}); or, for many workspaces, set SLACK_CLIENT_ID and the other OAuth variables instead`);
     if (v.SLACK_SIGNING_SECRET === undefined) problem(`SLACK_SIGNING_SECRET is required when ${because} is set (${WHERE.slackSigningSecret})`);
   }
   if (needs.openai && v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
@@ -307,9 +315,11 @@ function toConfig(v: Variables): Config {
         : { shards: { ids: v.DISCORD_SHARDS ?? Array.from({ length: v.DISCORD_SHARD_COUNT }, (_, i) => i), count: v.DISCORD_SHARD_COUNT } }),
     };
   }
-  if (v.SLACK_BOT_TOKEN && v.SLACK_SIGNING_SECRET) {
+  const oauth = slackOAuthConfig(v);
+  if ((v.SLACK_BOT_TOKEN || oauth) && v.SLACK_SIGNING_SECRET) {
     config.slack = {
-      botToken: v.SLACK_BOT_TOKEN,
+      ...(v.SLACK_BOT_TOKEN ? { botToken: v.SLACK_BOT_TOKEN } : {}),
+      ...(oauth ? { oauth } : {}),
       signingSecret: v.SLACK_SIGNING_SECRET,
       ...(v.SLACK_APP_TOKEN ? { appToken: v.SLACK_APP_TOKEN } : {}),
       mode: v.SLACK_APP_TOKEN ? "socket" : "http",
@@ -377,6 +387,8 @@ export function secretValues(config: Config): string[] {
     config.slack?.botToken,
     config.slack?.signingSecret,
     config.slack?.appToken,
+    config.slack?.oauth?.clientSecret,
+    config.slack?.oauth?.stateSecret,
     config.openai.apiKey,
     // The salt keeps hashed member ids from being reversed.
     config.userHashSalt,

@@ -8,10 +8,14 @@ import type { SlackConfig } from "../config/config.js";
 import { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
-import { createSlackClients, postingClientOptions, readingClientOptions } from "./slack-clients.js";
-import { SlackDirectory } from "./slack-directory.js";
+import type { InstallationStore } from "../core/store/installations.js";
+import { postingClientOptions, readingClientOptions, type SlackClients } from "./slack-clients.js";
 import { attachSlackHandlers } from "./slack-handlers.js";
-import { SlackPublisher } from "./slack-publisher.js";
+import { attachUninstallHandlers, boltInstallationStore } from "./slack-installations.js";
+import { SlackPublisher } from "./slack-routing-publisher.js";
+import { SLACK_BOT_SCOPES } from "./slack-scopes.js";
+import { buildWorkspace, InstalledWorkspaces, SingleWorkspace, type SlackWorkspace, type SlackWorkspaces, type WorkspaceParts } from "./slack-workspaces.js";
+import { TokenCipher } from "./token-cipher.js";
 
 /** Bolt's logger interface over ours, so Bolt's own messages are structured JSON too. */
 function boltLogger(logger: Logger): BoltLogger {
@@ -29,25 +33,72 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** The Web API clients and what depends only on them: usable before the app starts (the publisher needs them). */
-export function createSlackWeb(config: SlackConfig, clock: Clock, logger: Logger) {
-  const clients = createSlackClients(config.botToken, config.apiUrl, boltLogger(logger));
-  const directory = new SlackDirectory(clients.client, config.adminUserIds, clock);
-  const publisher = new SlackPublisher(clients, directory, clock, logger);
+/** What the Slack side needs beyond its config. */
+export interface SlackWebOptions {
+  /** The installations: required with `config.oauth`; in both modes, what an uninstall removes. */
+  installations?: InstallationStore;
+  /** Called with each pair of Web API clients made (the rate-limit metric listens to them). */
+  watch?: (clients: SlackClients) => void;
+}
+
+/**
+ * The Web API side: each workspace's clients and directory, and the publisher that picks them. Usable before the app
+ * starts (the core's publisher needs it). Single-workspace mode has one token; multi-workspace mode one per install.
+ */
+export function createSlackWeb(config: SlackConfig, clock: Clock, logger: Logger, options: SlackWebOptions = {}) {
+  const parts: WorkspaceParts = { apiUrl: config.apiUrl, adminUserIds: config.adminUserIds, clock, logger, sdkLogger: boltLogger(logger), watch: options.watch ?? (() => {}) };
+  let installed: { workspaces: InstalledWorkspaces; cipher: TokenCipher; store: InstallationStore } | null = null;
+  let workspaces: SlackWorkspaces;
+  if (config.oauth) {
+    if (!options.installations) throw new Error("multi-workspace Slack needs the installation store");
+    const cipher = new TokenCipher(config.oauth.tokenKey, config.oauth.previousTokenKeys);
+    const all = new InstalledWorkspaces(options.installations, cipher, parts);
+    installed = { workspaces: all, cipher, store: options.installations };
+    workspaces = all;
+  } else {
+    workspaces = new SingleWorkspace(buildWorkspace(config.botToken, parts));
+  }
+  let tokenless: SlackWorkspace | undefined;
+  const publisher = new SlackPublisher(workspaces, () => (tokenless ??= buildWorkspace(undefined, parts)));
   return {
-    clients,
+    workspaces,
+    installed,
+    store: options.installations ?? null,
     clock,
-    directory,
     publisher,
-    /** Learns the bot's own user id (its reactions are a bot's, its messages Salon's own). */
+    /** Single-workspace mode: learns the bot's own user id (and checks the token) at start-up. */
     async identify(): Promise<void> {
-      await directory.identify();
+      if (workspaces instanceof SingleWorkspace) await workspaces.workspace.directory.identify();
     },
   };
 }
 
 /** What the Slack handlers need of the Web API side. */
 export type SlackWeb = ReturnType<typeof createSlackWeb>;
+
+/**
+ * Bolt's own OAuth, in HTTP mode with `config.oauth`: `/slack/install` sends the browser straight to Slack's
+ * authorize page (`directInstall`) with a signed state (Bolt's stateless state store, so the redirect may come back to
+ * any process) in a cookie; `/slack/oauth_redirect` checks cookie and state, exchanges the code (`oauth.v2.access`),
+ * stores the install ({@link boltInstallationStore}), and every incoming request is then authorized from it.
+ * The authorize page sits beside the Web API (`https://slack.com/oauth/v2/authorize` for `https://slack.com/api/`).
+ */
+function oauthOptions(config: SlackConfig, web: SlackWeb, logger: BoltLogger) {
+  if (!config.oauth || !web.installed) return {};
+  return {
+    clientId: config.oauth.clientId,
+    clientSecret: config.oauth.clientSecret,
+    stateSecret: config.oauth.stateSecret,
+    scopes: [...SLACK_BOT_SCOPES],
+    installationStore: boltInstallationStore(web.installed.store, web.installed.cipher, web.installed.workspaces, web.clock),
+    installerOptions: {
+      directInstall: true,
+      authorizationUrl: new URL("../oauth/v2/authorize", config.apiUrl).toString(),
+      // The code is single-use: a repeated exchange could only fail.
+      clientOptions: postingClientOptions(config.apiUrl, logger),
+    },
+  };
+}
 
 export class SlackBot {
   readonly app: App;
@@ -63,7 +114,7 @@ export class SlackBot {
     private readonly logger: Logger,
   ) {
     const common = {
-      token: config.botToken,
+      ...(config.botToken ? { token: config.botToken } : {}),
       logger: boltLogger(logger),
       // Salon calls the Web API through its own clients (slack-clients.ts); Bolt's is left a client that never repeats a
       // call, should Bolt ever post with it.
@@ -77,10 +128,11 @@ export class SlackBot {
       this.app = new App({ ...common, socketMode: true, appToken: config.appToken!, installerOptions: { clientOptions: readingClientOptions(config.apiUrl, boltLogger(logger)) } });
       this.countAcknowledgements(this.app);
     } else {
-      this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: "/slack/events", logger: boltLogger(logger) });
+      this.receiver = new HTTPReceiver({ signingSecret: config.signingSecret, endpoints: "/slack/events", logger: boltLogger(logger), ...oauthOptions(config, web, boltLogger(logger)) });
       this.app = new App({ ...common, receiver: this.receiver });
     }
     attachSlackHandlers(this.app, { salon, web, acks: this.acks, logger: logger.child({ platform: "slack" }) });
+    if (web.store) attachUninstallHandlers(this.app, { store: web.store, workspaces: web.workspaces, publisher: web.publisher, clock: web.clock, logger: logger.child({ platform: "slack" }) });
     this.app.error(async (error) => logger.error({ err: error, platform: "slack" }, "slack app error"));
   }
 

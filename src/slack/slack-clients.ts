@@ -36,7 +36,7 @@ export function postingClientOptions(apiUrl: string, logger: SdkLogger): WebClie
   return { slackApiUrl: apiUrl, logger, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: REQUEST_TIMEOUT_MS };
 }
 
-export function createSlackClients(token: string, apiUrl: string, logger: SdkLogger): SlackClients {
+export function createSlackClients(token: string | undefined, apiUrl: string, logger: SdkLogger): SlackClients {
   return {
     client: new WebClient(token, readingClientOptions(apiUrl, logger)),
     postClient: new WebClient(token, postingClientOptions(apiUrl, logger)),

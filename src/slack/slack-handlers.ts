@@ -8,10 +8,11 @@ import type { WebClient } from "@slack/web-api";
 import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
-import type { Logger } from "../core/ports.js";
+import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
 import type { SlackWeb } from "./slack-bot.js";
+import type { SlackClients } from "./slack-clients.js";
 import { emojiKey } from "./slack-publisher.js";
 import { slackText } from "./slack-words.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
@@ -28,7 +29,7 @@ type Answer = { text: string } | null;
 
 export interface SlackContext {
   salon: Salon;
-  /** The Web API side: Salon's clients, the directory, the clock (Bolt's own client is not used). */
+  /** The Web API side: each workspace's clients and directory, the clock (Bolt's own client is not used). */
   web: SlackWeb;
   /** The requests still to be acknowledged, which go before any command's work (acknowledgements-first.ts). */
   acks: AcknowledgementsFirst;
@@ -57,7 +58,6 @@ function actor(teamId: string, user: string, isAdmin: boolean): Actor {
 
 export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   const { salon, web, acks, logger } = ctx;
-  const { directory } = web;
 
   app.command("/imagine", async ({ ack, command, respond }) => {
     await ack();
@@ -93,14 +93,14 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     const log = logger.child({ shortcut: DELETE_SHORTCUT, userId: shortcut.user.id });
     await answerWith(acks, respond, log, async () => {
       const teamId = shortcut.team?.id ?? "";
-      const isAdmin = await directory.isAdmin(shortcut.user.id);
+      const isAdmin = await (await web.workspaces.forTeam(teamId)).directory.isAdmin(shortcut.user.id);
       await salon.deletePostAt(actor(teamId, shortcut.user.id, isAdmin), shortcut.channel.id, shortcut.message_ts);
       return { text: "Deleted the post. It no longer counts in any ranking." };
     });
   });
 
   const onReaction = (kind: "add" | "remove") =>
-    async ({ event, body }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string } }) => {
+    async ({ event, body, context }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string }; context: { retryNum?: number } }) => {
       if (event.item.type !== "message" || !event.item.channel || !event.item.ts) return;
       const log = logger.child({ event: `reaction_${kind === "add" ? "added" : "removed"}`, eventId: body.event_id });
       // Slack retries with the same id, and has been seen to resend one event under a new id: the natural key
@@ -108,10 +108,15 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
       const natural = `slack:reaction_${kind}:${body.team_id}:${event.item.channel}:${event.item.ts}:${event.user}:${event.reaction}:${event.event_ts}`;
       const keys = [`slack:event:${body.event_id}`, natural];
       try {
-        if (!(await salon.firstDelivery(keys))) return;
+        if (!(await salon.firstDelivery(keys))) {
+          // Slack's retry (X-Slack-Retry-Num) or a resend, on this process or another one: the database knows.
+          log.debug({ retry: context.retryNum ?? null }, "already handled: a redelivery");
+          return;
+        }
+        const { clients, directory } = await web.workspaces.forTeam(body.team_id);
         // `+1` and `+1::skin-tone-2` are one emoji here but two reactions on Slack: removing one while the member still
         // shows the other removes nothing.
-        if (kind === "remove" && (await stillReacted(web.clients.client, event.item.channel, event.item.ts, event.user, emojiKey(event.reaction), log))) return;
+        if (kind === "remove" && (await stillReacted(clients.client, event.item.channel, event.item.ts, event.user, emojiKey(event.reaction), log))) return;
         await salon.reaction({
           kind,
           community: { platform: "slack", externalId: body.team_id },
@@ -166,7 +171,8 @@ async function stillReacted(client: WebClient, channel: string, ts: string, user
 }
 
 async function runSalon({ salon, web, logger }: SlackContext, command: SlashCommand): Promise<Answer> {
-  const { directory } = web;
+  const workspace = await web.workspaces.forTeam(command.team_id);
+  const { directory } = workspace;
   const { sub, args } = splitCommand(command.text);
   const isAdmin = ADMIN_SUBCOMMANDS.has(sub) ? await directory.isAdmin(command.user_id) : false;
   const who = actor(command.team_id, command.user_id, isAdmin);
@@ -187,7 +193,7 @@ async function runSalon({ salon, web, logger }: SlackContext, command: SlashComm
       return { text: await profileText(await salon.profile(who, target), nameOf) };
     }
     case "privacy":
-      return runPrivacy(salon, who, args[0]?.toLowerCase(), web, logger);
+      return runPrivacy(salon, who, args[0]?.toLowerCase(), workspace.clients, web.clock, logger);
     case "setup":
       return { text: await salon.setup(who, parseSetupArgs(args)) };
     case "settings":
@@ -233,13 +239,13 @@ async function runSalon({ salon, web, logger }: SlackContext, command: SlashComm
   throw new UserError("unknown_subcommand", `I don't know \`/salon ${echo(sub)}\`.\n${SALON_HELP}`);
 }
 
-async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, web: SlackWeb, logger: Logger): Promise<Answer> {
+async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, clients: SlackClients, clock: Clock, logger: Logger): Promise<Answer> {
   if (sub === "export") {
     const json = await salon.exportData(who);
     // A file in a direct message: nobody else sees it. Opening the DM again only finds it; the share is sent once.
-    const dm = await web.clients.client.conversations.open({ users: who.userId });
-    const fileId = await uploadBytes(web.clients, web.clock, { bytes: Buffer.from(json), filename: "salon-export.json" });
-    const shared = await shareFile(web.clients, web.clock, logger, { fileId, title: "Your Salon data", channelId: dm.channel!.id! });
+    const dm = await clients.client.conversations.open({ users: who.userId });
+    const fileId = await uploadBytes(clients, clock, { bytes: Buffer.from(json), filename: "salon-export.json" });
+    const shared = await shareFile(clients, clock, logger, { fileId, title: "Your Salon data", channelId: dm.channel!.id! });
     if (shared === "uncertain") return { text: "Slack didn't confirm sending your data (salon-export.json). Look in your direct messages with Salon before asking again." };
     return { text: "I sent you a direct message with everything Salon stores about you (salon-export.json)." };
   }

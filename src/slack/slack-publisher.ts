@@ -58,7 +58,8 @@ export function toPublishError(error: unknown): unknown {
   return error;
 }
 
-export class SlackPublisher implements Publisher {
+/** The {@link Publisher} of one workspace, with its token; `SlackPublisher` picks the workspace of each call. */
+export class SlackWorkspacePublisher implements Publisher {
   readonly platform = "slack" as const;
   private readonly status: SlackStatusMessages;
 

@@ -21,6 +21,8 @@ export interface SlackStatusRef {
   userId?: string;
   /** When Slack issued the URL (epoch ms): it expires 30 minutes later. */
   issuedAt?: number;
+  /** The workspace, whose token the ephemeral fallback uses (refs stored before many workspaces have none). */
+  teamId?: string;
 }
 
 /** Posts a response_url takes, and how long it lives. */
@@ -39,8 +41,8 @@ interface Uses {
 }
 
 /** The statusRef for a slash command's response URL, issued now. */
-export function statusRefFor(command: { response_url: string; channel_id: string; user_id: string }, clock: Clock): string {
-  const ref: SlackStatusRef = { responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id, issuedAt: clock.now().getTime() };
+export function statusRefFor(command: { response_url: string; channel_id: string; user_id: string; team_id: string }, clock: Clock): string {
+  const ref: SlackStatusRef = { responseUrl: command.response_url, channelId: command.channel_id, userId: command.user_id, issuedAt: clock.now().getTime(), teamId: command.team_id };
   return JSON.stringify(ref);
 }
 

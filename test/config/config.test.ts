@@ -125,7 +125,7 @@ describe("loadConfig", () => {
       "DISCORD_APPLICATION_ID is required when DISCORD_TOKEN is set (Discord Developer Portal → your app → General Information → Application ID)",
     ]);
     expect(problemsOf({ SLACK_SIGNING_SECRET: slack.SLACK_SIGNING_SECRET, ...openai }).problems).toEqual([
-      expect.stringMatching(/^SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set \(.*OAuth & Permissions.*\)$/),
+      expect.stringMatching(/^SLACK_BOT_TOKEN is required when SLACK_SIGNING_SECRET is set \(.*OAuth & Permissions.*\); or, for many workspaces, set SLACK_CLIENT_ID/),
     ]);
   });
 
@@ -271,6 +271,48 @@ describe("loadConfig", () => {
     expect(error.message).toMatch(/DISCORD_TOKEN does not look like a bot token/);
     expect(error.message).not.toContain(secret);
     expect(error.message).not.toContain("xoxp-user-token-secret");
+  });
+});
+
+describe("loadConfig: Slack for many workspaces", () => {
+  const key = Buffer.alloc(32, 1).toString("base64");
+  const oauthEnv = {
+    SLACK_CLIENT_ID: "1234567890.0987654321",
+    SLACK_CLIENT_SECRET: "client-secret-value",
+    SLACK_STATE_SECRET: "s".repeat(32),
+    SLACK_TOKEN_KEY: key,
+    SLACK_SIGNING_SECRET: "signing-secret-value",
+    ...openai,
+  };
+
+  it("reads the OAuth variables into slack.oauth, in HTTP mode, with no single bot token", () => {
+    const config = loadConfig({ ...oauthEnv, SLACK_TOKEN_KEY_PREVIOUS: `${"ab".repeat(32)}, ${Buffer.alloc(32, 2).toString("base64")}` });
+    expect(config.slack).toMatchObject({ mode: "http", oauth: { clientId: "1234567890.0987654321", clientSecret: "client-secret-value" } });
+    expect(config.slack?.botToken).toBeUndefined();
+    expect(config.slack?.oauth?.tokenKey).toEqual(Buffer.alloc(32, 1));
+    expect(config.slack?.oauth?.previousTokenKeys).toEqual([Buffer.alloc(32, 0xab), Buffer.alloc(32, 2)]);
+    expect(secretValues(config)).toEqual(expect.arrayContaining(["client-secret-value", "s".repeat(32)]));
+  });
+
+  it("asks for every missing OAuth variable, and refuses a key that is not 32 bytes without showing it", () => {
+    const error = (() => {
+      try {
+        loadConfig({ SLACK_CLIENT_ID: "1234567890.0987654321", SLACK_TOKEN_KEY: "c2hvcnQta2V5", ...openai });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error("loadConfig accepted it");
+    })();
+    expect(error.message).toMatch(/SLACK_CLIENT_SECRET is required for Slack's OAuth install flow/);
+    expect(error.message).toMatch(/SLACK_STATE_SECRET is required/);
+    expect(error.message).toMatch(/SLACK_SIGNING_SECRET is required/);
+    expect(error.message).toMatch(/SLACK_TOKEN_KEY must be 32 random bytes in base64 \(44 characters\) or hex \(64 digits\)/);
+    expect(error.message).not.toContain("c2hvcnQta2V5");
+  });
+
+  it("says the two modes don't mix, and that OAuth needs HTTP mode", () => {
+    expect(() => loadConfig({ ...oauthEnv, SLACK_BOT_TOKEN: "xoxb-1-2-3" })).toThrow(/SLACK_BOT_TOKEN and SLACK_CLIENT_ID… are two modes/);
+    expect(() => loadConfig({ ...oauthEnv, SLACK_APP_TOKEN: "xapp-1-2-3" })).toThrow(/OAuth install flow needs HTTP mode/);
   });
 });
 

@@ -2,14 +2,10 @@
  * SIGKILL on Slack, on the real process: a gallery upload or a digest Slack accepted but the process never recorded
  * is found with conversations.history after the restart, and not posted again.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeOpenAI } from "../support/openai/fake-openai.js";
-import { freePort, startSalonProcess, until, type SalonProcess } from "../support/salon-process.js";
-import { FakeSlack } from "../support/slack/index.js";
-import { botDatabase, databaseRows } from "../support/test-database.js";
+import { freePort, until } from "../support/salon-process.js";
+import { slackProcesses } from "../support/slack-processes.js";
+import { databaseRows } from "../support/test-database.js";
 import { seedDueDigest } from "./support/seed-digest.js";
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -18,42 +14,11 @@ afterEach(async () => {
 });
 
 async function slackWorld() {
-  const slack = await FakeSlack.start();
-  const openai = await FakeOpenAI.start();
-  const dir = await mkdtemp(path.join(tmpdir(), "salon-faults-slack-"));
+  const world = await slackProcesses();
+  cleanup.push(() => world.close());
   const port = await freePort();
-  const database = await botDatabase(dir);
-  const processes: SalonProcess[] = [];
-  cleanup.push(async () => {
-    for (const proc of processes) await proc.crash();
-    await slack.close();
-    await openai.close();
-    await rm(dir, { recursive: true, force: true });
-    await database.drop();
-  });
-  const env = {
-    SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
-    SLACK_API_URL: slack.apiUrl,
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: database.url,
-    DATA_DIR: dir,
-    PORT: String(port),
-    RECONCILE_DAYS: "0",
-  };
-  slack.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
-  return {
-    slack,
-    openai,
-    databaseUrl: database.url,
-    async boot() {
-      const proc = startSalonProcess(env, dir);
-      processes.push(proc);
-      await proc.waitForLog((l) => l.msg === "salon started");
-      return proc;
-    },
-  };
+  world.slack.setBotEndpoint(`http://127.0.0.1:${port}/slack/events`);
+  return { slack: world.slack, openai: world.openai, databaseUrl: world.databaseUrl, boot: () => world.boot({ PORT: String(port) }) };
 }
 
 describe("a process SIGKILLed mid-post on Slack", () => {

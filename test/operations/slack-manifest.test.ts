@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DELETE_SHORTCUT } from "../../src/slack/slack-render.js";
+import { SLACK_BOT_SCOPES } from "../../src/slack/slack-scopes.js";
 import { MovableClock } from "../support/movable-clock.js";
 import { addSlackCommunity, createSlackPost, slashText, startSlackHarness } from "../support/slack-harness.js";
 
@@ -68,10 +69,15 @@ const EVENT_SUBSCRIPTIONS: Record<string, string[]> = {
   team_join: ["team_join"],
   // `message` (Salon only reads its `message_deleted` subtype) arrives per conversation type.
   message: ["message.channels", ...(privateChannels ? ["message.groups"] : [])],
+  // Sent when a workspace removes the app or revokes its token; no scope (docs.slack.dev/reference/events/…).
+  app_uninstalled: ["app_uninstalled"],
+  tokens_revoked: ["tokens_revoked"],
 };
 
 /** Scope each subscription requires. */
-const EVENT_SCOPES: Record<string, string> = {
+const EVENT_SCOPES: Record<string, string | null> = {
+  app_uninstalled: null,
+  tokens_revoked: null,
   reaction_added: "reactions:read",
   reaction_removed: "reactions:read",
   team_join: "users:read",
@@ -121,6 +127,18 @@ describe("commands/slack-manifest.json", () => {
     for (const command of manifest.features.slash_commands) expect(command.url, command.command).toBeUndefined();
   });
 
+  it("has an HTTP twin for many workspaces (commands/slack-manifest-http.json): the same app, with request URLs and the OAuth redirect URL", () => {
+    const http = JSON.parse(readFileSync(path.join(root, "commands/slack-manifest-http.json"), "utf8")) as Manifest & { oauth_config: { redirect_urls?: string[] } };
+    const events = "https://salon.example.com/slack/events";
+    expect(http.settings.socket_mode_enabled).toBe(false);
+    expect(http.settings.event_subscriptions.request_url).toBe(events);
+    expect(http.settings.interactivity.request_url).toBe(events);
+    expect(http.oauth_config.redirect_urls).toEqual(["https://salon.example.com/slack/oauth_redirect"]);
+    for (const command of http.features.slash_commands) expect(command.url).toBe(events);
+    const strip = (m: Manifest) => JSON.parse(JSON.stringify(m, (key, value: unknown) => (["url", "request_url", "redirect_urls", "socket_mode_enabled"].includes(key) ? undefined : value))) as unknown;
+    expect(strip(http)).toEqual(strip(manifest));
+  });
+
   it("knows the scope of every Web API method the adapter calls", () => {
     expect(calledMethods.length).toBeGreaterThan(5); // the scan found the calls
     const unknown = calledMethods.filter((m) => !(m in METHOD_SCOPES));
@@ -128,7 +146,7 @@ describe("commands/slack-manifest.json", () => {
   });
 
   it("subscribes to the events the adapter handles, and to nothing else", () => {
-    expect(handledEvents).toEqual(["message", "reaction_added", "reaction_removed", "team_join"]);
+    expect(handledEvents).toEqual(["app_uninstalled", "message", "reaction_added", "reaction_removed", "team_join", "tokens_revoked"]);
     const unknown = handledEvents.filter((e) => !(e in EVENT_SUBSCRIPTIONS));
     expect(unknown, "add these events to EVENT_SUBSCRIPTIONS").toEqual([]);
     expect(sorted(manifest.settings.event_subscriptions.bot_events)).toEqual(sorted(handledEvents.flatMap((e) => EVENT_SUBSCRIPTIONS[e]!)));
@@ -137,11 +155,13 @@ describe("commands/slack-manifest.json", () => {
   it("asks for exactly the scopes the methods, events and commands need: none missing, none unused", () => {
     const needed = sorted([
       ...calledMethods.map((m) => METHOD_SCOPES[m]).filter((s): s is string => typeof s === "string"),
-      ...manifest.settings.event_subscriptions.bot_events.map((e) => EVENT_SCOPES[e]!),
+      ...manifest.settings.event_subscriptions.bot_events.map((e) => EVENT_SCOPES[e]).filter((s): s is string => typeof s === "string"),
       // slash commands and shortcuts
       ...(manifest.features.slash_commands.length + manifest.features.shortcuts.length > 0 ? ["commands"] : []),
     ]);
     expect(sorted(manifest.oauth_config.scopes.bot)).toEqual(needed);
+    // What `/slack/install` asks for in multi-workspace mode.
+    expect(sorted(SLACK_BOT_SCOPES)).toEqual(needed);
     expect(manifest.oauth_config.scopes.user ?? []).toEqual([]);
   });
 

@@ -26,7 +26,7 @@ describe("SlackStatusMessages", () => {
     const clients = createSlackClients(fake.botToken, fake.apiUrl, quietSlackLogger);
     const status = new SlackStatusMessages(clients, clock, new SilentLogger());
     // URLs Slack does not know answer 404, as spent ones do: the writer stops using them and keeps counting.
-    const ref = (n: number) => statusRefFor({ response_url: `${fake!.baseUrl}commands/${fake!.teamId}/${n}/0000`, channel_id: channel.id, user_id: member.id }, clock);
+    const ref = (n: number) => statusRefFor({ response_url: `${fake!.baseUrl}commands/${fake!.teamId}/${n}/0000`, channel_id: channel.id, user_id: member.id, team_id: fake!.teamId }, clock);
 
     for (let n = 1; n <= 3; n++) await status.update(ref(n), { state: "queued", position: n, creationId: n });
     expect(status.counted).toBe(3);

@@ -14,7 +14,7 @@ import { FakeDiscord } from "./discord/index.js";
 import type { FakeChannel, FakeGuild, FakeMessage, FakeUser } from "./discord/types.js";
 import { FakeOpenAI, type FakeOpenAIOptions } from "./openai/fake-openai.js";
 import { botDatabase } from "./test-database.js";
-import { testStartOptions } from "./test-start-options.js";
+import { botEnvironment, testStartOptions } from "./test-start-options.js";
 
 export interface Harness {
   discord: FakeDiscord;
@@ -47,12 +47,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISCORD_TOKEN: discord.botToken,
     DISCORD_APPLICATION_ID: discord.applicationId,
     DISCORD_API_URL: discord.apiUrl,
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    PORT: "0",
-    LOG_LEVEL: "debug",
+    ...botEnvironment(openai, database, dataDir),
     ...options.env,
   });
   const { startOptions, logs, logText } = testStartOptions(config, options);

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from "../../src/config/config.js";
 import type { Clock } from "../../src/core/ports.js";
 import { FakeOpenAI } from "./openai/fake-openai.js";
 import { botDatabase } from "./test-database.js";
-import { testStartOptions } from "./test-start-options.js";
+import { botEnvironment, testStartOptions } from "./test-start-options.js";
 import { FakeSlack } from "./slack/index.js";
 import type { FakeSlackChannel, FakeSlackMessage, FakeSlackUser } from "./slack/types.js";
 
@@ -35,12 +35,7 @@ export async function startSlackHarness(options: { mode?: "http" | "socket"; clo
     SLACK_SIGNING_SECRET: slack.signingSecret,
     ...(options.mode === "socket" ? { SLACK_APP_TOKEN: slack.appToken } : {}),
     SLACK_API_URL: slack.apiUrl,
-    OPENAI_API_KEY: openai.apiKey,
-    OPENAI_BASE_URL: openai.baseURL,
-    DATABASE_URL: database.url,
-    DATA_DIR: dataDir,
-    PORT: "0",
-    LOG_LEVEL: "debug",
+    ...botEnvironment(openai, database, dataDir),
     ...options.env,
   });
   const { startOptions, logs, logText } = testStartOptions(config, options);

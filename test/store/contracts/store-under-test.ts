@@ -5,10 +5,13 @@
  * ports, so the same suite holds any implementation to the same behaviour.
  */
 import { afterEach, beforeEach } from "vitest";
+import type { InstallationStore } from "../../../src/core/store/installations.js";
 import type { Stores } from "../../../src/core/store/stores.js";
 
 export interface StoreUnderTest {
   stores: Stores;
+  /** Slack's installations (multi-workspace mode), on the same database. */
+  installations: InstallationStore;
   /** The same database through another connection and another set of implementations: a second process. */
   another(): Promise<Stores>;
   /** Closes every connection and removes the database. */

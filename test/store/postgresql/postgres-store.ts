@@ -8,6 +8,7 @@ import { afterAll, inject } from "vitest";
 import { scratchDatabase, type ScratchDatabase } from "../../../prisma/postgres-scratch.js";
 import { postgresqlDialect } from "../../../src/store/dialects/postgresql.js";
 import { postgresClient } from "../../../src/store/postgres.js";
+import { PrismaInstallationStore } from "../../../src/store/prisma/installations.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 import type { StoreFactory } from "../contracts/store-under-test.js";
 
@@ -45,6 +46,7 @@ export const postgresStore: StoreFactory = async () => {
   const clients = [postgresClient(fileUrl, { poolSize: 4 })];
   return {
     stores: createPrismaStores(clients[0]!, postgresqlDialect),
+    installations: new PrismaInstallationStore(clients[0]!),
     async another() {
       const other = postgresClient(fileUrl, { poolSize: 4 });
       clients.push(other);

@@ -312,6 +312,17 @@ export class FakeSlack {
   }
 
   /**
+   * The workspace removes the app: the bot token is revoked (calls with it answer `token_revoked`), then Slack sends
+   * `tokens_revoked` (with the bot user) and `app_uninstalled`, as it does (their order is not guaranteed on Slack).
+   */
+  async uninstall(): Promise<EventDelivery[]> {
+    this.api.revokeBotToken();
+    const revoked = await this.sendEvent({ type: 'tokens_revoked', tokens: { oauth: [], bot: [this.botUserId] } });
+    const uninstalled = await this.sendEvent({ type: 'app_uninstalled' });
+    return [revoked, uninstalled];
+  }
+
+  /**
    * Delivers an earlier event again. By default as Slack's retry: the same `event_id` with
    * `x-slack-retry-num` one higher and `x-slack-retry-reason` (`http_timeout` unless the last answer was an
    * HTTP error: `http_error`; no answer: `connection_failed`). With `newEventId`, as a duplicate with a fresh

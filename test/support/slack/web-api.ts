@@ -133,6 +133,8 @@ export class WebApi {
   /** Answers that will never come (`hang`), closed when the fake closes. */
   private readonly hanging = new Set<ServerResponse>();
   private readonly methods: MethodTable;
+  /** The bot token was revoked (the app uninstalled): Slack answers `token_revoked` to it from then on. */
+  private botRevoked = false;
 
   constructor(
     private readonly host: MethodHost,
@@ -140,6 +142,10 @@ export class WebApi {
     ...tables: MethodTable[]
   ) {
     this.methods = Object.assign({}, ...tables) as MethodTable;
+  }
+
+  revokeBotToken(): void {
+    this.botRevoked = true;
   }
 
   fail(rule: FailRule): void {
@@ -235,6 +241,7 @@ export class WebApi {
     }
     if (tokenType === 'none') return reply(200, { ok: false, error: 'not_authed' });
     if (tokenType === 'invalid') return reply(200, { ok: false, error: 'invalid_auth' });
+    if (tokenType === 'bot' && this.botRevoked) return reply(200, { ok: false, error: 'token_revoked' });
     if (tokenType !== spec.token) return reply(200, { ok: false, error: 'not_allowed_token_type' });
 
     try {

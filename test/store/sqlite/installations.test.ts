@@ -1,0 +1,4 @@
+import { installationStoreContract } from "../contracts/installations.contract.js";
+import { sqliteStore } from "./sqlite-store.js";
+
+installationStoreContract(sqliteStore);
