@@ -20,6 +20,7 @@ import { createImageFiles } from "./images/image-files.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
+import { setUpGraphileJobs } from "./jobs/graphile-jobs.js";
 import { openDatabase } from "./store/database.js";
 import { createPrismaStores } from "./store/prisma/stores.js";
 import { storesWithErrors } from "./store/store-errors.js";
@@ -61,7 +62,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const db = await openDatabase(config.database.url, { poolSize: config.database.poolSize });
   if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
 
-  const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
+  // On PostgreSQL the jobs run on graphile-worker, written in the creations' own transactions.
+  const jobs = db.dialect.provider === "postgresql" ? await setUpGraphileJobs({ databaseUrl: config.database.url, prisma: db.prisma, clock, logger, concurrency: config.generationConcurrency }) : null;
+  const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect, jobs?.creationJobs));
   const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
   const provider = meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
@@ -98,7 +101,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       userHashSalt: await userHashSalt(config.userHashSalt, config.dataDir),
     },
   };
-  const salon = new Salon(deps, config.generationConcurrency);
+  const salon = new Salon(deps, config.generationConcurrency, jobs?.engine({ creations: stores.creations, publishers, owner: deps.options.instanceId }));
 
   // The bot keeps running with a bad IMAGE_MODEL: likes, rankings and digests don't need it, and each /imagine then
   // fails as "unavailable" with a refund. The operator learns it here, at start-up, with what to do.
@@ -179,6 +182,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
         await discord?.stop();
         await slack?.stop();
         await health.close();
+        await jobs?.close();
         await db.close();
         logger.info({}, "salon stopped");
       })()),

@@ -1,0 +1,54 @@
+/**
+ * graphile-worker set up for one Salon on PostgreSQL: its own small pool (the workers' connections and the one that
+ * LISTENs), its schema migrated before anything is enqueued, the store's hook that writes jobs in the creations'
+ * transactions, and the engine the generation queue runs on.
+ */
+import { runMigrations } from "graphile-worker";
+import pg from "pg";
+import type { JobEngine } from "../core/job-engine.js";
+import type { Clock, Logger, Publisher } from "../core/ports.js";
+import type { CreationStore } from "../core/store/creations.js";
+import type { Platform } from "../core/types.js";
+import { graphileCreationJobs, repairCreationJobs, type CreationJobs } from "../store/prisma/creation-jobs.js";
+import type { PrismaClient } from "../store/generated/client.js";
+import { GraphileJobEngine } from "./graphile-job-engine.js";
+
+export interface GraphileJobs {
+  /** For `createPrismaStores`: each queued creation's job, written in its own transaction. */
+  creationJobs: CreationJobs;
+  /** The engine for this process's generation queue. */
+  engine(deps: { creations: CreationStore; publishers: Partial<Record<Platform, Publisher>>; owner: string }): JobEngine;
+  /** Closes the engine's pool (after the queue has stopped). */
+  close(): Promise<void>;
+}
+
+export interface GraphileJobsOptions {
+  databaseUrl: string;
+  prisma: PrismaClient;
+  clock: Clock;
+  logger: Logger;
+  concurrency: number;
+}
+
+export async function setUpGraphileJobs(options: GraphileJobsOptions): Promise<GraphileJobs> {
+  const { databaseUrl, prisma, clock, logger, concurrency } = options;
+  // graphile-worker wants its workers' connections and one more that LISTENs for new jobs.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency + 2 });
+  pool.on("error", (error) => logger.warn({ err: error }, "a job engine connection failed"));
+  await runMigrations({ pgPool: pool });
+  return {
+    creationJobs: graphileCreationJobs(clock),
+    engine: ({ creations, publishers, owner }) =>
+      new GraphileJobEngine({
+        pool,
+        creations,
+        clock,
+        logger,
+        owner,
+        concurrency,
+        platforms: (Object.keys(publishers) as Platform[]).filter((p) => publishers[p] !== undefined),
+        repair: () => repairCreationJobs(prisma, clock),
+      }),
+    close: () => pool.end(),
+  };
+}
