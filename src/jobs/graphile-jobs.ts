@@ -28,13 +28,19 @@ export interface GraphileJobsOptions {
   clock: Clock;
   logger: Logger;
   concurrency: number;
+  /** How often the engine repairs what a crash left, and how often idle workers poll (tests shorten both). */
+  repairEveryMs?: number;
+  pollIntervalMs?: number;
 }
 
 export async function setUpGraphileJobs(options: GraphileJobsOptions): Promise<GraphileJobs> {
-  const { databaseUrl, prisma, clock, logger, concurrency } = options;
+  const { databaseUrl, prisma, clock, logger, concurrency, repairEveryMs, pollIntervalMs } = options;
   // graphile-worker wants its workers' connections and one more that LISTENs for new jobs.
   const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency + 2 });
-  pool.on("error", (error) => logger.warn({ err: error }, "a job engine connection failed"));
+  // A connection that fails while idle or in use is logged, not a crash (graphile-worker checks for both handlers).
+  const failed = (error: Error) => logger.warn({ err: error }, "a job engine connection failed");
+  pool.on("error", failed);
+  pool.on("connect", (client) => client.on("error", failed));
   await runMigrations({ pgPool: pool });
   return {
     creationJobs: graphileCreationJobs(clock),
@@ -48,6 +54,8 @@ export async function setUpGraphileJobs(options: GraphileJobsOptions): Promise<G
         concurrency,
         platforms: (Object.keys(publishers) as Platform[]).filter((p) => publishers[p] !== undefined),
         repair: () => repairCreationJobs(prisma, clock),
+        ...(repairEveryMs === undefined ? {} : { repairEveryMs }),
+        ...(pollIntervalMs === undefined ? {} : { pollIntervalMs }),
       }),
     close: () => pool.end(),
   };

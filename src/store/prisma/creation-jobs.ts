@@ -40,33 +40,30 @@ const runAt = (clock: Clock) => Prisma.sql`now() + make_interval(secs => GREATES
  */
 export const graphileCreationJobs = (clock: Clock): CreationJobs => ({
   async enqueue(tx, id) {
-    await tx.$queryRaw`
-      SELECT 1 FROM "Creation" c JOIN "Community" cm ON cm."id" = c."communityId",
-      LATERAL graphile_worker.add_job(
-        'salon.creation.' || cm."platform",
-        json_build_object('creationId', c."id"),
-        job_key => 'creation:' || c."id",
-        max_attempts => 100,
-        run_at => CASE
-          WHEN EXISTS (SELECT 1 FROM "Creation" o WHERE o."memberId" = c."memberId" AND o."status" = 'queued' AND o."id" < c."id") THEN ${PARKED}
-          ELSE ${runAt(clock)} END)
-      WHERE c."id" = ${id} AND c."status" = 'queued'`;
+    const parked = Prisma.sql`EXISTS (SELECT 1 FROM "Creation" o WHERE o."memberId" = c."memberId" AND o."status" = 'queued' AND o."id" < c."id")`;
+    await tx.$queryRaw(jobOf(Prisma.sql`c."id" = ${id} AND c."status" = 'queued'`, Prisma.sql`CASE WHEN ${parked} THEN ${PARKED} ELSE ${runAt(clock)} END`));
   },
   async promoteNext(tx, memberId) {
-    await tx.$queryRaw`
-      SELECT 1 FROM "Creation" c JOIN "Community" cm ON cm."id" = c."communityId",
-      LATERAL graphile_worker.add_job(
-        'salon.creation.' || cm."platform",
-        json_build_object('creationId', c."id"),
-        job_key => 'creation:' || c."id",
-        max_attempts => 100,
-        run_at => ${runAt(clock)})
-      WHERE c."id" = (SELECT MIN("id") FROM "Creation" WHERE "memberId" = ${memberId} AND "status" = 'queued')
-        AND NOT EXISTS (
-          SELECT 1 FROM "Creation" q JOIN graphile_worker.jobs j ON j."key" = 'creation:' || q."id"
-          WHERE q."memberId" = ${memberId} AND q."status" = 'queued' AND j."run_at" < ${PARKED_FROM})`;
+    const head = Prisma.sql`(SELECT MIN("id") FROM "Creation" WHERE "memberId" = ${memberId} AND "status" = 'queued')`;
+    await tx.$queryRaw(jobOf(Prisma.sql`c."id" = ${head} AND NOT ${hasRunnableJob(Prisma.sql`${memberId}`)}`, runAt(clock)));
   },
 });
+
+/** Whether the member has a queued creation whose job can run (is not parked). */
+function hasRunnableJob(memberId: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`EXISTS (
+    SELECT 1 FROM "Creation" q JOIN graphile_worker.jobs j ON j."key" = 'creation:' || q."id"
+    WHERE q."memberId" = ${memberId} AND q."status" = 'queued' AND j."run_at" < ${PARKED_FROM})`;
+}
+
+/** Adds (or moves) the job of each creation `c` that matches `where`, to run at `runAt`. */
+function jobOf(where: Prisma.Sql, runAt: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT 1 FROM "Creation" c JOIN "Community" cm ON cm."id" = c."communityId",
+    LATERAL graphile_worker.add_job(
+      'salon.creation.' || cm."platform", json_build_object('creationId', c."id"), job_key => 'creation:' || c."id", max_attempts => 100, run_at => ${runAt})
+    WHERE ${where}`;
+}
 
 /**
  * Repairs what a crash or an older Salon left: every member with queued creations and no runnable job gets their
@@ -76,18 +73,14 @@ export const graphileCreationJobs = (clock: Clock): CreationJobs => ({
 export async function repairCreationJobs(prisma: Prisma.TransactionClient, clock: Clock): Promise<string[]> {
   const now = clock.now();
   const members = await prisma.$queryRaw<Array<{ memberId: number }>>`
-    SELECT DISTINCT c."memberId" FROM "Creation" c WHERE c."status" = 'queued' AND NOT EXISTS (
-      SELECT 1 FROM "Creation" q JOIN graphile_worker.jobs j ON j."key" = 'creation:' || q."id"
-      WHERE q."memberId" = c."memberId" AND q."status" = 'queued' AND j."run_at" < ${PARKED_FROM})`;
-  for (const { memberId } of members) await graphileCreationJobs(clock).promoteNext(prisma, memberId);
+    SELECT DISTINCT c."memberId" FROM "Creation" c WHERE c."status" = 'queued' AND NOT ${hasRunnableJob(Prisma.sql`c."memberId"`)}`;
+  const jobs = graphileCreationJobs(clock);
+  for (const { memberId } of members) await jobs.promoteNext(prisma, memberId);
   const expired = Prisma.sql`c."status" IN ('generating', 'posting') AND (c."claimedUntil" IS NULL OR c."claimedUntil" < ${now})`;
   const locks = await prisma.$queryRaw<Array<{ lockedBy: string }>>`
     SELECT DISTINCT j."locked_by" AS "lockedBy" FROM "Creation" c JOIN graphile_worker.jobs j ON j."key" = 'creation:' || c."id"
     WHERE ${expired} AND j."locked_by" IS NOT NULL`;
   if (locks.length > 0) await prisma.$queryRaw`SELECT graphile_worker.force_unlock_workers(${locks.map((l) => l.lockedBy)}::text[])`;
-  await prisma.$queryRaw`
-    SELECT 1 FROM "Creation" c JOIN "Community" cm ON cm."id" = c."communityId",
-    LATERAL graphile_worker.add_job('salon.creation.' || cm."platform", json_build_object('creationId', c."id"), job_key => 'creation:' || c."id", max_attempts => 100)
-    WHERE ${expired} AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j."key" = 'creation:' || c."id")`;
+  await prisma.$queryRaw(jobOf(Prisma.sql`${expired} AND NOT EXISTS (SELECT 1 FROM graphile_worker.jobs j WHERE j."key" = 'creation:' || c."id")`, Prisma.sql`now()`));
   return locks.map((l) => l.lockedBy);
 }
