@@ -10,6 +10,7 @@ import type { Config } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
 import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
+import { withImageRate } from "./core/image-rate.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot } from "./discord/discord-bot.js";
 import { startHealthServer } from "./health/health-server.js";
@@ -66,12 +67,14 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const jobs = db.dialect.provider === "postgresql" ? await setUpGraphileJobs({ databaseUrl: config.database.url, prisma: db.prisma, clock, logger, concurrency: config.generationConcurrency }) : null;
   const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect, jobs?.creationJobs));
   const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now());
-  const provider = meteredProvider(createOpenAIImageProvider({
+  const metered = meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
     ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
     timeoutMs: config.openai.timeoutMs,
     logger: logger.child({ component: "openai" }),
   }), metrics);
+  // IMAGE_RATE_PER_MINUTE: one limit for every process, counted in the database.
+  const provider = config.openai.imageRate ? withImageRate(metered, { creations: stores.creations, clock }, config.openai.imageRate) : metered;
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.

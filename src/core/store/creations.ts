@@ -102,6 +102,11 @@ export interface CreationStore {
    * when it has ended or is gone (its job has nothing left to do).
    */
   claimCreation(id: number, owner: string, now: Date, leaseMs: number): Promise<Creation | "held" | null>;
+  /**
+   * Takes one image request of the `limit` allowed per `windowMs` across every process on this database (a sliding
+   * window ending at `now`): 0 when taken, else how many ms to wait before asking again (nothing is taken then).
+   */
+  takeImageRequest(limit: number, windowMs: number, now: Date): Promise<number>;
   /** Extends `owner`'s claim on a creation it is working on; false when the claim is no longer its own. */
   renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
   /** The earliest `notBefore` among queued creations of these platforms (the epoch for one without), to sleep until then. */
