@@ -104,7 +104,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       userHashSalt: await userHashSalt(config.userHashSalt, config.dataDir),
     },
   };
-  const salon = new Salon(deps, config.generationConcurrency, jobs?.engine({ creations: stores.creations, publishers, owner: deps.options.instanceId }));
+  const salon = new Salon(deps, config.generationConcurrency, jobs?.engine({ creations: stores.creations, publishers, owner: deps.options.instanceId, isOwnerGone: isInstanceGone }));
 
   // The bot keeps running with a bad IMAGE_MODEL: likes, rankings and digests don't need it, and each /imagine then
   // fails as "unavailable" with a refund. The operator learns it here, at start-up, with what to do.

@@ -49,6 +49,7 @@ export default defineConfig({
                       // The fault tests that run the whole bot: SIGKILL, a second process, the database failing.
                       "test/faults/crash-*.test.ts",
                       "test/faults/second-process.test.ts",
+                      "test/faults/workers.test.ts",
                       "test/faults/shutdown.test.ts",
                       "test/faults/impostor-posts.test.ts",
                       "test/faults/database.test.ts",

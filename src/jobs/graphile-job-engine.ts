@@ -25,6 +25,8 @@ export interface GraphileJobEngineOptions {
   /** The platforms this process posts to: it runs only their communities' jobs. */
   platforms: readonly Platform[];
   concurrency: number;
+  /** Whether the owner of a claim is known to be gone (it ran on this host and its process no longer exists). */
+  isOwnerGone?: (owner: string) => boolean;
   /** Repairs the jobs a crash left (see `repairCreationJobs`); returns the worker ids it unlocked. */
   repair(): Promise<string[]>;
   /** How often `repair` runs. */
@@ -85,6 +87,10 @@ export class GraphileJobEngine implements JobEngine {
   private repairNow(): Promise<void> {
     this.repairing = this.repairing.then(async () => {
       try {
+        // Claims of a process known to be dead end now, not when their lease runs out.
+        const { creations, isOwnerGone, owner } = this.options;
+        const gone = isOwnerGone ? (await creations.claimOwners()).filter((o) => o !== owner && isOwnerGone(o)) : [];
+        if (gone.length > 0) await creations.expireClaims(gone);
         const unlocked = await this.options.repair();
         if (unlocked.length > 0) this.options.logger.info({ workers: unlocked }, "taking over the jobs of workers whose claims ran out");
       } catch (error) {

@@ -17,7 +17,7 @@ export interface GraphileJobs {
   /** For `createPrismaStores`: each queued creation's job, written in its own transaction. */
   creationJobs: CreationJobs;
   /** The engine for this process's generation queue. */
-  engine(deps: { creations: CreationStore; publishers: Partial<Record<Platform, Publisher>>; owner: string }): JobEngine;
+  engine(deps: { creations: CreationStore; publishers: Partial<Record<Platform, Publisher>>; owner: string; isOwnerGone?: (owner: string) => boolean }): JobEngine;
   /** Closes the engine's pool (after the queue has stopped). */
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export async function setUpGraphileJobs(options: GraphileJobsOptions): Promise<G
   await runMigrations({ pgPool: pool });
   return {
     creationJobs: graphileCreationJobs(clock),
-    engine: ({ creations, publishers, owner }) =>
+    engine: ({ creations, publishers, owner, isOwnerGone }) =>
       new GraphileJobEngine({
         pool,
         creations,
@@ -52,6 +52,7 @@ export async function setUpGraphileJobs(options: GraphileJobsOptions): Promise<G
         logger,
         owner,
         concurrency,
+        ...(isOwnerGone ? { isOwnerGone } : {}),
         platforms: (Object.keys(publishers) as Platform[]).filter((p) => publishers[p] !== undefined),
         repair: () => repairCreationJobs(prisma, clock),
         ...(repairEveryMs === undefined ? {} : { repairEveryMs }),
