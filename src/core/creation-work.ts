@@ -13,16 +13,15 @@ import { JOB_LEASE_MS } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
-import type { GeneratedImage, JobOutcome, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
+import type { GeneratedImage, JobOutcome, Logger, PostRef, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
+import { StatusEdits, type StatusLine } from "./status-edits.js";
 import type { Community, Creation } from "./types.js";
 import { channel } from "./words.js";
 
 /** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
 const MAX_RATE_LIMITED_WAITS = 20;
 
-/** Edits a job's status message after its earlier edits, without holding up the caller; the promise never rejects. */
-type StatusLine = (status: JobStatus) => Promise<void>;
 
 /** One job as a worker works on it. */
 interface JobWork {
@@ -44,8 +43,8 @@ export class CreationWork {
   stopping = false;
   /** The jobs being worked on, each with the controller that aborts its work. */
   readonly active = new Map<number, AbortController>();
-  /** The last status edit of each job that has one on its way. */
-  private readonly statusTails = new Map<number, Promise<void>>();
+  /** The one writer of each job's status message in this process. */
+  readonly statusEdits = new StatusEdits();
   /** Jobs whose claim another process took over while this one worked on them. */
   readonly lost = new Set<number>();
 
@@ -60,10 +59,6 @@ export class CreationWork {
     for (const controller of this.active.values()) controller.abort(new Error("shutting down"));
   }
 
-  get statusEdits(): number {
-    return this.statusTails.size;
-  }
-
   /** Works on a claimed job until it ends, waits in the queue again, or is left to another process; never rejects. */
   async process(job: Creation, freeSlot: () => void): Promise<void> {
     const log = this.deps.logger.child({ creationId: job.id, communityId: job.communityId });
@@ -75,7 +70,7 @@ export class CreationWork {
       const community = await this.deps.communities.getCommunity(job.communityId);
       if (!community) return;
       const publisher = publisherFor(this.deps, community.platform);
-      status = this.statusLine(publisher, job, log);
+      status = this.statusEdits.line(publisher, job, log);
       const work: JobWork = { job, community, publisher, log, signal: controller.signal, status, freeSlot };
       if (job.attempts >= this.deps.options.maxAttempts) {
         // Taken over again and again: something about this job keeps stopping the process that makes it.
@@ -107,35 +102,6 @@ export class CreationWork {
       this.active.delete(job.id);
       this.lost.delete(job.id);
     }
-  }
-
-  /**
-   * The job's status edits, each sent once the job's earlier ones are done (an attempt before a requeue included), so
-   * they reach the platform in the order they were made: never "Generating" after "Posted".
-   */
-  private statusLine(publisher: Publisher | null, job: Creation, log: Logger): StatusLine {
-    const ref = job.statusRef;
-    if (!ref || !publisher) return () => Promise.resolve();
-    return (status) => this.sendStatus(publisher, job.id, ref, status, log);
-  }
-
-  /**
-   * Every edit of a creation's status message made in this process goes through here, `/imagine`'s "queued" included:
-   * one writer per message, in order. `onlyIf`, checked when the edit's turn comes, drops an edit that is no longer
-   * true (a "queued" whose job a worker has meanwhile taken). The promise never rejects.
-   */
-  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
-    const tail = (this.statusTails.get(creationId) ?? Promise.resolve())
-      .then(async () => {
-        if (onlyIf && !(await onlyIf())) return;
-        await publisher.updateStatus(statusRef, status);
-      })
-      .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
-    this.statusTails.set(creationId, tail);
-    void tail.then(() => {
-      if (this.statusTails.get(creationId) === tail) this.statusTails.delete(creationId);
-    });
-    return tail;
   }
 
   /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
@@ -313,7 +279,7 @@ export class CreationWork {
     let send = status;
     if (!send) {
       const community = job.statusRef ? await this.deps.communities.getCommunity(job.communityId) : null;
-      send = this.statusLine(community && publisherFor(this.deps, community.platform), job, this.deps.logger);
+      send = this.statusEdits.line(community && publisherFor(this.deps, community.platform), job, this.deps.logger);
     }
     await send({ state: "failed", creationId: job.id, reason });
   }

@@ -50,12 +50,12 @@ export class GenerationQueue {
 
   /** What this queue holds per job (work, claims taken over, status edits on their way): empty once every job has ended. */
   get tracked(): { jobs: number; active: number; lost: number; statusEdits: number } {
-    return { jobs: this.jobs.size, active: this.work.active.size, lost: this.work.lost.size, statusEdits: this.work.statusEdits };
+    return { jobs: this.jobs.size, active: this.work.active.size, lost: this.work.lost.size, statusEdits: this.work.statusEdits.pending };
   }
 
   /** See {@link CreationWork.sendStatus}: `/imagine`'s "queued" goes through the same one writer per message. */
   sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
-    return this.work.sendStatus(publisher, creationId, statusRef, status, log, onlyIf);
+    return this.work.statusEdits.sendStatus(publisher, creationId, statusRef, status, log, onlyIf);
   }
 
   /**

@@ -2,10 +2,12 @@
  * The creations' jobs in graphile-worker, written in the creation store's own transactions through graphile-worker's
  * SQL API (`graphile_worker.add_job`): a creation is never stored without its job, nor a job without its creation.
  *
- * Fairness (every member's first queued job starts before anyone's second) comes from the engine's own order (oldest
- * `run_at` first): only each member's next creation, the head of their line, has a job that can run; the jobs of the
- * member's later creations are parked far in the future. When a member's job starts (or their head is cancelled),
- * their next job is moved to `now`, behind every other member's head: round-robin.
+ * Fairness (every member's first queued job starts before anyone's second) comes from the engine's own order (lowest
+ * `priority`, then oldest `run_at`): only each member's next creation, the head of their line, has a job that can run;
+ * the jobs of the member's later creations are parked far in the future. When a member's job starts (or their head is
+ * cancelled), their next job is moved to `now`, behind every other member's head: round-robin. A member with a job
+ * running gets priority 1, one with none 0, so a member not being served goes before one who is (as the in-process
+ * queue serves the member whose turn came longest ago first).
  */
 import type { Clock } from "../../core/ports.js";
 import { Prisma } from "../generated/client.js";
@@ -56,12 +58,16 @@ function hasRunnableJob(memberId: Prisma.Sql): Prisma.Sql {
     WHERE q."memberId" = ${memberId} AND q."status" = 'queued' AND j."run_at" < ${PARKED_FROM})`;
 }
 
+/** 1 while creation `c`'s member has a job running, else 0: members not being served go first. */
+const SERVED = Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM "Creation" r WHERE r."memberId" = c."memberId" AND r."status" IN ('generating', 'posting')) THEN 1 ELSE 0 END`;
+
 /** Adds (or moves) the job of each creation `c` that matches `where`, to run at `runAt`. */
 function jobOf(where: Prisma.Sql, runAt: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT 1 FROM "Creation" c JOIN "Community" cm ON cm."id" = c."communityId",
     LATERAL graphile_worker.add_job(
-      'salon.creation.' || cm."platform", json_build_object('creationId', c."id"), job_key => 'creation:' || c."id", max_attempts => 100, run_at => ${runAt})
+      'salon.creation.' || cm."platform", json_build_object('creationId', c."id"), job_key => 'creation:' || c."id", max_attempts => 100,
+      run_at => ${runAt}, priority => ${SERVED})
     WHERE ${where}`;
 }
 

@@ -7,6 +7,7 @@ import type { Dialect } from "../dialects/dialect.js";
 import { Prisma, type PrismaClient } from "../generated/client.js";
 import { creationData, toCreation, withAuthor } from "../mappers.js";
 import type { CreationJobs } from "./creation-jobs.js";
+import { takeImageRequest } from "./image-requests.js";
 import { memberId } from "./members.js";
 import { retrying } from "./retry.js";
 
@@ -241,21 +242,8 @@ export class PrismaCreationStore implements CreationStore {
     return claimed === null ? null : toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: claimed }, include: withAuthor }));
   }
 
-  async takeImageRequest(limit: number, windowMs: number, now: Date): Promise<number> {
-    return retrying(this.dialect, () =>
-      this.prisma.$transaction(async (tx) => {
-        // One taker at a time across every process: PostgreSQL through an advisory lock held until commit; SQLite
-        // through its write lock, which the DELETE takes first (even when it deletes nothing).
-        if (this.dialect.provider === "postgresql") await tx.$queryRaw`SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('salon.image-requests'))) AS locked`;
-        await tx.imageRequest.deleteMany({ where: { at: { lte: new Date(now.getTime() - windowMs) } } });
-        const recent = await tx.imageRequest.findMany({ orderBy: { at: "asc" }, select: { at: true }, take: limit });
-        if (recent.length < limit) {
-          await tx.imageRequest.create({ data: { at: now } });
-          return 0;
-        }
-        return Math.max(1, recent[0]!.at.getTime() + windowMs - now.getTime());
-      }),
-    );
+  takeImageRequest(limit: number, windowMs: number, now: Date): Promise<number> {
+    return takeImageRequest(this.prisma, this.dialect, limit, windowMs, now);
   }
 
   async nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null> {
