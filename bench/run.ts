@@ -24,7 +24,7 @@ import { spawnChild } from "./lib/rpc.js";
 import { combineRuns } from "./lib/runs.js";
 import { goalText, renderTable } from "./lib/table.js";
 
-const ALL = ["ack", "reactions", "ranking", "throughput", "memory", "startup"] as const;
+const ALL = ["ack", "reactions", "ranking", "throughput", "workers", "memory", "startup"] as const;
 /**
  * Runs of the benchmarks whose figures are tails (p99s, maxima), each in a fresh process, one after another: a tail is
  * what one bad run moves, so the table gives the median run and the worst run side by side, and a tail figure's goal

@@ -17,6 +17,7 @@ import { loadPriceTable } from "./config/prices.js";
 import { releaseAbandonedClaims } from "./core/claims.js";
 import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
+import { withImageRate } from "./core/image-rate.js";
 import { Salon } from "./core/salon.js";
 import { createDiscordPublisher, DiscordBot, onRateLimitedResponse } from "./discord/discord-bot.js";
 import { holdsGuild } from "./discord/shards.js";
@@ -28,6 +29,7 @@ import { openImageStore } from "./images/open-image-store.js";
 import { createOpenAIImageProvider } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
+import { setUpGraphileJobs } from "./jobs/graphile-jobs.js";
 import { openDatabase } from "./store/database.js";
 import { PrismaIdentifySlots } from "./store/prisma/identify-slots.js";
 import { createPrismaStores } from "./store/prisma/stores.js";
@@ -74,15 +76,20 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const db = await openDatabase(config.database.url, { poolSize: config.database.poolSize });
   if (db.applied.length > 0) logger.info({ migrations: db.applied }, "applied database migrations");
 
-  const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect));
+  // On PostgreSQL the jobs run on graphile-worker, written in the creations' own transactions.
+  const jobs = db.dialect.provider === "postgresql" ? await setUpGraphileJobs({ databaseUrl: config.database.url, prisma: db.prisma, clock, logger, concurrency: config.generationConcurrency }) : null;
+  const stores = storesWithErrors(createPrismaStores(db.prisma, db.dialect, jobs?.creationJobs));
   const metrics = createSalonMetrics(() => stores.creations.queueStats(), () => clock.now(), config.roles);
   const imageStore = await openImageStore(config, db.prisma, clock, logger);
-  const provider = imageStore.gate(meteredProvider(createOpenAIImageProvider({
+  const metered = meteredProvider(createOpenAIImageProvider({
     apiKey: config.openai.apiKey,
     ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
     timeoutMs: config.openai.timeoutMs,
     logger: logger.child({ component: "openai" }),
-  }), metrics));
+  }), metrics);
+  // IMAGE_RATE_PER_MINUTE: one limit for every process, counted in the database. Outside it, the image store's gate:
+  // no image is asked for (nor a slot of the limit taken) while the store could not keep it.
+  const provider = imageStore.gate(config.openai.imageRate ? withImageRate(metered, { creations: stores.creations, clock }, config.openai.imageRate) : metered);
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
@@ -120,7 +127,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       holdsCommunity: (c) => c.platform !== "discord" || holdsGuild(config.discord?.shards, c.externalId),
     },
   };
-  const salon = new Salon(deps, config.generationConcurrency);
+  const salon = new Salon(deps, config.generationConcurrency, jobs?.engine({ creations: stores.creations, publishers, owner: deps.options.instanceId, isOwnerGone: isInstanceGone }));
 
   // The bot keeps running with a bad IMAGE_MODEL: likes, rankings and digests don't need it, and each /imagine then
   // fails as "unavailable" with a refund. The operator learns it here, at start-up, with what to do.
@@ -219,6 +226,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
         await discord?.stop();
         await slack?.stop();
         await health.close();
+        await jobs?.close();
         await db.close();
         imageStore.close();
         logger.info({}, "salon stopped");

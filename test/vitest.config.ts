@@ -52,6 +52,7 @@ export default defineConfig({
                       "test/faults/roles.test.ts",
                       "test/faults/schedulers.test.ts",
                       "test/faults/shards.test.ts",
+                      "test/faults/workers.test.ts",
                       "test/faults/shutdown.test.ts",
                       "test/faults/impostor-posts.test.ts",
                       "test/faults/database.test.ts",

@@ -61,6 +61,8 @@ export interface OpenAIConfig {
   imageModel: string;
   /** Per-request timeout of the image and moderation calls. */
   timeoutMs: number;
+  /** Image requests allowed per window across every process on the database; none when absent. */
+  imageRate?: { limit: number; windowMs: number };
 }
 
 /**
@@ -194,6 +196,13 @@ const variables = z.object({
   OPENAI_BASE_URL: httpUrl("OPENAI_BASE_URL", "https://api.openai.com/v1").optional(),
   OPENAI_TIMEOUT_MS: integer("OPENAI_TIMEOUT_MS", 1_000, 600_000, 120_000, " milliseconds"),
   IMAGE_MODEL: z.string().default("gpt-image-2"),
+  IMAGE_RATE_PER_MINUTE: z
+    .string()
+    .regex(/^\d+$/, { error: (issue) => `IMAGE_RATE_PER_MINUTE must be a whole number of image requests per minute from 1 to 100000, shared by every process, or unset for no limit; not "${String(issue.input)}"` })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100_000, { error: (issue) => `IMAGE_RATE_PER_MINUTE must be from 1 to 100000 image requests per minute, or unset for no limit; not ${String(issue.input)}` })
+    .optional(),
+  IMAGE_RATE_WINDOW_SECONDS: integer("IMAGE_RATE_WINDOW_SECONDS", 1, 3600, 60, " seconds"),
   DATABASE_URL: z.string()
     .refine(
       (url) => /^file:.+/.test(url) || /^postgres(ql)?:\/\/[^/]/i.test(url),
@@ -290,6 +299,7 @@ function toConfig(v: Variables): Config {
       ...(v.OPENAI_BASE_URL ? { baseUrl: v.OPENAI_BASE_URL } : {}),
       imageModel: v.IMAGE_MODEL,
       timeoutMs: v.OPENAI_TIMEOUT_MS,
+      ...(v.IMAGE_RATE_PER_MINUTE ? { imageRate: { limit: v.IMAGE_RATE_PER_MINUTE, windowMs: v.IMAGE_RATE_WINDOW_SECONDS * 1000 } } : {}),
     },
     database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
     dataDir: v.DATA_DIR,

@@ -5,8 +5,11 @@
  */
 import type { SalonDeps } from "./deps.js";
 
-/** How long a job's claim holds without renewal; the worker renews it every third of that. */
-export const JOB_LEASE_MS = 60_000;
+/**
+ * How long a job's claim holds without renewal; the worker renews it every third of that. A killed worker's job is
+ * taken over by a live process within this, plus the job engine's repair period on PostgreSQL (10 s): under a minute.
+ */
+export const JOB_LEASE_MS = 30_000;
 
 /** Ends the claims of owners that are gone; returns how many claims ended. */
 export async function releaseAbandonedClaims(deps: Pick<SalonDeps, "creations" | "digests" | "options" | "logger">): Promise<number> {

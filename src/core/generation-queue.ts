@@ -1,68 +1,27 @@
 /**
- * The generation workers: durable (the queue is the `Creation` table), fair (round-robin by member, see
- * `CreationStore.claimNextJob`) and bounded (`concurrency` image requests at once). A worker's slot turns over as soon as its
- * image comes back: the job is stored, posted and its status edited while the worker claims the next one and asks for
- * its image. A job that must wait (a 429's retry-after, a backoff after a 5xx) goes back to the queue with a
- * `notBefore`, so a restart loses nothing.
- *
- * Crash safety: a worker holds a claim (lease) on its job and renews it while it works; a process that dies leaves
- * a claim that runs out, and the job is taken over where it stopped. The intent to post (`posting`, with the image
- * stored) is recorded before the post, so a taken-over job looks for a post an earlier attempt made before posting.
+ * The generation workers: a {@link JobEngine} hands this process its jobs (fair, durable, bounded), and
+ * {@link CreationWork} makes, stores and posts each one. On SQLite the engine is the in-process one over the
+ * `Creation` table; on PostgreSQL the composition root passes graphile-worker's (`src/jobs`).
  */
-import { channelProblemText } from "./channel-problems.js";
-import { JOB_LEASE_MS, releaseAbandonedClaims } from "./claims.js";
-import type { SalonDeps } from "./deps.js";
-import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
-import { hashedUser } from "./imagine.js";
-import type { GeneratedImage, JobOutcome, JobStatus, Logger, PostRef, Publisher } from "./ports.js";
-import { publisherFor } from "./publisher-for.js";
-import type { Community, Creation, Platform } from "./types.js";
-import { channel } from "./words.js";
-
-/** Bounded rate-limit waits: a provider that keeps answering 429 eventually fails the job. */
-const MAX_RATE_LIMITED_WAITS = 20;
-const IDLE_POLL_MS = 5_000;
-
-/** Edits a job's status message after its earlier edits, without holding up the caller; the promise never rejects. */
-type StatusLine = (status: JobStatus) => Promise<void>;
-
-/** One job as a worker works on it. */
-interface JobWork {
-  job: Creation;
-  community: Community;
-  publisher: Publisher;
-  log: Logger;
-  signal: AbortSignal;
-  status: StatusLine;
-  /** Gives the worker's slot back: this job makes no more image requests. */
-  freeSlot(): void;
-}
-
-/** What the workers need: creations and their claims, the communities they post to, digests' claims at start-up. */
-export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options" | "metrics">;
+import { releaseAbandonedClaims } from "./claims.js";
+import { CreationWork, type QueueDeps } from "./creation-work.js";
+import { InProcessJobEngine } from "./in-process-jobs.js";
+import type { JobEngine } from "./job-engine.js";
+import type { JobStatus, Logger, Publisher } from "./ports.js";
 
 export class GenerationQueue {
-  private running = false;
-  private readonly loops: Promise<void>[] = [];
-  private readonly active = new Map<number, AbortController>();
-  /** Every job being worked on, until its work ends (some of them posting while their worker makes the next image). */
+  private readonly work: CreationWork;
+  readonly engine: JobEngine;
+  /** Every job handed to this process's workers, until its work ends. */
   private readonly jobs = new Set<Promise<void>>();
-  /** The last claim asked of the store: the next one waits for it. */
-  private claiming: Promise<void> = Promise.resolve();
-  /** The last status edit of each job that has one on its way. */
-  private readonly statusTails = new Map<number, Promise<void>>();
-  private wake: AbortController = new AbortController();
-  /** Jobs whose claim another process took over while this one worked on them. */
-  private readonly lost = new Set<number>();
 
   constructor(
     private readonly deps: QueueDeps,
-    private readonly concurrency: number,
-  ) {}
-
-  /** The platforms this process can post to: it works only on their communities' jobs. */
-  private get platforms(): Platform[] {
-    return (Object.keys(this.deps.publishers) as Platform[]).filter((p) => this.deps.publishers[p] !== undefined);
+    concurrency: number,
+    engine?: JobEngine,
+  ) {
+    this.engine = engine ?? new InProcessJobEngine(deps, concurrency);
+    this.work = new CreationWork(deps, () => this.notify());
   }
 
   /**
@@ -71,27 +30,32 @@ export class GenerationQueue {
    */
   async start(): Promise<void> {
     await releaseAbandonedClaims(this.deps);
-    this.running = true;
-    for (let i = 0; i < this.concurrency; i++) this.loops.push(this.loop(i));
+    await this.engine.start((job, slot) => {
+      const done = this.work.process(job, slot.freeSlot);
+      this.jobs.add(done);
+      void done.then(() => this.jobs.delete(done));
+      return done;
+    });
   }
 
   /** A job was queued: wake idle workers. */
   notify(): void {
-    // Replace the signal before aborting it: a worker that goes to sleep after this sees the new one, a worker that
-    // captured the old one sees it aborted. Replacing it in the loop instead lost wake-ups with several workers.
-    const wake = this.wake;
-    this.wake = new AbortController();
-    wake.abort();
+    this.engine.notify();
   }
 
   /** Jobs being worked on right now. */
   get busy(): number {
-    return this.active.size;
+    return this.work.active.size;
   }
 
   /** What this queue holds per job (work, claims taken over, status edits on their way): empty once every job has ended. */
   get tracked(): { jobs: number; active: number; lost: number; statusEdits: number } {
-    return { jobs: this.jobs.size, active: this.active.size, lost: this.lost.size, statusEdits: this.statusTails.size };
+    return { jobs: this.jobs.size, active: this.work.active.size, lost: this.work.lost.size, statusEdits: this.work.statusEdits.pending };
+  }
+
+  /** See {@link CreationWork.sendStatus}: `/imagine`'s "queued" goes through the same one writer per message. */
+  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
+    return this.work.statusEdits.sendStatus(publisher, creationId, statusRef, status, log, onlyIf);
   }
 
   /**
@@ -100,323 +64,15 @@ export class GenerationQueue {
    * start takes it over and looks for its post before posting.
    */
   async stop(graceMs: number): Promise<void> {
-    this.running = false;
-    this.notify();
-    // The workers stop claiming, then the jobs they started (some still posting) finish.
-    const all = Promise.all(this.loops).then(() => Promise.all(this.jobs));
+    this.work.stopping = true;
+    const all = this.engine.stop();
     let giveUp: (() => void) | undefined;
     const timer = setTimeout(() => {
-      for (const controller of this.active.values()) controller.abort(new Error("shutting down"));
+      this.work.abortAll();
       setTimeout(() => giveUp?.(), 1_000).unref();
     }, graceMs);
     await Promise.race([all, new Promise<void>((resolve) => (giveUp = resolve))]);
     clearTimeout(timer);
-    if (this.active.size > 0) this.deps.logger.warn({ creationIds: [...this.active.keys()] }, "stopped with jobs still posting; the next start finishes them");
-  }
-
-  private async loop(worker: number): Promise<void> {
-    const { creations, clock, logger } = this.deps;
-    while (this.running) {
-      // Bounded: a worker claims no new job while twice `concurrency` jobs are in hand (the others posting slowly).
-      while (this.jobs.size >= 2 * this.concurrency) await Promise.race(this.jobs);
-      if (!this.running) break;
-      const wake = this.wake;
-      let job: Creation | null;
-      try {
-        job = await this.claimNext();
-      } catch (error) {
-        logger.error({ err: error, worker }, "could not claim a job");
-        job = null;
-      }
-      // Our own job whose claim looked expired (the clock jumped): it was just renewed; its worker carries on.
-      if (job && this.active.has(job.id)) continue;
-      if (!job) {
-        const due = await creations.nextJobDueAt(this.platforms).catch(() => null);
-        const waitMs = due ? Math.max(0, Math.min(IDLE_POLL_MS, due.getTime() - clock.now().getTime())) : IDLE_POLL_MS;
-        if (!wake.signal.aborted) await clock.sleep(waitMs, wake.signal).catch(() => {});
-        continue;
-      }
-      await this.occupySlot(job, worker);
-    }
-  }
-
-  /**
-   * Claims the next job, one claim of this process at a time: workers that free up together would otherwise all race
-   * for the same job, and all but one look again, over and over.
-   */
-  private claimNext(): Promise<Creation | null> {
-    const { creations, clock, options } = this.deps;
-    const claim = this.claiming.then(() => creations.claimNextJob(clock.now(), options.instanceId, JOB_LEASE_MS, this.platforms));
-    this.claiming = claim.then(
-      () => undefined,
-      () => undefined,
-    );
-    return claim;
-  }
-
-  /**
-   * Works on a job and resolves once the worker's slot is free again: the job's image request is over (or it makes
-   * none). Storing, posting and the status edits then go on beside the slot's next image request.
-   */
-  private async occupySlot(job: Creation, worker: number): Promise<void> {
-    let freeSlot!: () => void;
-    const slotFree = new Promise<void>((resolve) => (freeSlot = resolve));
-    const done = this.process(job, freeSlot).catch((error: unknown) => this.deps.logger.error({ err: error, worker, creationId: job.id }, "a creation's work ended in an error"));
-    this.jobs.add(done);
-    void done.then(() => this.jobs.delete(done));
-    await Promise.race([slotFree, done]);
-  }
-
-  private async process(job: Creation, freeSlot: () => void): Promise<void> {
-    const log = this.deps.logger.child({ creationId: job.id, communityId: job.communityId });
-    const controller = new AbortController();
-    this.active.set(job.id, controller);
-    const stopRenewing = this.keepClaim(job.id, controller, log);
-    let status: StatusLine | undefined;
-    try {
-      const community = await this.deps.communities.getCommunity(job.communityId);
-      if (!community) return;
-      const publisher = publisherFor(this.deps, community.platform);
-      status = this.statusLine(publisher, job, log);
-      const work: JobWork = { job, community, publisher, log, signal: controller.signal, status, freeSlot };
-      if (job.attempts >= this.deps.options.maxAttempts) {
-        // Taken over again and again: something about this job keeps stopping the process that makes it.
-        freeSlot();
-        log.error({ attempts: job.attempts }, "creation was interrupted too many times; giving up");
-        await this.fail(job, "Making your image was interrupted too many times, so I gave up. Your quota was refunded; please try again.", status);
-        return;
-      }
-      await this.run(work);
-    } catch (error) {
-      freeSlot();
-      if (this.lost.has(job.id)) {
-        log.warn({ err: error }, "another process took this creation over; leaving it to that process");
-      } else if (error instanceof StoreUnavailableError) {
-        // Nothing can be recorded now; the claim runs out and the job is taken over where it stopped.
-        log.error({ err: error }, "the database is unavailable; the creation will be retried when its claim runs out");
-      } else if (controller.signal.aborted && !this.running) {
-        await this.requeue(job.id, null, job.attempts);
-        log.info({}, "returned to the queue on shutdown");
-      } else {
-        log.error({ err: error }, "creation failed unexpectedly");
-        await this.fail(job, "Something went wrong while making your image. Your quota was refunded; please try again.", status).catch((e) =>
-          log.error({ err: e }, "could not record the failure"),
-        );
-      }
-    } finally {
-      freeSlot();
-      stopRenewing();
-      this.active.delete(job.id);
-      this.lost.delete(job.id);
-    }
-  }
-
-  /**
-   * The job's status edits, each sent once the job's earlier ones are done (an attempt before a requeue included), so
-   * they reach the platform in the order they were made: never "Generating" after "Posted".
-   */
-  private statusLine(publisher: Publisher | null, job: Creation, log: Logger): StatusLine {
-    const ref = job.statusRef;
-    if (!ref || !publisher) return () => Promise.resolve();
-    return (status) => this.sendStatus(publisher, job.id, ref, status, log);
-  }
-
-  /**
-   * Every edit of a creation's status message made in this process goes through here, `/imagine`'s "queued" included:
-   * one writer per message, in order. `onlyIf`, checked when the edit's turn comes, drops an edit that is no longer
-   * true (a "queued" whose job a worker has meanwhile taken). The promise never rejects.
-   */
-  sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
-    const tail = (this.statusTails.get(creationId) ?? Promise.resolve())
-      .then(async () => {
-        if (onlyIf && !(await onlyIf())) return;
-        await publisher.updateStatus(statusRef, status);
-      })
-      .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
-    this.statusTails.set(creationId, tail);
-    void tail.then(() => {
-      if (this.statusTails.get(creationId) === tail) this.statusTails.delete(creationId);
-    });
-    return tail;
-  }
-
-  /** Renews the job's claim while it is worked on; a claim another process took over aborts the work. */
-  private keepClaim(id: number, controller: AbortController, log: Logger): () => void {
-    const { creations, clock, options } = this.deps;
-    const timer = setInterval(() => {
-      creations.renewClaim(id, options.instanceId, new Date(clock.now().getTime() + JOB_LEASE_MS)).then(
-        (held) => {
-          if (held || controller.signal.aborted) return;
-          this.lost.add(id);
-          controller.abort(new Error("the claim on this creation was taken over"));
-        },
-        (error: unknown) => log.warn({ err: error }, "could not renew the claim on a creation"),
-      );
-    }, JOB_LEASE_MS / 3);
-    return () => clearInterval(timer);
-  }
-
-  private async run(work: JobWork): Promise<void> {
-    const { job, community, publisher, log, signal, status } = work;
-    const { creations, files, clock, options } = this.deps;
-    const owner = options.instanceId;
-    // The image is stored in the same write that records the intent to post: an attempt got that far before.
-    const mayHavePosted = job.imageHash !== null;
-
-    let imageHash = job.imageHash;
-    let image: GeneratedImage | null = null;
-    if (!imageHash) {
-      // Not awaited: the image request need not wait for the platform. Later edits of this job queue behind it.
-      void status({ state: "generating", creationId: job.id });
-      try {
-        image = await this.deps.provider.generate({
-          prompt: job.prompt,
-          model: job.model,
-          size: job.size,
-          quality: job.quality,
-          user: hashedUser(options.userHashSalt, { community: community, userId: job.authorUserId, isAdmin: false }),
-          signal,
-        });
-      } catch (error) {
-        work.freeSlot();
-        if (signal.aborted) throw error;
-        if (error instanceof ProviderError) return this.providerFailed(job, error, log, status);
-        throw error;
-      }
-      // The image request is over: the slot takes its next job while this one is stored and posted.
-      work.freeSlot();
-      imageHash = await files.put(image.bytes, image.mimeType);
-      // The image is paid for from here on, whatever happens next; and it is posted only if the creation is still
-      // ours (`/privacy forget` may have removed it while it was being made).
-      if (!(await creations.transitionCreation(job.id, ["generating"], { imageHash, status: "posting", spend: job.costMicroUsd }, owner))) {
-        await creations.updateCreation(job.id, { spend: job.costMicroUsd });
-        if ((await creations.getCreation(job.id))?.imageHash !== imageHash) await files.delete(imageHash);
-        log.info({}, "creation was removed (or taken over) while it was being made; not posted");
-        return;
-      }
-    } else {
-      work.freeSlot();
-      if (!(await creations.transitionCreation(job.id, ["generating", "posting"], { status: "posting" }, owner))) {
-        log.info({}, "creation was removed before it was posted");
-        return;
-      }
-    }
-
-    image ??= await files.get(imageHash);
-    if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
-    // What the posting write just recorded; the rest of the job's row is as it was claimed.
-    const fresh: Creation = { ...job, imageHash, status: "posting" };
-    try {
-      let post: PostRef | null = null;
-      if (mayHavePosted) {
-        // Look before reposting: an interrupted attempt may have posted and died before recording it.
-        post = await publisher.findCreationPost({ community, creation: fresh, since: fresh.createdAt }).catch((error: unknown) => {
-          log.warn({ err: error }, "could not look for an earlier post of this creation; posting (the platform's dedupe is the last guard)");
-          return null;
-        });
-        if (post) log.info({ messageId: post.messageId }, "found the post an interrupted attempt made; not posting again");
-      }
-      post ??= await publisher.postCreation({ community, creation: fresh, image });
-      const recorded = await creations.transitionCreation(
-        job.id,
-        ["posting"],
-        { status: "posted", galleryChannelId: post.channelId, galleryMessageId: post.messageId, galleryUrl: post.url, postedAt: clock.now(), finishedAt: clock.now() },
-        owner,
-      );
-      if (!recorded) {
-        if ((await creations.getCreation(job.id))?.status !== "deleted") {
-          // Another process took the job over meanwhile; it looks before it posts, and records this post.
-          log.warn({ messageId: post.messageId }, "another process took this creation over while it was being posted");
-          return;
-        }
-        // Removed (forgotten) while the post was being made: take the post down again.
-        await publisher.deletePost(community, post.channelId, post.messageId);
-        log.info({ messageId: post.messageId }, "creation was removed while it was being posted; post deleted");
-        return;
-      }
-      if (community.problem) await this.deps.communities.updateCommunity(community.id, { problem: null });
-      this.deps.metrics?.jobFinished("posted");
-      await status({ state: "posted", creationId: job.id, url: post.url });
-      log.info({ messageId: post.messageId }, "creation posted");
-    } catch (error) {
-      if (!(error instanceof PublishError)) throw error;
-      if (error.kind === "transient" && error.retryAfterMs !== undefined && job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
-        log.info({ retryAfterMs: error.retryAfterMs }, "the platform rate-limits the gallery: waiting for retry-after");
-        return this.requeue(job.id, error.retryAfterMs, job.attempts, job.rateLimitedWaits + 1);
-      }
-      if (error.kind === "transient" && job.attempts + 1 < options.maxAttempts) {
-        await this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
-        return;
-      }
-      // A channel the bot can't post in is the community's problem until an admin fixes it: `/imagine` is refused
-      // meanwhile, so no more images are paid for that can't be posted. Any other refusal is this post's alone.
-      const problem = channelProblemText(error, "gallery", community.galleryChannelId!);
-      if (problem) await this.deps.communities.updateCommunity(community.id, { problem });
-      log.warn({ err: error }, "gallery post failed");
-      const why = problem ?? `Posting to ${channel(community.galleryChannelId!)} failed: ${error.message}`;
-      await this.fail(job, `Your image was made but couldn't be posted. ${why} Your quota was refunded.`, status);
-    }
-  }
-
-  private async providerFailed(job: Creation, error: ProviderError, log: Logger, status: StatusLine): Promise<void> {
-    const { options } = this.deps;
-    switch (error.kind) {
-      case "rate_limited": {
-        if (job.rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
-          log.info({ retryAfterMs: error.details.retryAfterMs }, "rate limited: waiting for retry-after");
-          return this.requeue(job.id, error.details.retryAfterMs ?? 1000, job.attempts, job.rateLimitedWaits + 1);
-        }
-        return this.fail(job, "The image service is too busy right now. Your quota was refunded; please try again later.", status);
-      }
-      case "transient":
-        if (job.attempts + 1 < options.maxAttempts) {
-          log.warn({ err: error, attempt: job.attempts + 1 }, "transient failure: retrying with backoff");
-          return this.requeue(job.id, this.backoff(job.attempts), job.attempts + 1);
-        }
-        log.error({ err: error, attempts: job.attempts + 1 }, "image generation kept failing");
-        return this.fail(job, "The image service kept failing, so I gave up. Your quota was refunded; please try again later.", status);
-      case "safety":
-        return this.fail(job, "OpenAI's safety system refused to make this image. Your quota was refunded; please try a different prompt.", status, "refused");
-      case "unavailable":
-        log.error({ err: error, status: error.details.status, code: error.details.providerCode }, "OpenAI is unavailable for this account: operator action needed");
-        return this.fail(job, "Image generation is unavailable right now. The bot's operator has been told. Your quota was refunded.", status);
-      case "rejected":
-        log.warn({ err: error }, "image request rejected");
-        return this.fail(job, "The image service rejected this request. Your quota was refunded; please try a different prompt.", status);
-    }
-  }
-
-  private backoff(attempts: number): number {
-    return this.deps.options.retryBaseMs * 2 ** attempts;
-  }
-
-  /** Back to the queue, not before `delayMs` from now; the counts of attempts and rate-limit waits go with the job. */
-  private async requeue(id: number, delayMs: number | null, attempts: number, rateLimitedWaits?: number): Promise<void> {
-    const notBefore = delayMs === null ? null : new Date(this.deps.clock.now().getTime() + delayMs);
-    await this.deps.creations.transitionCreation(
-      id,
-      ["generating", "posting"],
-      { status: "queued", notBefore, attempts, startedAt: null, ...(rateLimitedWaits === undefined ? {} : { rateLimitedWaits }) },
-      this.deps.options.instanceId,
-    );
-    this.notify();
-  }
-
-  /** Fails the job with a refund and tells the member, after the job's earlier status edits. */
-  private async fail(job: Creation, reason: string, status: StatusLine | undefined, outcome: JobOutcome = "failed"): Promise<void> {
-    const failed = await this.deps.creations.transitionCreation(
-      job.id,
-      ["generating", "posting"],
-      { status: "failed", error: reason, finishedAt: this.deps.clock.now() },
-      this.deps.options.instanceId,
-    );
-    if (!failed) return; // removed, or taken over by another process: not ours to report
-    this.deps.metrics?.jobFinished(outcome);
-    let send = status;
-    if (!send) {
-      const community = job.statusRef ? await this.deps.communities.getCommunity(job.communityId) : null;
-      send = this.statusLine(community && publisherFor(this.deps, community.platform), job, this.deps.logger);
-    }
-    await send({ state: "failed", creationId: job.id, reason });
+    if (this.work.active.size > 0) this.deps.logger.warn({ creationIds: [...this.work.active.keys()] }, "stopped with jobs still posting; the next start finishes them");
   }
 }

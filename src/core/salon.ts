@@ -8,6 +8,7 @@ import { UserError } from "./errors.js";
 import { digestCommand, dueDay, publishDueDigests, type DigestCommandResult } from "./digest.js";
 import { claimDueMoment, pruneRecords, PRUNE_EVERY_MS, reconcileDue } from "./maintenance.js";
 import { GenerationQueue } from "./generation-queue.js";
+import type { JobEngine } from "./job-engine.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
 import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
 import { exportMemberData, forgetMember, type ForgetOutcome } from "./privacy.js";
@@ -20,8 +21,10 @@ export class Salon {
   constructor(
     readonly deps: SalonDeps,
     concurrency: number,
+    /** The job engine (PostgreSQL's); the in-process one over the `Creation` table when not given. */
+    engine?: JobEngine,
   ) {
-    this.queue = new GenerationQueue(deps, concurrency);
+    this.queue = new GenerationQueue(deps, concurrency, engine);
   }
 
   imagine(actor: Actor, input: ImagineInput): Promise<{ creation: Creation; position: number }> {

@@ -238,6 +238,16 @@ describe("loadConfig", () => {
     expect(loadConfig({ ...discord, ...openai, SALON_ROLES: "gateway" }).roles).toEqual(["gateway"]);
   });
 
+  it("reads IMAGE_RATE_PER_MINUTE as one shared limit per 60 s window, none when unset, and refuses anything but 1 to 100000", () => {
+    expect(loadConfig({ ...discord, ...openai }).openai.imageRate).toBeUndefined();
+    expect(loadConfig({ ...discord, ...openai, IMAGE_RATE_PER_MINUTE: "50" }).openai.imageRate).toEqual({ limit: 50, windowMs: 60_000 });
+    expect(loadConfig({ ...discord, ...openai, IMAGE_RATE_PER_MINUTE: "5", IMAGE_RATE_WINDOW_SECONDS: "2" }).openai.imageRate).toEqual({ limit: 5, windowMs: 2_000 });
+    expect(problemsOf({ ...discord, ...openai, IMAGE_RATE_PER_MINUTE: "0" }).problems).toEqual(["IMAGE_RATE_PER_MINUTE must be from 1 to 100000 image requests per minute, or unset for no limit; not 0"]);
+    expect(problemsOf({ ...discord, ...openai, IMAGE_RATE_PER_MINUTE: "ten" }).problems).toEqual([
+      'IMAGE_RATE_PER_MINUTE must be a whole number of image requests per minute from 1 to 100000, shared by every process, or unset for no limit; not "ten"',
+    ]);
+  });
+
   it("keeps numbers within their ranges", () => {
     const bad = { PORT: "70000", GENERATION_CONCURRENCY: "0", RECONCILE_DAYS: "-1", OPENAI_TIMEOUT_MS: "12.5" };
     expect([...problemsOf({ ...discord, ...openai, ...bad }).problems].sort()).toEqual([

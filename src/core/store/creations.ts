@@ -95,6 +95,18 @@ export interface CreationStore {
    * nothing is ready.
    */
   claimNextJob(now: Date, owner: string, leaseMs: number, platforms: readonly Platform[]): Promise<Creation | null>;
+  /**
+   * Claims creation `id` for `owner` until `now + leaseMs`, as a job engine hands it over: a queued one whose
+   * `notBefore` has passed becomes `generating` (and its member goes to the back of the line), a claimed one whose
+   * claim ran out is taken over (one more attempt). "held" when another process holds it or it is not due yet; null
+   * when it has ended or is gone (its job has nothing left to do).
+   */
+  claimCreation(id: number, owner: string, now: Date, leaseMs: number): Promise<Creation | "held" | null>;
+  /**
+   * Takes one image request of the `limit` allowed per `windowMs` across every process on this database (a sliding
+   * window ending at `now`): 0 when taken, else how many ms to wait before asking again (nothing is taken then).
+   */
+  takeImageRequest(limit: number, windowMs: number, now: Date): Promise<number>;
   /** Extends `owner`'s claim on a creation it is working on; false when the claim is no longer its own. */
   renewClaim(id: number, owner: string, until: Date): Promise<boolean>;
   /** The earliest `notBefore` among queued creations of these platforms (the epoch for one without), to sleep until then. */

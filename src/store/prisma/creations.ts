@@ -6,6 +6,8 @@ import { Coalescer } from "../coalesce.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { Prisma, type PrismaClient } from "../generated/client.js";
 import { creationData, toCreation, withAuthor } from "../mappers.js";
+import type { CreationJobs } from "./creation-jobs.js";
+import { takeImageRequest } from "./image-requests.js";
 import { memberId } from "./members.js";
 import { retrying } from "./retry.js";
 
@@ -22,6 +24,8 @@ export class PrismaCreationStore implements CreationStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly dialect: Dialect,
+    /** The job engine's jobs, written in the creations' own transactions (PostgreSQL); none where the row is the job. */
+    private readonly jobs?: CreationJobs,
   ) {}
 
   async usage(communityId: number, userId: string, day: string): Promise<Usage> {
@@ -77,6 +81,7 @@ export class PrismaCreationStore implements CreationStore {
           },
           include: withAuthor,
         });
+        await this.jobs?.enqueue(tx, row.id);
         return toCreation(row);
       }),
     );
@@ -120,11 +125,48 @@ export class PrismaCreationStore implements CreationStore {
     // interaction token, a response URL: credentials for that message, needed no more).
     const release = CLAIMED.includes(patch.status) ? {} : { claimedBy: null, claimedUntil: null };
     const ended = ENDED.includes(patch.status) ? { statusRef: null } : {};
-    const result = await this.prisma.creation.updateMany({
-      where: { id, status: { in: from }, ...(owner === undefined ? {} : { claimedBy: owner }) },
-      data: { ...creationData(patch), ...release, ...ended },
+    const move = async (tx: Prisma.TransactionClient) => {
+      const result = await tx.creation.updateMany({
+        where: { id, status: { in: from }, ...(owner === undefined ? {} : { claimedBy: owner }) },
+        data: { ...creationData(patch), ...release, ...ended },
+      });
+      return result.count === 1;
+    };
+    const jobs = this.jobs;
+    if (!jobs || (patch.status !== "queued" && !from.includes("queued"))) return move(this.prisma);
+    // Back in the queue: its job, in the same transaction. Out of it: the member's next job may run.
+    return this.prisma.$transaction(async (tx) => {
+      if (!(await move(tx))) return false;
+      if (patch.status === "queued") await jobs.enqueue(tx, id);
+      else {
+        const row = await tx.creation.findUniqueOrThrow({ where: { id }, select: { memberId: true } });
+        await jobs.promoteNext(tx, row.memberId);
+      }
+      return true;
     });
-    return result.count === 1;
+  }
+
+  async claimCreation(id: number, owner: string, now: Date, leaseMs: number): Promise<Creation | "held" | null> {
+    const until = new Date(now.getTime() + leaseMs);
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.creation.findUnique({ where: { id }, select: { status: true, notBefore: true, claimedUntil: true, memberId: true } });
+      if (!row || ENDED.includes(row.status as CreationStatus)) return null;
+      if (row.status === "queued") {
+        if (row.notBefore && row.notBefore > now) return "held" as const;
+        const moved = await tx.creation.updateMany({ where: { id, status: "queued" }, data: { status: "generating", startedAt: now, claimedBy: owner, claimedUntil: until } });
+        if (moved.count === 0) return "held" as const;
+        await tx.$executeRaw`UPDATE "Member" SET "lastServed" = (SELECT COALESCE(MAX("lastServed"), 0) + 1 FROM "Member") WHERE "id" = ${row.memberId}`;
+        await this.jobs?.promoteNext(tx, row.memberId);
+      } else {
+        // A job taken over (its process died): it keeps its status and counts one more attempt.
+        const moved = await tx.creation.updateMany({
+          where: { id, status: { in: CLAIMED }, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+          data: { claimedBy: owner, claimedUntil: until, attempts: { increment: 1 } },
+        });
+        if (moved.count === 0) return "held" as const;
+      }
+      return toCreation(await tx.creation.findUniqueOrThrow({ where: { id }, include: withAuthor }));
+    });
   }
 
   async queuePosition(id: number): Promise<number> {
@@ -198,6 +240,10 @@ export class PrismaCreationStore implements CreationStore {
       }
     }
     return claimed === null ? null : toCreation(await this.prisma.creation.findUniqueOrThrow({ where: { id: claimed }, include: withAuthor }));
+  }
+
+  takeImageRequest(limit: number, windowMs: number, now: Date): Promise<number> {
+    return takeImageRequest(this.prisma, this.dialect, limit, windowMs, now);
   }
 
   async nextJobDueAt(platforms: readonly Platform[]): Promise<Date | null> {

@@ -283,5 +283,17 @@ export function creationStoreContract(factory: StoreFactory): void {
         expect(await claimAll(store().stores, "w1")).toEqual([a.id, b.id]);
       });
     });
+
+    describe("takeImageRequest", () => {
+      it("allows `limit` image requests per sliding window across connections, and says how long the next one waits", async () => {
+        const taken = await raceFromTwoConnections(store(), 5, (stores, i) => stores.creations.takeImageRequest(3, 10_000, at(i)));
+        expect(taken.filter((wait) => wait === 0)).toHaveLength(3);
+        expect(taken.filter((wait) => wait > 0).every((wait) => wait > 5_000 && wait <= 10_000)).toBe(true);
+        // The oldest of the three leaves the window at its own time plus the window, and only one place frees up.
+        const firsts = [0, 1, 2, 3, 4].filter((i) => taken[i] === 0);
+        expect(await creations().takeImageRequest(3, 10_000, at(firsts[0]! + 10_000))).toBe(0);
+        expect(await creations().takeImageRequest(3, 10_000, at(firsts[0]! + 10_000))).toBeGreaterThan(0);
+      });
+    });
   });
 }

@@ -1,0 +1,24 @@
+/**
+ * `IMAGE_RATE_PER_MINUTE`: an image provider whose image requests stay within one limit shared by every process on
+ * the database (counted in the creation store, `takeImageRequest`). A request over the limit waits for its turn in
+ * the worker that makes it; OpenAI's own 429s still go back to the queue for their retry-after (see creation-work).
+ */
+import type { SalonDeps } from "./deps.js";
+import type { ImageProvider } from "./ports.js";
+
+export interface ImageRate {
+  limit: number;
+  windowMs: number;
+}
+
+export function withImageRate<P extends ImageProvider>(provider: P, deps: Pick<SalonDeps, "creations" | "clock">, rate: ImageRate): P {
+  const { creations, clock } = deps;
+  return Object.assign(Object.create(provider) as P, {
+    async generate(request: Parameters<ImageProvider["generate"]>[0]) {
+      for (let waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now()); waitMs > 0; waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now())) {
+        await clock.sleep(waitMs, request.signal);
+      }
+      return provider.generate(request);
+    },
+  });
+}
