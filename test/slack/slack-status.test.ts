@@ -51,7 +51,7 @@ describe("SlackStatusMessages", () => {
       fake.setBotEndpoint(`http://127.0.0.1:${(bot.address() as AddressInfo).port}/slack/events`);
       const command = await fake.slashCommand({ command: "/imagine", text: "a fox", userId: member.id, channelId: channel.id });
       const clock = new MovableClock(new Date());
-      const ref = statusRefFor({ response_url: command.responseUrl, channel_id: channel.id, user_id: member.id }, clock);
+      const ref = statusRefFor({ response_url: command.responseUrl, channel_id: channel.id, user_id: member.id, team_id: fake.teamId }, clock);
       const [gateway, worker] = [0, 1].map(() => new SlackStatusMessages(createSlackClients(fake!.botToken, fake!.apiUrl, quietSlackLogger), clock, new SilentLogger()));
 
       await gateway!.update(ref, { state: "queued", position: 1, creationId: 1 });
