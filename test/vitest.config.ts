@@ -32,9 +32,16 @@ const main = {
   ...(load ? { fileParallelism: false } : {}),
 };
 
+/**
+ * Two files at once in the first run, on any machine. Vitest's default is one fewer than the cores: one, on CI's two,
+ * where most files spend their time waiting on loopback servers and child processes, not on a core.
+ */
+const workers = load ? {} : { maxWorkers: 2 };
+
 export default defineConfig({
   test: postgres
     ? {
+        ...workers,
         projects: [
           ...(botOnPostgres
             ? [
@@ -72,5 +79,5 @@ export default defineConfig({
           },
         ],
       }
-    : main,
+    : { ...main, ...workers },
 });

@@ -6,7 +6,7 @@
 import type { App, RespondFn, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
-import { UserError } from "../core/errors.js";
+import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
@@ -42,6 +42,7 @@ async function answerWith(acks: AcknowledgementsFirst, respond: RespondFn, log: 
     await acks.settled();
     answer = await run();
   } catch (error) {
+    if (error instanceof StoreUnavailableError) log.warn({ err: error }, STORE_UNAVAILABLE_LOG);
     if (error instanceof UserError) answer = { text: error.userMessage };
     else {
       log.error({ err: error }, "slack request failed");

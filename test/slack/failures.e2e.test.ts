@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { PrismaClient } from "../../src/store/generated/client.js";
 import { MovableClock } from "../support/movable-clock.js";
+import { botTestsOnPostgres } from "../support/test-database.js";
 import type { FakeSlackUser, SlackCommandHandle } from "../support/slack/types.js";
 import {
   addSlackCommunity,
@@ -97,6 +99,29 @@ describe("failures while creating on Slack", () => {
     expect(await slackMemberUsedToday(h, ana.id)).toBe(0);
     expect(await salonText(h, c, c.admin, "settings")).toContain("Budget today: $0.00 spent of $5.00, $5.00 left.");
     expect(galleryPosts()).toHaveLength(0);
+  });
+});
+
+// SQLite's own read-only mode on the bot's connection; test/faults/database.test.ts stages PostgreSQL's failures.
+describe.skipIf(botTestsOnPostgres())("the database unavailable on Slack", () => {
+  it("answers that nothing was saved, tells the operator why, and takes the request once the database is back", async () => {
+    await start();
+    const [ana] = c.members as [FakeSlackUser];
+    const prisma = (h.running.salon.deps.creations as unknown as { prisma: PrismaClient }).prisma;
+    const logged = h.logs.length;
+    await prisma.$queryRawUnsafe("PRAGMA query_only = ON");
+    let answer: string;
+    try {
+      answer = (await (await imagine(ana, "a fox that was never saved")).waitForResponse()).text;
+    } finally {
+      await prisma.$queryRawUnsafe("PRAGMA query_only = OFF");
+    }
+
+    expect(answer).toContain("nothing was saved");
+    expect(h.logs.slice(logged).some((l) => l.msg === "the database was unavailable: the member was told nothing was saved" && l.err)).toBe(true);
+    expect(h.openai.imageRequests).toHaveLength(0);
+    expect(await slackMemberUsedToday(h, ana.id)).toBe(0);
+    expect(await outcome(await imagine(ana, "a fox saved at last"))).toContain("Posted to the gallery");
   });
 });
 

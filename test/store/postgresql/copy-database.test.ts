@@ -18,6 +18,7 @@ import { openDatabase, sqlitePath } from "../../../src/store/database.js";
 import { Prisma, type PrismaClient } from "../../../src/store/generated/client.js";
 import { createDatabaseImages } from "../../../src/store/prisma/images.js";
 import { PrismaIdentifySlots } from "../../../src/store/prisma/identify-slots.js";
+import { PrismaInstallationStore } from "../../../src/store/prisma/installations.js";
 import { createPrismaStores } from "../../../src/store/prisma/stores.js";
 import { createTestDatabase, type TestDatabase } from "../../support/db.js";
 import { at, community, days, DAY_MS, minutes, NO_LIMITS, newCreation, posted, queued, react, T0 } from "../contracts/seed.js";
@@ -133,6 +134,12 @@ describe("db:copy", () => {
     await seed(source.stores);
     // A gateway process's identify slot: the one table no port of the core writes.
     expect(await new PrismaIdentifySlots(source.db.prisma).take(0, T0, 5_000)).toBe(0);
+    // A Slack workspace installed through OAuth, and an image request counted by IMAGE_RATE_PER_MINUTE.
+    await new PrismaInstallationStore(source.db.prisma).saveInstallation({
+      teamId: "T-oauth", enterpriseId: null, appId: "A1", botId: "B1", botUserId: "U-bot", botTokenSealed: "v1.k.sealed", botScopes: "chat:write",
+      installerUserId: "U-admin", installedAt: T0, updatedAt: T0,
+    });
+    await source.stores.creations.takeImageRequest(10, 60_000, T0);
     writeOtherDateForms(sqlitePath(source.url));
     const target = await emptyTarget();
 
