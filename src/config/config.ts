@@ -5,119 +5,19 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import { checkSlackOAuth, SLACK_OAUTH_VARIABLES, slackOAuthConfig, slackOAuthVariables, type SlackOAuthConfig } from "./slack-oauth-config.js";
-export type { SlackOAuthConfig } from "./slack-oauth-config.js";
 import { AppError } from "../core/errors.js";
-import { rolesVariable, type Role } from "./roles.js";
-import { checkShards, discordShardCount, discordShardIds, type DiscordShards } from "./discord-shards.js";
+import { LOG_LEVELS, type Config } from "./config-types.js";
+import { checkShards, discordShardCount, discordShardIds } from "./discord-shards.js";
+import { checkImageStore, imageStoreConfig, imageStoreVariables } from "./image-store-config.js";
+import { rolesVariable } from "./roles.js";
+import { checkSlackOAuth, SLACK_OAUTH_VARIABLES, slackOAuthConfig, slackOAuthVariables } from "./slack-oauth-config.js";
+import { httpUrl, integer } from "./value-schemas.js";
 
-export { ROLES, type Role } from "./roles.js";
+export { LOG_LEVELS, type Config, type DiscordConfig, type LogLevel, type OpenAIConfig, type SlackConfig } from "./config-types.js";
 export type { DiscordShards } from "./discord-shards.js";
-
-/** pino's level names. */
-export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Discord is enabled when this is present. */
-export interface DiscordConfig {
-  /** Bot token (Developer Portal → Bot), sent as `Authorization: Bot …`. */
-  token: string;
-  /** Application id (a snowflake), used to register and route slash commands. */
-  applicationId: string;
-  /** REST base without a trailing slash, e.g. `https://discord.com/api` or a REST proxy; the gateway URL comes from it. */
-  apiUrl: string;
-  /** When set, `npm run commands:deploy` registers guild commands in this guild (instant, for development) instead of global ones. */
-  devGuildId?: string;
-  /**
-   * The gateway shards this process runs (`ids`) out of `count` across every process. Absent: every shard, as many
-   * as Discord recommends (`GET /gateway/bot`).
-   */
-  shards?: DiscordShards;
-}
-
-
-/** Slack is enabled when this is present. */
-export interface SlackConfig {
-  /** Single-workspace mode: the Bot User OAuth Token (`xoxb-…`). Absent in multi-workspace (OAuth) mode. */
-  botToken?: string;
-  /** Multi-workspace mode: Slack's OAuth install flow; absent in single-workspace mode. */
-  oauth?: SlackOAuthConfig;
-  /** Verifies that HTTP requests come from Slack. */
-  signingSecret: string;
-  /** App-level token (`xapp-…`); when present Slack is reached over Socket Mode. */
-  appToken?: string;
-  /** `socket` when an app token is set, otherwise `http` (events arrive on {@link Config.port}). */
-  mode: "socket" | "http";
-  /** Web API base with a trailing slash, e.g. `https://slack.com/api/` (GovSlack: `https://slack-gov.com/api/`). */
-  apiUrl: string;
-  /** Users who are Salon admins in addition to workspace admins and owners. */
-  adminUserIds: string[];
-}
-
-export interface OpenAIConfig {
-  apiKey: string;
-  /** Absent means the SDK's default (OpenAI's own API). */
-  baseUrl?: string;
-  imageModel: string;
-  /** Per-request timeout of the image and moderation calls. */
-  timeoutMs: number;
-  /** Image requests allowed per window across every process on the database; none when absent. */
-  imageRate?: { limit: number; windowMs: number };
-}
-
-/**
- * An S3-compatible bucket for the images (`IMAGE_STORE_URL=s3://bucket/prefix`). Credentials are the AWS SDK's
- * default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, a role), read by the SDK itself.
- */
-export interface ImageStoreConfig {
-  bucket: string;
-  /** Key prefix without slashes at either end; "" for the bucket's root. */
-  prefix: string;
-  /** `AWS_REGION`; with an endpoint and no region, `us-east-1` (what S3-compatible stores expect). */
-  region?: string;
-  /** An S3-compatible store's URL (`IMAGE_STORE_ENDPOINT`); absent: AWS S3 (or the SDK's AWS_ENDPOINT_URL_S3). */
-  endpoint?: string;
-  /** Path-style addressing (`IMAGE_STORE_PATH_STYLE`; default on with an endpoint, off for AWS). */
-  forcePathStyle: boolean;
-}
-
-/** The validated configuration. At least one of `discord` and `slack` is present. */
-export interface Config {
-  discord?: DiscordConfig;
-  slack?: SlackConfig;
-  openai: OpenAIConfig;
-  database: {
-    /**
-     * A SQLite URL (`file:./relative.db` or `file:/absolute.db`) or a PostgreSQL one
-     * (`postgresql://role:password@host:5432/database`, or `postgres://…`).
-     */
-    url: string;
-    /** The most connections Salon opens to PostgreSQL at once (unused with SQLite). */
-    poolSize: number;
-  };
-  /** Where images and other files live; created at start when missing. */
-  dataDir: string;
-  /** Images in a bucket. Absent: in the database on PostgreSQL (every host reads them), as files in `dataDir` on SQLite. */
-  imageStore?: ImageStoreConfig;
-  /** Port of `GET /healthz` and of Slack's HTTP events; 0 picks a free port. */
-  port: number;
-  logLevel: LogLevel;
-  /** Images generated at the same time. */
-  generationConcurrency: number;
-  /** Days of gallery posts whose likes are re-read from the platform at start-up and on `/salon recount`; 0 turns it off. */
-  reconcileDays: number;
-  /** Minutes between periodic re-reads of those likes (each community at its own moment of the period); 0: none. */
-  reconcileEveryMinutes: number;
-  /** A JSON price table that overrides the built-in one (see `loadPriceTable`). */
-  pricesFile?: string;
-  /** Salt of the hashed member id sent to OpenAI as `user`. */
-  /** Unset: a random salt kept in the data folder (`src/runtime/user-hash-salt.ts`). */
-  userHashSalt?: string | undefined;
-  /** What this process runs, each role once, in {@link ROLES} order. */
-  roles: Role[];
-  /** `/healthz` says `degraded` when the oldest queued creation is older than this (0: never). */
-  queueDegradedSeconds: number;
-}
+export { parseBucketUrl, type ImageStoreConfig } from "./image-store-config.js";
+export { ROLES, type Role } from "./roles.js";
+export type { SlackOAuthConfig } from "./slack-oauth-config.js";
 
 /** Every configuration problem found, listed in one message, each with how to fix it. */
 export class ConfigError extends AppError {
@@ -144,23 +44,6 @@ const WHERE = {
 
 const SNOWFLAKE = /^\d{17,20}$/;
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
-const httpUrl = (name: string, example: string) =>
-  z.string().refine(
-    (value) => URL.canParse(value) && ["http:", "https:"].includes(new URL(value).protocol),
-    // The value is not echoed: a URL may carry credentials.
-    `${name} is not a valid http(s) URL; use a full URL such as ${example}`,
-  );
-
-const integer = (name: string, min: number, max: number, fallback: number, unit = "") => {
-  const expected = `${name} must be a whole number from ${min} to ${max}${unit} (default ${fallback})`;
-  return z
-    .string()
-    .regex(/^-?\d+$/, { error: (issue) => `${expected}, not "${String(issue.input)}"` })
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, { error: (issue) => `${expected}, not ${String(issue.input)}` })
-    .default(fallback);
-};
 
 const discordToken = z
   .string()
@@ -211,12 +94,7 @@ const variables = z.object({
     .default("file:./data/salon.db"),
   DATABASE_POOL_SIZE: integer("DATABASE_POOL_SIZE", 1, 100, 10, " connections"),
   DATA_DIR: z.string().default("./data"),
-  IMAGE_STORE_URL: z.string()
-    .refine((url) => parseBucketUrl(url) !== null, "IMAGE_STORE_URL must be s3://bucket/prefix (e.g. s3://salon-images/prod): a bucket name of 3 to 63 lowercase letters, digits, dots and hyphens, then an optional key prefix, with no query or credentials; unset it to keep the images in the database (PostgreSQL) or in DATA_DIR (SQLite)")
-    .optional(),
-  IMAGE_STORE_ENDPOINT: httpUrl("IMAGE_STORE_ENDPOINT", "http://minio.internal:9000").optional(),
-  IMAGE_STORE_PATH_STYLE: z.enum(["true", "false"], { error: "IMAGE_STORE_PATH_STYLE must be true or false (default true with IMAGE_STORE_ENDPOINT, false for AWS S3)" }).optional(),
-  AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, "AWS_REGION must be a region name such as eu-west-3 (the bucket's region)").optional(),
+  ...imageStoreVariables,
   PORT: integer("PORT", 0, 65_535, 3000),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")} (default info), not "${String(issue.input)}"` })
@@ -285,11 +163,7 @@ const checkCombinations = (needs: ConfigNeeds) => (v: Partial<Variables>, ctx: z
     if (v.SLACK_SIGNING_SECRET === undefined) problem(`SLACK_SIGNING_SECRET is required when ${because} is set (${WHERE.slackSigningSecret})`);
   }
   if (needs.openai && v.OPENAI_API_KEY === undefined) problem(`OPENAI_API_KEY is required (${WHERE.openaiKey})`);
-  if (v.IMAGE_STORE_URL === undefined) {
-    for (const name of ["IMAGE_STORE_ENDPOINT", "IMAGE_STORE_PATH_STYLE"] as const) {
-      if (v[name] !== undefined) problem(`${name} is set but IMAGE_STORE_URL is not: set IMAGE_STORE_URL=s3://bucket/prefix to keep the images in that bucket, or unset ${name}`);
-    }
-  }
+  checkImageStore(v, problem);
 };
 
 function toConfig(v: Variables): Config {
@@ -303,7 +177,7 @@ function toConfig(v: Variables): Config {
     },
     database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },
     dataDir: v.DATA_DIR,
-    ...(v.IMAGE_STORE_URL ? { imageStore: imageStoreConfig(v) } : {}),
+    ...(v.IMAGE_STORE_URL ? { imageStore: imageStoreConfig({ ...v, IMAGE_STORE_URL: v.IMAGE_STORE_URL }) } : {}),
     port: v.PORT,
     logLevel: v.LOG_LEVEL,
     generationConcurrency: v.GENERATION_CONCURRENCY,
@@ -339,27 +213,6 @@ function toConfig(v: Variables): Config {
     };
   }
   return config;
-}
-
-/** `s3://bucket/some/prefix/` → the bucket and `some/prefix`; null when it is not such a URL. */
-export function parseBucketUrl(url: string): { bucket: string; prefix: string } | null {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/([^?#]*))?$/.exec(url);
-  if (!match || match[1]!.includes("..")) return null;
-  const prefix = (match[2] ?? "").replace(/^\/+|\/+$/g, "");
-  if (prefix.split("/").some((part) => part === "." || part === "..") || /\/\//.test(prefix)) return null;
-  return { bucket: match[1]!, prefix };
-}
-
-function imageStoreConfig(v: Variables): ImageStoreConfig {
-  const { bucket, prefix } = parseBucketUrl(v.IMAGE_STORE_URL!)!;
-  const region = v.AWS_REGION ?? (v.IMAGE_STORE_ENDPOINT ? "us-east-1" : undefined);
-  return {
-    bucket,
-    prefix,
-    ...(region ? { region } : {}),
-    ...(v.IMAGE_STORE_ENDPOINT ? { endpoint: v.IMAGE_STORE_ENDPOINT } : {}),
-    forcePathStyle: v.IMAGE_STORE_PATH_STYLE ? v.IMAGE_STORE_PATH_STYLE === "true" : v.IMAGE_STORE_ENDPOINT !== undefined,
-  };
 }
 
 /** The environment schema: blank values unset, each variable checked, then the rules across variables. */
