@@ -99,7 +99,7 @@ afterAll(async () => {
 });
 
 // Shards across processes are a PostgreSQL deployment (README): on SQLite the file is skipped. On one SQLite file, two
-// processes timed out here on a loaded CI machine (the four jobs not posted within 20 s), in both Node lines' runs.
+// processes timed out here under load (the four jobs not posted within 20 s): once locally, once in CI on Node 24.
 const onPostgresInstead = !botTestsOnPostgres();
 
 describe.skipIf(onPostgresInstead)("two processes holding shards 0 and 1 of 2 on one database", () => {
