@@ -15,13 +15,14 @@ import { figure, type Figure } from "../lib/figures.js";
 import type { Child } from "../lib/rpc.js";
 import { round } from "../lib/stats.js";
 
-interface World {
+/** A bench guild: its gallery, admin and members. */
+export interface World {
   guildId: string;
   galleryId: string;
   adminId: string;
   memberIds: string[];
 }
-type ImageRequest = { prompt: string; user: string; at: number };
+export type ImageRequest = { prompt: string; user: string; at: number };
 
 async function startSalon(ctx: BenchContext, label: string, concurrency: number, members: number): Promise<{ platform: Platform; bot: Child; world: World }> {
   const platform = await startPlatform(ctx, `${label}-platform`);

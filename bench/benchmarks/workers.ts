@@ -17,14 +17,8 @@ import { salonEnv, scratchFor, startChild, startPlatform } from "../lib/context.
 import { figure, type Figure } from "../lib/figures.js";
 import type { Child } from "../lib/rpc.js";
 import { percentile, round } from "../lib/stats.js";
+import type { ImageRequest, World } from "./throughput.js";
 
-interface World {
-  guildId: string;
-  galleryId: string;
-  adminId: string;
-  memberIds: string[];
-}
-type ImageRequest = { prompt: string; user: string; at: number };
 
 async function startSalons(ctx: BenchContext, label: string, processes: number, concurrency: number, members: number, databaseUrl: string | null) {
   const platform: Platform = await startPlatform(ctx, `${label}-platform`);
