@@ -124,6 +124,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
       instanceId: newInstanceId(),
       isInstanceGone,
       userHashSalt: await userHashSalt(config.userHashSalt, config.dataDir),
+      previewImages: config.openai.previewImages,
       holdsCommunity: (c) => c.platform !== "discord" || holdsGuild(config.discord?.shards, c.externalId),
     },
   };

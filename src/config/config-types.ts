@@ -52,6 +52,8 @@ export interface OpenAIConfig {
   imageModel: string;
   /** Per-request timeout of the image and moderation calls. */
   timeoutMs: number;
+  /** Partial images streamed as live previews of each creation (PREVIEW_IMAGES, 0 to 2). */
+  previewImages: 0 | 1 | 2;
   /** Image requests allowed per window across every process on the database; none when absent. */
   imageRate?: { limit: number; windowMs: number };
 }

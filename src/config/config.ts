@@ -86,6 +86,7 @@ const variables = z.object({
     .refine((n) => n >= 1 && n <= 100_000, { error: (issue) => `IMAGE_RATE_PER_MINUTE must be from 1 to 100000 image requests per minute, or unset for no limit; not ${String(issue.input)}` })
     .optional(),
   IMAGE_RATE_WINDOW_SECONDS: integer("IMAGE_RATE_WINDOW_SECONDS", 1, 3600, 60, " seconds"),
+  PREVIEW_IMAGES: integer("PREVIEW_IMAGES", 0, 2, 1, " partial images per creation"),
   DATABASE_URL: z.string()
     .refine(
       (url) => /^file:.+/.test(url) || /^postgres(ql)?:\/\/[^/]/i.test(url),
@@ -173,6 +174,7 @@ function toConfig(v: Variables): Config {
       ...(v.OPENAI_BASE_URL ? { baseUrl: v.OPENAI_BASE_URL } : {}),
       imageModel: v.IMAGE_MODEL,
       timeoutMs: v.OPENAI_TIMEOUT_MS,
+      previewImages: v.PREVIEW_IMAGES as 0 | 1 | 2,
       ...(v.IMAGE_RATE_PER_MINUTE ? { imageRate: { limit: v.IMAGE_RATE_PER_MINUTE, windowMs: v.IMAGE_RATE_WINDOW_SECONDS * 1000 } } : {}),
     },
     database: { url: v.DATABASE_URL, poolSize: v.DATABASE_POOL_SIZE },

@@ -14,6 +14,7 @@ import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
 import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobOutcome, Logger, PostRef, Publisher } from "./ports.js";
+import { previewRequest } from "./previews.js";
 import { publisherFor } from "./publisher-for.js";
 import { StatusEdits, type StatusLine } from "./status-edits.js";
 import type { Community, Creation } from "./types.js";
@@ -44,7 +45,7 @@ export class CreationWork {
   /** The jobs being worked on, each with the controller that aborts its work. */
   readonly active = new Map<number, AbortController>();
   /** The one writer of each job's status message in this process. */
-  readonly statusEdits = new StatusEdits();
+  readonly statusEdits: StatusEdits;
   /** Jobs whose claim another process took over while this one worked on them. */
   readonly lost = new Set<number>();
 
@@ -52,7 +53,9 @@ export class CreationWork {
     private readonly deps: QueueDeps,
     /** Called after a job went back to the queue (to wake idle workers). */
     private readonly requeued: () => void,
-  ) {}
+  ) {
+    this.statusEdits = new StatusEdits(deps.clock);
+  }
 
   /** Aborts every job being worked on (shutdown past its grace): each goes back to the queue. */
   abortAll(): void {
@@ -140,6 +143,7 @@ export class CreationWork {
           quality: job.quality,
           user: hashedUser(options.userHashSalt, { community: community, userId: job.authorUserId, isAdmin: false }),
           signal,
+          ...previewRequest(options.previewImages, (preview) => void status({ state: "generating", creationId: job.id, preview })),
         });
       } catch (error) {
         work.freeSlot();

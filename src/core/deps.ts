@@ -20,6 +20,8 @@ export interface SalonOptions {
    * its work over at once instead of when the claim's lease runs out. Unknown owners are treated as alive.
    */
   isInstanceGone?: (instanceId: string) => boolean;
+  /** Partial images streamed as previews of each creation (PREVIEW_IMAGES); none when absent. */
+  previewImages?: 0 | 1 | 2;
   /** Salt of the hashed member id sent to OpenAI as `user`. */
   userHashSalt: string;
   /**

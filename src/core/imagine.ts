@@ -4,6 +4,7 @@ import type { SalonDeps } from "./deps.js";
 import { PublishError, UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
+import { previewCostMicroUsd } from "./previews.js";
 import { moderatePrompt } from "./moderate-prompt.js";
 import { validatePrompt } from "./prompt.js";
 import type { JobStatus, Logger, Publisher } from "./ports.js";
@@ -72,7 +73,7 @@ export async function imagine(
   const aspect = input.aspect ?? DEFAULT_ASPECT;
   const quality = input.quality ?? DEFAULT_QUALITY;
   const size = SIZE_OF_ASPECT[aspect];
-  const cost = priceMicroUsd(options.prices, options.imageModel, quality, size);
+  const cost = priceMicroUsd(options.prices, options.imageModel, quality, size) + previewCostMicroUsd(options.previewImages);
   if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.

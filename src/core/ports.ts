@@ -35,6 +35,10 @@ export interface ImageProvider {
     /** A stable, hashed member id (never the raw platform id) for the provider's abuse monitoring. */
     user: string;
     signal?: AbortSignal;
+    /** Partial images to stream while the image is made (0 or absent: none, one plain request). */
+    partialImages?: 0 | 1 | 2;
+    /** Called with each partial image as it arrives (`index` 1-based, of `of`); never called when `partialImages` is 0. */
+    onPartialImage?: (preview: { image: GeneratedImage; index: number; of: number }) => void;
   }): Promise<GeneratedImage>;
   moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
 }
@@ -72,7 +76,7 @@ export interface ReactionSnapshot {
 /** What the member's status message should say now. */
 export type JobStatus =
   | { state: "queued"; position: number; creationId: number }
-  | { state: "generating"; creationId: number }
+  | { state: "generating"; creationId: number; preview?: { index: number; of: number; image: GeneratedImage } }
   | { state: "posted"; creationId: number; url: string }
   | { state: "failed"; creationId: number; reason: string }
   | { state: "cancelled"; creationId: number };

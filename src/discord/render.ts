@@ -104,7 +104,7 @@ export function statusMessage(status: JobStatus) {
         allowed_mentions: NO_PINGS,
       };
     case "generating":
-      return { content: "🎨 Generating your image…", components: [], allowed_mentions: NO_PINGS };
+      return { content: status.preview ? `🎨 Generating your image — preview ${status.preview.index} of ${status.preview.of}` : "🎨 Generating your image…", components: [], allowed_mentions: NO_PINGS };
     case "posted":
       return { content: `✅ Posted to the gallery: ${status.url}`, components: [], allowed_mentions: NO_PINGS };
     case "failed":

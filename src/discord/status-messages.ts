@@ -9,6 +9,7 @@
 import { DiscordAPIError, type REST } from "discord.js";
 import { Routes, type APIChannel } from "discord-api-types/v10";
 import type { Clock, JobStatus, Logger } from "../core/ports.js";
+import { withPreview } from "./preview-attachment.js";
 import { outcomeMessage, statusMessage, type FinalStatus } from "./render.js";
 
 /** What the adapter stores as a creation's `statusRef`. */
@@ -120,7 +121,7 @@ export class StatusMessages {
   /** Edits the deferred reply: "gone" when Discord says it can't be edited any more. */
   private async edit(ref: DiscordStatusRef, status: JobStatus): Promise<"edited" | "gone" | "failed"> {
     try {
-      await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { body: statusMessage(status), auth: false });
+      await this.rest.patch(Routes.webhookMessage(ref.applicationId, ref.token, "@original"), { ...withPreview(statusMessage(status), status), auth: false });
       return "edited";
     } catch (error) {
       const gone = error instanceof DiscordAPIError && STATUS_MESSAGE_GONE.has(Number(error.code));

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import type { ImageGenerateParamsNonStreaming } from "openai/resources/images";
+import type { ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming } from "openai/resources/images";
 import { ProviderError } from "../core/errors.js";
 import type { GeneratedImage, ImageProvider, ModerationResult } from "../core/ports.js";
 import { checkImageModel, type ModelCheck, type ModelChecker } from "./check-image-model.js";
@@ -9,6 +9,7 @@ import { startDeadline } from "./deadline.js";
 import { decodeImage } from "./decode-image.js";
 import { describeFlaggedCategories } from "./moderation-categories.js";
 import type { OpenAILogger } from "./openai-logger.js";
+import { readImageStream } from "./stream-image.js";
 
 export const MODERATION_MODEL = "omni-moderation-latest";
 export const DEFAULT_MODERATION_TIMEOUT_MS = 30_000;
@@ -72,6 +73,23 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
         output_format: "png",
       };
       const started = Date.now();
+      if (request.partialImages) {
+        // Streamed: partial images as they come, then the completed one; the deadline covers the whole stream.
+        const of = request.partialImages;
+        const streaming: ImageGenerateParamsStreaming = { ...params, stream: true, partial_images: of };
+        const streamed = await attempt("generate", timeoutMs, request.signal, async (signal) => {
+          const stream = await client.images.generate(streaming, { signal, timeout: timeoutMs });
+          const result = await readImageStream(stream, of, request.onPartialImage, (error) =>
+            logger?.debug({ operation: "generate", err: error }, "a partial image could not be read; skipped"),
+          );
+          return result;
+        });
+        logger?.debug(
+          { operation: "generate", model: request.model, size: streamed.size ?? request.size, quality: streamed.quality ?? request.quality, usage: streamed.usage, partials: streamed.partials, bytes: streamed.image.bytes.length, durationMs: Date.now() - started },
+          "OpenAI image generated (streamed)",
+        );
+        return streamed.image;
+      }
       const { data, request_id } = await attempt("generate", timeoutMs, request.signal, (signal) =>
         client.images.generate(params, { signal, timeout: timeoutMs }).withResponse(),
       );

@@ -37,7 +37,7 @@ export function statusBody(status: JobStatus) {
       };
     }
     case "generating":
-      return { text: "🎨 Generating your image…" };
+      return { text: status.preview ? `🎨 Generating your image — preview ${status.preview.index} of ${status.preview.of}` : "🎨 Generating your image…" };
     case "posted":
       return { text: `✅ Posted to the gallery: ${status.url}` };
     case "failed":

@@ -23,7 +23,7 @@ describe("loadConfig", () => {
   it("reads a Discord setup and fills in every documented default", () => {
     expect(loadConfig({ ...discord, ...openai })).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "https://discord.com/api" },
-      openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", timeoutMs: 120_000 },
+      openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", timeoutMs: 120_000, previewImages: 1 },
       database: { url: "file:./data/salon.db", poolSize: 10 },
       dataDir: "./data",
       port: 3000,
@@ -72,7 +72,7 @@ describe("loadConfig", () => {
         apiUrl: "https://slack-gov.com/api/",
         adminUserIds: ["U012ABCDEF", "W034GHIJKL"],
       },
-      openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", timeoutMs: 90_000 },
+      openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", timeoutMs: 90_000, previewImages: 1 },
       database: { url: "file:/var/lib/salon/salon.db", poolSize: 25 },
       dataDir: "/var/lib/salon",
       port: 8080,

@@ -26,6 +26,7 @@ export async function slackProcesses() {
     DATABASE_URL: database.url,
     DATA_DIR: dir,
     RECONCILE_DAYS: "0",
+    PREVIEW_IMAGES: "0",
   };
   return {
     slack,

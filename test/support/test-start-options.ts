@@ -40,5 +40,5 @@ export function testStartOptions(config: Config, options: { clock?: Clock; start
 
 /** The variables every whole-bot harness sets besides its platform's: loopback OpenAI, its own database and data folder. */
 export function botEnvironment(openai: { apiKey: string; baseURL: string }, database: { url: string }, dataDir: string): Record<string, string> {
-  return { OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.baseURL, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "debug" };
+  return { OPENAI_API_KEY: openai.apiKey, OPENAI_BASE_URL: openai.baseURL, DATABASE_URL: database.url, DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "debug", PREVIEW_IMAGES: "0" };
 }

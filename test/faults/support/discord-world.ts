@@ -71,6 +71,7 @@ export async function discordWorld(options: { nonceWindowMs?: number; env?: Reco
     DATABASE_URL: database.url,
     DATA_DIR: dir,
     PORT: String(await freePort()),
+    PREVIEW_IMAGES: "0",
     ...options.env,
   };
   const processes: SalonProcess[] = [];

@@ -32,6 +32,7 @@ import {
 } from "./fake-openai-errors.js";
 import { colourOf, parseSize, renderImage, usageOf, type OutputFormat } from "./fake-openai-images.js";
 import { MODERATION_MODELS, moderationResponse, textsOf } from "./fake-openai-moderation.js";
+import { streamImage, type StreamStep } from "./fake-openai-stream.js";
 
 /** One scripted answer to an image (or moderation) request. */
 export type ImageStep =
@@ -98,6 +99,7 @@ export class FakeOpenAI {
   readonly #flagWords = new Map<string, string[]>();
   readonly #imageSteps: ImageStep[] = [];
   readonly #moderationSteps: ImageStep[] = [];
+  readonly #streamSteps: StreamStep[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   #imageDelayMs = 0;
 
@@ -134,6 +136,11 @@ export class FakeOpenAI {
     this.#imageSteps.push(...steps);
   }
 
+  /** Queues how the next streamed image answers (`stream: true`) go, consumed in order after any `scriptImages` step. */
+  scriptStreams(...steps: StreamStep[]): void {
+    this.#streamSteps.push(...steps);
+  }
+
   /** Queues scripted answers for the next moderation requests, consumed in order; afterwards normal answers. */
   scriptModerations(...steps: ImageStep[]): void {
     this.#moderationSteps.push(...steps);
@@ -150,6 +157,7 @@ export class FakeOpenAI {
     this.moderationRequests.length = 0;
     this.#imageSteps.length = 0;
     this.#moderationSteps.length = 0;
+    this.#streamSteps.length = 0;
     this.#flagWords.clear();
     this.#imageDelayMs = 0;
   }
@@ -219,6 +227,11 @@ export class FakeOpenAI {
     const format: OutputFormat = body.output_format ?? "png";
     const n: number = body.n ?? 1;
     const dimensions = parseSize(size, model)!;
+    if (body.stream === true) {
+      const request = { prompt: body.prompt, partialImages: body.partial_images ?? 0, size, quality, format, background: body.background ?? "auto", dimensions };
+      await streamImage(res, request, this.#streamSteps.shift(), (ms) => this.#sleep(ms, res), delayMs);
+      return null;
+    }
     const images = await Promise.all(
       Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format)),
     );
@@ -259,7 +272,8 @@ export class FakeOpenAI {
     if (body.background != null && !BACKGROUNDS.includes(body.background)) return invalidValue("background", body.background, BACKGROUNDS);
     if (body.moderation != null && !MODERATION_LEVELS.includes(body.moderation)) return invalidValue("moderation", body.moderation, MODERATION_LEVELS);
     if (body.size != null && (typeof body.size !== "string" || !parseSize(body.size, model))) return invalidValue("size", body.size, ["1024x1024", "1024x1536", "1536x1024", "auto"]);
-    if (body.stream === true) return invalidValue("stream", true);
+    if (body.stream != null && typeof body.stream !== "boolean") return invalidValue("stream", body.stream);
+    if (body.partial_images != null && !(Number.isInteger(body.partial_images) && body.partial_images >= 0 && body.partial_images <= 3)) return invalidValue("partial_images", body.partial_images);
     if (body.user != null && typeof body.user !== "string") {
       return errorAnswer(400, { message: "Invalid type for 'user': expected a string.", param: "user", code: "invalid_type" });
     }
