@@ -57,15 +57,19 @@ export async function streamImage(res: ServerResponse, request: StreamRequest, s
     "openai-processing-ms": "1",
   });
   const common = { created_at: Math.floor(Date.now() / 1000), size: request.size, quality: request.quality, background: request.background === "transparent" ? "transparent" : "opaque", output_format: request.format };
-  const event = (type: string, data: object) => {
-    if (!res.destroyed) res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  };
+  /** Resolves once the event is handed to the socket (so a connection cut after it still delivers it). */
+  const event = (type: string, data: object) =>
+    new Promise<void>((resolve) => {
+      if (res.destroyed) return resolve();
+      res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`, () => resolve());
+    });
   if (delayMs > 0 && !(await wait(delayMs))) return;
   for (let index = 0; index < partials; index++) {
     const bytes = await renderImage(request.dimensions, partialColour(request.prompt, index, request.partialImages), request.format);
-    event("image_generation.partial_image", { b64_json: bytes.toString("base64"), ...common, partial_image_index: index });
+    await event("image_generation.partial_image", { b64_json: bytes.toString("base64"), ...common, partial_image_index: index });
     if (step?.dieAfter === index + 1) {
-      res.destroy();
+      // A clean close of the connection after the partial (so the partial arrives): the chunked body never ends.
+      res.socket?.end();
       return;
     }
     if (step?.holdAfter?.partials === index + 1) {
@@ -78,6 +82,6 @@ export async function streamImage(res: ServerResponse, request: StreamRequest, s
     return;
   }
   const final = await renderImage(request.dimensions, colourOf(request.prompt), request.format);
-  event("image_generation.completed", { b64_json: final.toString("base64"), ...common, usage: usageOf(request.prompt, request.quality, request.size, 1) });
+  await event("image_generation.completed", { b64_json: final.toString("base64"), ...common, usage: usageOf(request.prompt, request.quality, request.size, 1) });
   res.end();
 }
