@@ -18,12 +18,17 @@ import { colourOf, renderImage, usageOf, type Dimensions, type OutputFormat } fr
 export interface StreamStep {
   /** Partial images sent (default: the request's `partial_images`; the API may send fewer when the image is quick). */
   partials?: number;
-  /** After this many partials, wait for `until` before going on (a slow stream the test moves along). */
-  holdAfter?: { partials: number; until: Promise<unknown> };
+  /** After this many partials, wait for `until` before going on (a slow stream the test moves along); one or several. */
+  holdAfter?: StreamHold | StreamHold[];
   /** After this many partials, cut the connection: no completed event, the response never finishes. */
   dieAfter?: number;
   /** After the partials, end the response cleanly without the completed event. */
   noCompleted?: true;
+}
+
+export interface StreamHold {
+  partials: number;
+  until: Promise<unknown>;
 }
 
 export interface StreamRequest {
@@ -72,8 +77,9 @@ export async function streamImage(res: ServerResponse, request: StreamRequest, s
       res.socket?.end();
       return;
     }
-    if (step?.holdAfter?.partials === index + 1) {
-      await step.holdAfter.until;
+    const hold = [step?.holdAfter ?? []].flat().find((h) => h.partials === index + 1);
+    if (hold) {
+      await hold.until;
       if (res.destroyed) return;
     }
   }
