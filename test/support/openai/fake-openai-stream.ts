@@ -20,7 +20,7 @@ export interface StreamStep {
   partials?: number;
   /** After this many partials, wait for `until` before going on (a slow stream the test moves along); one or several. */
   holdAfter?: StreamHold | StreamHold[];
-  /** After this many partials, cut the connection: no completed event, the response never finishes. */
+  /** After this many partials (and their hold, if any), cut the connection: no completed event, the response never finishes. */
   dieAfter?: number;
   /** After the partials, end the response cleanly without the completed event. */
   noCompleted?: true;
@@ -72,15 +72,15 @@ export async function streamImage(res: ServerResponse, request: StreamRequest, s
   for (let index = 0; index < partials; index++) {
     const bytes = await renderImage(request.dimensions, partialColour(request.prompt, index, request.partialImages), request.format);
     await event("image_generation.partial_image", { b64_json: bytes.toString("base64"), ...common, partial_image_index: index });
-    if (step?.dieAfter === index + 1) {
-      // A clean close of the connection after the partial (so the partial arrives): the chunked body never ends.
-      res.socket?.end();
-      return;
-    }
     const hold = [step?.holdAfter ?? []].flat().find((h) => h.partials === index + 1);
     if (hold) {
       await hold.until;
       if (res.destroyed) return;
+    }
+    if (step?.dieAfter === index + 1) {
+      // A clean close of the connection after the partial (so the partial arrives): the chunked body never ends.
+      res.socket?.end();
+      return;
     }
   }
   if (step?.noCompleted) {
