@@ -3,6 +3,7 @@ import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
 import { usd } from "./format.js";
 import { recheckChannels } from "./channel-problems.js";
+import { HELD_IMAGE_DAYS, HELD_IMAGE_MS } from "./image-check.js";
 import { requireSetUp } from "./imagine.js";
 import { reconcileCommunity, type ReconcileDeps, type ReconcileResult } from "./likes.js";
 import { parseBudgetUsd, parseDigestTime, parseTimeZone, parseWholeNumber } from "./settings-input.js";
@@ -62,10 +63,17 @@ export async function settings(deps: Pick<SalonDeps, "communities" | "creations"
     `Limits: ${c.perMemberDaily} creations per member per day, ${c.cooldownSeconds} s cooldown, prompts up to ${c.maxPromptLength} characters.`,
     `Budget today: ${usd(spendTodayMicroUsd)} spent of ${usd(c.budgetMicroUsd)}, ${usd(Math.max(0, c.budgetMicroUsd - spendTodayMicroUsd))} left.`,
     `Image model: ${deps.options.imageModel}. Digest: top ${c.digestSize}.`,
+    await heldLine(deps, c),
     `Likes: ${c.likeEmoji ? c.likeEmoji.join(" ") : "any emoji"}${c.allowSelfLikes ? ", self-likes count" : ", self-likes don't count"}${ageRules(c) ? `, ${ageRules(c)}` : ""}.`,
   ];
   lines.push(...problemLines(c));
   return lines.join("\n");
+}
+
+/** How many images the safety check held back over the days their files are kept for the operator. */
+async function heldLine(deps: Pick<SalonDeps, "creations" | "clock">, c: Community): Promise<string> {
+  const held = await deps.creations.countHeld(c.id, new Date(deps.clock.now().getTime() - HELD_IMAGE_MS));
+  return `Held back by the image safety check in the last ${HELD_IMAGE_DAYS} days: ${held} ${held === 1 ? "image" : "images"} (not posted, refunded; kept ${HELD_IMAGE_DAYS} days for the operator, then deleted).`;
 }
 
 /**

@@ -12,6 +12,7 @@ import { channelProblemText } from "./channel-problems.js";
 import { JOB_LEASE_MS } from "./claims.js";
 import type { SalonDeps } from "./deps.js";
 import { ProviderError, PublishError, StoreUnavailableError } from "./errors.js";
+import { checkBeforePosting, type CheckOutcomes } from "./image-check.js";
 import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobOutcome, Logger, PostRef, Publisher } from "./ports.js";
 import { previewRequest } from "./previews.js";
@@ -172,6 +173,9 @@ export class CreationWork {
 
     image ??= await files.get(imageHash);
     if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
+    // Checked before anyone sees it; a stored image not checked yet (an outage, a crash) is checked, not made again.
+    const outcomes: CheckOutcomes = { requeue: (delayMs, attempts, waits) => this.requeue(job.id, delayMs, attempts, waits), fail: (reason) => this.fail(job, reason, status), backoff: (attempts) => this.backoff(attempts), maxRateLimitedWaits: MAX_RATE_LIMITED_WAITS };
+    if (!job.imageChecked && !(await checkBeforePosting(this.deps, work, image, outcomes))) return;
     // What the posting write just recorded; the rest of the job's row is as it was claimed.
     const fresh: Creation = { ...job, imageHash, status: "posting" };
     try {

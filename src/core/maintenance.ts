@@ -37,14 +37,30 @@ export function claimDueMoment(deps: Pick<SalonDeps, "deliveries" | "clock">, ta
 
 /**
  * Forgets deliveries and live removals no one needs any more, and the forgotten reactions of posts older than the
- * recount window (recounts no longer read them). Returns how many rows went.
+ * recount window (recounts no longer read them); deletes the files of held images past their `heldUntil`. Returns how
+ * many rows (and held images) went.
  */
-export async function pruneRecords(deps: Pick<SalonDeps, "communities" | "likes" | "deliveries" | "clock" | "options">): Promise<{ deliveries: number; removals: number; forgotten: number }> {
+export async function pruneRecords(
+  deps: Pick<SalonDeps, "communities" | "likes" | "deliveries" | "creations" | "files" | "clock" | "options">,
+): Promise<{ deliveries: number; removals: number; forgotten: number; heldImages: number }> {
+  const heldImages = await deleteExpiredHeldImages(deps);
   const now = deps.clock.now().getTime();
   const deliveries = await deps.deliveries.pruneDeliveries(new Date(now - DELIVERY_RETENTION_MS));
   const removals = await deps.likes.pruneReactionRemovals(new Date(now - REMOVAL_RETENTION_MS));
   let forgotten = 0;
   const window = new Date(now - deps.options.reconcileDays * 86_400_000);
   for (const community of await deps.communities.listCommunities()) forgotten += await deps.likes.pruneForgottenReactions(community.id, window);
-  return { deliveries, removals, forgotten };
+  return { deliveries, removals, forgotten, heldImages };
+}
+
+/**
+ * Deletes the images moderation held back once they were kept their time for the operator (`heldUntil`): the files
+ * first (a file another creation also uses stays), then the creations forget them, so a sweep that dies in between
+ * deletes again next time. Returns how many held creations lost their image.
+ */
+export async function deleteExpiredHeldImages(deps: Pick<SalonDeps, "creations" | "files" | "clock">): Promise<number> {
+  const { creationIds, imageHashes } = await deps.creations.expiredHeldImages(deps.clock.now());
+  for (const hash of imageHashes) await deps.files.delete(hash);
+  for (const id of creationIds) await deps.creations.updateCreation(id, { imageHash: null });
+  return creationIds.length;
 }

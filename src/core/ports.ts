@@ -23,7 +23,7 @@ export interface ModerationResult {
 }
 
 /**
- * Generates images and moderates prompts. Implementations make exactly one attempt per call and throw a
+ * Generates images and moderates prompts and images. Implementations make exactly one attempt per call and throw a
  * `ProviderError` whose kind tells the caller whether and when to retry.
  */
 export interface ImageProvider {
@@ -41,6 +41,8 @@ export interface ImageProvider {
     onPartialImage?: (preview: { image: GeneratedImage; index: number; of: number }) => void;
   }): Promise<GeneratedImage>;
   moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
+  /** Moderates a finished image together with its prompt, before anyone sees it. */
+  moderateImage(request: { prompt: string; image: GeneratedImage; signal?: AbortSignal }): Promise<ModerationResult>;
 }
 
 /**

@@ -183,7 +183,7 @@ export class Salon {
       if (await claimDueMoment(this.deps, "prune", new Date(pruneMoment))) {
         const removed = await pruneRecords(this.deps);
         pruned = true;
-        if (removed.deliveries + removed.removals + removed.forgotten > 0) this.deps.logger.debug(removed, "pruned records no longer needed");
+        if (removed.deliveries + removed.removals + removed.forgotten + removed.heldImages > 0) this.deps.logger.debug(removed, "pruned records no longer needed");
       }
     }
     if (this.deps.options.reconcileDays <= 0) return { reconciled: null, pruned };

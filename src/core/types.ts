@@ -20,9 +20,11 @@ export const SIZE_OF_ASPECT: Record<Aspect, ImageSize> = {
 
 /**
  * Life of a creation: `queued` → `generating` → `posting` → `posted`; or `failed` / `cancelled` (refunded: neither
- * counts toward quota nor budget); `deleted` when its gallery post is gone (it keeps its cost, it leaves rankings).
+ * counts toward quota nor budget); `deleted` when its gallery post is gone (it keeps its cost, it leaves rankings);
+ * `held` when moderation flagged its image: never posted, refunded (it keeps its cost: it was paid), file kept until
+ * `heldUntil`.
  */
-export type CreationStatus = "queued" | "generating" | "posting" | "posted" | "failed" | "cancelled" | "deleted";
+export type CreationStatus = "queued" | "generating" | "posting" | "posted" | "failed" | "cancelled" | "deleted" | "held";
 
 /** One Discord guild or Slack workspace. */
 export interface CommunityRef {
@@ -107,6 +109,10 @@ export interface Creation {
   rateLimitedWaits: number;
   /** Opaque handle the platform adapter uses to edit the member's status message. */
   statusRef: string | null;
+  /** Whether moderation passed its stored image: it is posted only then (see src/core/image-check.ts). */
+  imageChecked: boolean;
+  /** A held creation's image file is kept until then for the operator, then deleted; null otherwise. */
+  heldUntil: Date | null;
 }
 
 /** One entry of a ranking (digest or `/top` by creations). */

@@ -15,5 +15,6 @@ export function meteredProvider<P extends ImageProvider>(provider: P, metrics: M
       return image;
     },
     moderate: (prompt: string, signal?: AbortSignal) => provider.moderate(prompt, signal).catch(counted),
+    moderateImage: (request: Parameters<ImageProvider["moderateImage"]>[0]) => provider.moderateImage(request).catch(counted),
   });
 }

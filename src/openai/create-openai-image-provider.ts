@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
 import type { ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming } from "openai/resources/images";
+import type { ModerationCreateResponse, ModerationMultiModalInput } from "openai/resources/moderations";
 import { ProviderError } from "../core/errors.js";
 import type { GeneratedImage, ImageProvider, ModerationResult } from "../core/ports.js";
 import { checkImageModel, type ModelCheck, type ModelChecker } from "./check-image-model.js";
@@ -105,16 +106,33 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
       const response = await attempt("moderate", moderationTimeoutMs, signal, (combined) =>
         client.moderations.create({ model: MODERATION_MODEL, input: prompt }, { signal: combined, timeout: moderationTimeoutMs }),
       );
-      if (response.results.length === 0) throw new ProviderError("transient", "OpenAI moderation answered without a result");
-      const flagged = response.results.some((result) => result.flagged);
-      const categories = response.results.flatMap((result) => describeFlaggedCategories({ ...result.categories }));
-      return { flagged, categories: [...new Set(categories)] };
+      return moderationResult(response);
+    },
+
+    async moderateImage({ prompt, image, signal }): Promise<ModerationResult> {
+      // The image and its prompt, classified together (one result); the image goes inline as a base64 data URL.
+      const input: ModerationMultiModalInput[] = [
+        { type: "text", text: prompt },
+        { type: "image_url", image_url: { url: `data:${image.mimeType};base64,${image.bytes.toString("base64")}` } },
+      ];
+      const response = await attempt("moderate image", moderationTimeoutMs, signal, (combined) =>
+        client.moderations.create({ model: MODERATION_MODEL, input }, { signal: combined, timeout: moderationTimeoutMs }),
+      );
+      return moderationResult(response);
     },
 
     checkModel(model, signal): Promise<ModelCheck> {
       return checkImageModel(client, model, signal);
     },
   };
+}
+
+/** Flagged when any result is; the flagged categories of every result in words, each once. */
+function moderationResult(response: ModerationCreateResponse): ModerationResult {
+  if (response.results.length === 0) throw new ProviderError("transient", "OpenAI moderation answered without a result");
+  const flagged = response.results.some((result) => result.flagged);
+  const categories = response.results.flatMap((result) => describeFlaggedCategories({ ...result.categories }));
+  return { flagged, categories: [...new Set(categories)] };
 }
 
 function positiveInteger(ms: number): number {

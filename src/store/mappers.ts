@@ -59,5 +59,7 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     attempts: row.attempts,
     rateLimitedWaits: row.rateLimitedWaits,
     statusRef: row.statusRef,
+    imageChecked: row.imageChecked,
+    heldUntil: row.heldUntil,
   };
 }

@@ -218,6 +218,22 @@ export class FakeImageProvider implements ImageProvider {
     this.flaggedPrompts.push({ prompt, words: [...words] });
     return { flagged: true, categories: [...words] };
   }
+
+  // Image moderation (issue 12, item 4): every image passes unless its prompt contains a word of `flagImages`.
+  readonly moderatedImages: Array<{ prompt: string; image: GeneratedImage }> = [];
+  private readonly flaggedImages = new Map<string, string[]>();
+
+  /** Images made from prompts containing `word` (case-insensitive) are flagged with these categories. */
+  flagImages(word: string, categories: string[]): this {
+    this.flaggedImages.set(word.toLowerCase(), categories);
+    return this;
+  }
+
+  async moderateImage(request: { prompt: string; image: GeneratedImage }): Promise<ModerationResult> {
+    this.moderatedImages.push({ prompt: request.prompt, image: request.image });
+    const categories = [...this.flaggedImages].filter(([word]) => request.prompt.toLowerCase().includes(word)).flatMap(([, c]) => c);
+    return { flagged: categories.length > 0, categories: [...new Set(categories)] };
+  }
 }
 
 /** Content-addressed image files in memory. */

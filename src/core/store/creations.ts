@@ -23,7 +23,7 @@ export interface NewCreation {
 
 /** What the limits are checked against, read in the same transaction that inserts. */
 export interface Usage {
-  /** The member's creations of the day that use quota: all but failed and cancelled ones. */
+  /** The member's creations of the day that use quota: all but failed, cancelled and held ones. */
   memberToday: number;
   /**
    * The community's spend of the day: what was paid for images made (whatever became of them), plus the reservation
@@ -54,6 +54,8 @@ export type CreationPatch = Partial<
     | "postedAt"
     | "statusRef"
     | "prompt"
+    | "imageChecked"
+    | "heldUntil"
   > & {
     startedAt: Date | null;
     finishedAt: Date | null;
@@ -127,4 +129,11 @@ export interface CreationStore {
   checkWritable(): Promise<void>;
   /** Posted creations of the community posted at or after `since`, oldest first, for reconciliation. */
   listPostedSince(communityId: number, since: Date): Promise<Creation[]>;
+  /** How many of the community's creations moderation held back (their image flagged) at or after `since`. */
+  countHeld(communityId: number, since: Date): Promise<number>;
+  /**
+   * Held creations whose `heldUntil` has passed and that still keep their image, and of their images those no other
+   * creation uses: the maintenance sweep deletes those files, then forgets the creations' images.
+   */
+  expiredHeldImages(now: Date): Promise<{ creationIds: number[]; imageHashes: string[] }>;
 }

@@ -11,12 +11,12 @@ import { takeImageRequest } from "./image-requests.js";
 import { memberId } from "./members.js";
 import { retrying } from "./retry.js";
 
-/** Statuses that use the member's quota: everything but refunded ones. */
+/** Statuses that use the member's quota: everything but refunded ones (failed, cancelled, held). */
 const QUOTA: CreationStatus[] = ["queued", "generating", "posting", "posted", "deleted"];
 /** Statuses of a creation that may still make an image: its price stays reserved from the budget until it is made. */
 const WAITING: CreationStatus[] = ["queued", "generating"];
 /** Statuses a creation ends in. */
-const ENDED: CreationStatus[] = ["posted", "failed", "cancelled", "deleted"];
+const ENDED: CreationStatus[] = ["posted", "failed", "cancelled", "deleted", "held"];
 /** Statuses of a creation some process is working on, under a claim. */
 const CLAIMED: CreationStatus[] = ["generating", "posting"];
 
@@ -294,5 +294,23 @@ export class PrismaCreationStore implements CreationStore {
       orderBy: { id: "asc" },
     });
     return rows.map(toCreation);
+  }
+
+  countHeld(communityId: number, since: Date): Promise<number> {
+    return this.prisma.creation.count({ where: { communityId, status: "held", finishedAt: { gte: since } } });
+  }
+
+  async expiredHeldImages(now: Date): Promise<{ creationIds: number[]; imageHashes: string[] }> {
+    const due = await this.prisma.creation.findMany({
+      where: { status: "held", heldUntil: { lte: now }, imageHash: { not: null } },
+      select: { id: true, imageHash: true },
+      orderBy: { id: "asc" },
+    });
+    const creationIds = due.map((c) => c.id);
+    const hashes = [...new Set(due.map((c) => c.imageHash!))];
+    // Content-addressed: the same bytes may be another creation's image too (the same prompt, a retry); that file stays.
+    const used = await this.prisma.creation.findMany({ where: { imageHash: { in: hashes }, id: { notIn: creationIds } }, select: { imageHash: true } });
+    const stillUsed = new Set(used.map((c) => c.imageHash));
+    return { creationIds, imageHashes: hashes.filter((h) => !stillUsed.has(h)) };
   }
 }

@@ -3,6 +3,7 @@
  * (whole words, case-insensitive). The answer has every category of the spec, as the real endpoint does.
  */
 import { randomBytes } from "node:crypto";
+import { IMAGE_CATEGORIES } from "./fake-openai-image-moderation.js";
 
 export const MODERATION_CATEGORIES = [
   "harassment",
@@ -21,7 +22,7 @@ export const MODERATION_CATEGORIES = [
 ] as const;
 
 /** Categories whose scores the real model also takes from images. */
-const TEXT_AND_IMAGE = new Set(["self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"]);
+const TEXT_AND_IMAGE = new Set(IMAGE_CATEGORIES);
 
 export const MODERATION_MODELS = ["omni-moderation-latest", "omni-moderation-2024-09-26", "text-moderation-latest", "text-moderation-stable"];
 
@@ -55,19 +56,26 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-export function moderationResponse(model: string, inputs: readonly string[][], words: FlagWords) {
+/**
+ * The answer to `inputs` (each classified on its own; a multi-modal input is one). `image`, for a multi-modal input with
+ * an image: the categories its image is flagged for; the applied input types then say "image" for the categories the
+ * model scores from images.
+ */
+export function moderationResponse(model: string, inputs: readonly string[][], words: FlagWords, image?: { flagged: ReadonlySet<string> }) {
   return {
     id: `modr-${randomBytes(16).toString("hex")}`,
     model: model === "omni-moderation-latest" ? "omni-moderation-2024-09-26" : model,
     results: inputs.map((texts) => {
       const flagged = flaggedCategories(texts, words);
+      for (const category of image?.flagged ?? []) flagged.add(category);
+      const types = (category: string) => [...(texts.length > 0 ? ["text"] : []), ...(image && TEXT_AND_IMAGE.has(category) ? ["image"] : [])];
       const categories: Record<string, boolean> = {};
       const scores: Record<string, number> = {};
       const appliedTypes: Record<string, string[]> = {};
       for (const category of MODERATION_CATEGORIES) {
         categories[category] = flagged.has(category);
         scores[category] = flagged.has(category) ? 0.97 : 0.0004;
-        appliedTypes[category] = TEXT_AND_IMAGE.has(category) ? ["text", "image"] : ["text"];
+        appliedTypes[category] = types(category);
       }
       // Unknown categories configured by a test are reported too, as a newer model would.
       for (const category of flagged) {

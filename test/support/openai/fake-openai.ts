@@ -1,6 +1,6 @@
 /**
  * A loopback OpenAI for tests: a node:http server speaking the wire protocol of the endpoints Salon uses
- * (POST /v1/images/generations, POST /v1/moderations, GET /v1/models, GET /v1/models/{model}), so that the real
+ * (POST /v1/images/generations, POST /v1/moderations (text and images), GET /v1/models, GET /v1/models/{model}), so that the real
  * `openai` SDK can be exercised end to end. Answers follow OpenAI's OpenAPI spec; failures can be scripted.
  *
  * ```ts
@@ -31,6 +31,7 @@ import {
   type OpenAIErrorBody,
 } from "./fake-openai-errors.js";
 import { colourOf, parseSize, renderImage, usageOf, type OutputFormat } from "./fake-openai-images.js";
+import { ImageFlags, imagesOf, type ModeratedImage } from "./fake-openai-image-moderation.js";
 import { MODERATION_MODELS, moderationResponse, textsOf } from "./fake-openai-moderation.js";
 import { streamImage, type StreamStep } from "./fake-openai-stream.js";
 
@@ -92,11 +93,14 @@ export class FakeOpenAI {
   readonly apiKey: string;
   readonly imageRequests: RecordedRequest[] = [];
   readonly moderationRequests: { body: any; at: number }[] = [];
+  /** The images /v1/moderations was asked to check (decoded bytes), with the texts sent along, in order. */
+  readonly imageModerations: Array<ModeratedImage & { texts: string[]; at: number }> = [];
 
   readonly #server: Server;
   readonly #models: string[];
   readonly #shutdownDates: Record<string, string>;
   readonly #flagWords = new Map<string, string[]>();
+  readonly #imageFlags = new ImageFlags();
   readonly #imageSteps: ImageStep[] = [];
   readonly #moderationSteps: ImageStep[] = [];
   readonly #streamSteps: StreamStep[] = [];
@@ -131,6 +135,15 @@ export class FakeOpenAI {
     for (const [word, categories] of Object.entries(map)) this.#flagWords.set(word, categories);
   }
 
+  /**
+   * Images this fake drew from prompts containing any of these words are flagged by /v1/moderations with these
+   * categories (only those omni-moderation scores from images, e.g. { "ketchup": ["violence/graphic"] }); the prompt
+   * text itself is not flagged by them.
+   */
+  flagImages(map: Record<string, string[]>): void {
+    this.#imageFlags.flag(map);
+  }
+
   /** Queues scripted answers for the next image requests, consumed in order; afterwards normal success. */
   scriptImages(...steps: ImageStep[]): void {
     this.#imageSteps.push(...steps);
@@ -155,6 +168,8 @@ export class FakeOpenAI {
   reset(): void {
     this.imageRequests.length = 0;
     this.moderationRequests.length = 0;
+    this.imageModerations.length = 0;
+    this.#imageFlags.clear();
     this.#imageSteps.length = 0;
     this.#moderationSteps.length = 0;
     this.#streamSteps.length = 0;
@@ -235,6 +250,7 @@ export class FakeOpenAI {
     const images = await Promise.all(
       Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format)),
     );
+    for (const image of images) this.#imageFlags.drawn(image, body.prompt);
     if (delayMs > 0 && !(await this.#sleep(delayMs, res))) return null;
     return {
       status: 200,
@@ -299,7 +315,11 @@ export class FakeOpenAI {
     if (body.input === undefined) return missingParameter("input");
     const inputs = textsOf(body.input);
     if (!inputs) return invalidValue("input", JSON.stringify(body.input).slice(0, 80));
-    return { status: 200, body: moderationResponse(model, inputs, this.#flagWords) };
+    const images = imagesOf(body.input);
+    if (!Array.isArray(images)) return images;
+    this.imageModerations.push(...images.map((image) => ({ ...image, texts: inputs[0]!, at: Date.now() })));
+    const image = images[0] && { flagged: this.#imageFlags.categoriesOf(images[0]) };
+    return { status: 200, body: moderationResponse(model, inputs, this.#flagWords, image) };
   }
 
   /** Waits, unless the client goes away first; true when the answer should still be written. */
