@@ -220,7 +220,7 @@ export class FakeOpenAI {
     const n: number = body.n ?? 1;
     const dimensions = parseSize(size, model)!;
     const images = await Promise.all(
-      Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format)),
+      Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format, { prompt: body.prompt, index })),
     );
     if (delayMs > 0 && !(await this.#sleep(delayMs, res))) return null;
     return {
