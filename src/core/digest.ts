@@ -5,6 +5,7 @@
 import { channelProblemText } from "./channel-problems.js";
 import type { SalonDeps } from "./deps.js";
 import { PublishError, UserError } from "./errors.js";
+import { excerpt } from "./format.js";
 import type { GeneratedImage, PostRef } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { addDays, dayBounds, dayTitle, localDay, localTimeOn } from "./time.js";
@@ -30,12 +31,14 @@ export async function buildDigest(deps: Pick<SalonDeps, "rankings">, community: 
 }
 
 export async function renderCollage(deps: Pick<SalonDeps, "files" | "collage">, digest: DigestView): Promise<GeneratedImage | null> {
-  const images: GeneratedImage[] = [];
+  const tiles: Parameters<SalonDeps["collage"]["render"]>[0]["tiles"] = [];
   for (const entry of digest.entries) {
     const image = entry.imageHash ? await deps.files.get(entry.imageHash) : null;
-    if (image) images.push(image);
+    // A former member's entry has no title (and, its image deleted, normally no tile either).
+    const title = entry.authorUserId === null ? "" : (entry.title ?? excerpt(entry.prompt));
+    if (image) tiles.push({ image, rank: entry.rank, title, likeCount: entry.likeCount });
   }
-  return images.length === 0 ? null : deps.collage.render(images);
+  return tiles.length === 0 ? null : deps.collage.render({ title: digest.title, tiles });
 }
 
 export type PublishOutcome =

@@ -120,9 +120,9 @@ export interface Publisher {
   updateStatus(statusRef: string, status: JobStatus): Promise<void>;
 }
 
-/** Renders the digest's collage from the top entries' images. */
+/** Renders the digest's collage from the top entries' images, with the digest's date and each entry's rank, title and likes. */
 export interface CollageRenderer {
-  render(images: GeneratedImage[]): Promise<GeneratedImage>;
+  render(input: { title: string /* the digest's date line */; tiles: { image: GeneratedImage; rank: number; title: string; likeCount: number }[] }): Promise<GeneratedImage>;
 }
 
 /** Structured logging, pino-shaped; `child` binds context such as the event id. */

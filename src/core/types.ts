@@ -127,6 +127,8 @@ export interface RankedCreation {
   url: string;
   imageHash: string | null;
   postedAt: Date;
+  /** The text model's title (helper "titles" makes it required); absent or null: the prompt excerpt is shown. */
+  title?: string | null;
 }
 
 /** One entry of `/top by:creators`. */

@@ -1,13 +1,17 @@
 /**
- * The digest's collage, drawn with sharp. One image is simply scaled to the collage width. Two sit side by side.
- * From three on, the first (the day's top creation) is a wide hero across the top and the others form rows of up
- * to four square tiles beneath it. Every tile is cover-cropped around its most interesting region.
+ * The digest's collage, drawn with sharp. The digest's date runs across the top. One image is simply scaled to the
+ * collage width. Two sit side by side. From three on, the first (the day's top creation) is a wide hero across the
+ * top and the others form rows of up to four square tiles beneath it. Every image is cover-cropped around its most
+ * interesting region, carries its rank on a badge, and has a caption strip beneath it with its title and like count
+ * (collage-text.ts), written in a font shipped with Salon (collage-font.ts) so the collage looks the same anywhere.
  *
  * sharp (libvips, ~9 MiB resident) is loaded with the first collage, not at start-up: most of the day Salon draws none.
  */
 import type { Sharp } from "sharp";
 import { AppError } from "../core/errors.js";
 import type { CollageRenderer, GeneratedImage, Logger } from "../core/ports.js";
+import { shippedFont } from "./collage-font.js";
+import { badgeSvg, CAPTION_HEIGHT, type CaptionStyle, collageTextLayers, type DrawnText, drawTextLayer, HEADER_HEIGHT } from "./collage-text.js";
 
 /** Width of every collage, in pixels. */
 export const COLLAGE_WIDTH = 1024;
@@ -28,6 +32,8 @@ type SharpFactory = (typeof import("sharp"))["default"];
 let loadingSharp: Promise<SharpFactory> | undefined;
 
 function loadSharp(): Promise<SharpFactory> {
+  // Fontconfig's settings are fixed before libvips draws any text.
+  shippedFont();
   return (loadingSharp ??= import("sharp").then(({ default: sharp }) => {
     // libvips' operation cache (up to 50 MB) only pays off when the same image is processed again; a collage's
     // images are each drawn once.
@@ -36,11 +42,14 @@ function loadSharp(): Promise<SharpFactory> {
   }));
 }
 
-interface Tile {
+/** One cell: the image's box, then its caption strip (`height` includes both). */
+export interface Tile {
   left: number;
   top: number;
   width: number;
   height: number;
+  imageHeight: number;
+  caption: CaptionStyle;
 }
 
 interface Layout {
@@ -49,33 +58,35 @@ interface Layout {
   tiles: Tile[];
 }
 
-/** Where each of `count` images goes (count ≥ 2). */
-export function collageLayout(count: number): Layout {
+/** Where each of `count` images goes, below the date; a single image is `singleHeight` high (its own shape). */
+export function collageLayout(count: number, singleHeight = HERO_HEIGHT): Layout {
+  const wide = (imageHeight: number): Tile => ({ left: 0, top: HEADER_HEIGHT, width: COLLAGE_WIDTH, height: imageHeight + CAPTION_HEIGHT.wide, imageHeight, caption: "wide" });
+  if (count <= 1) {
+    const tile = wide(singleHeight);
+    return { width: COLLAGE_WIDTH, height: tile.top + tile.height, tiles: [tile] };
+  }
+  const narrow = (left: number, top: number, side: number): Tile => ({ left, top, width: side, height: side + CAPTION_HEIGHT.narrow, imageHeight: side, caption: "narrow" });
   if (count === 2) {
     const side = Math.floor((COLLAGE_WIDTH - GAP) / 2);
-    return {
-      width: COLLAGE_WIDTH,
-      height: side,
-      tiles: [
-        { left: 0, top: 0, width: side, height: side },
-        { left: COLLAGE_WIDTH - side, top: 0, width: side, height: side },
-      ],
-    };
+    const tiles = [narrow(0, HEADER_HEIGHT, side), narrow(COLLAGE_WIDTH - side, HEADER_HEIGHT, side)];
+    return { width: COLLAGE_WIDTH, height: HEADER_HEIGHT + tiles[0]!.height, tiles };
   }
-  const tiles: Tile[] = [{ left: 0, top: 0, width: COLLAGE_WIDTH, height: HERO_HEIGHT }];
+  const hero = wide(HERO_HEIGHT);
+  const tiles: Tile[] = [hero];
   const rest = count - 1;
   const rows = Math.ceil(rest / MAX_COLUMNS);
   const columns = Math.ceil(rest / rows);
   const side = Math.floor((COLLAGE_WIDTH - GAP * (columns - 1)) / columns);
+  const rowHeight = side + CAPTION_HEIGHT.narrow;
   for (let i = 0; i < rest; i++) {
     const row = Math.floor(i / columns);
     const inRow = Math.min(columns, rest - row * columns);
     // A shorter last row is centred.
     const rowWidth = inRow * side + (inRow - 1) * GAP;
     const left = Math.floor((COLLAGE_WIDTH - rowWidth) / 2) + (i % columns) * (side + GAP);
-    tiles.push({ left, top: HERO_HEIGHT + GAP + row * (side + GAP), width: side, height: side });
+    tiles.push(narrow(left, hero.top + hero.height + GAP + row * (rowHeight + GAP), side));
   }
-  return { width: COLLAGE_WIDTH, height: HERO_HEIGHT + rows * (side + GAP), tiles };
+  return { width: COLLAGE_WIDTH, height: hero.top + hero.height + rows * (rowHeight + GAP), tiles };
 }
 
 /**
@@ -85,26 +96,42 @@ export function collageLayout(count: number): Layout {
 export function createCollageRenderer(options: { logger?: Logger } = {}): CollageRenderer {
   const onUnreadable = (index: number, error: unknown) => options.logger?.warn({ err: error, index }, "collage image could not be decoded");
   return {
-    async render(images) {
-      if (images.length === 0) throw new AppError("collage_empty", "A collage needs at least one image.");
+    async render(input) {
+      if (input.tiles.length === 0) throw new AppError("collage_empty", "A collage needs at least one image.");
       const sharp = await loadSharp();
-      if (images.length === 1) {
+      const shown = input.tiles.slice(0, COLLAGE_MAX_IMAGES);
+      let singleHeight: number | undefined;
+      if (shown.length === 1) {
         try {
-          return await encode(sharp(images[0]!.bytes).resize({ width: COLLAGE_WIDTH }));
+          const { width, height } = await sharp(shown[0]!.image.bytes).metadata();
+          singleHeight = Math.round((COLLAGE_WIDTH * height) / width);
         } catch (error) {
           throw new AppError("collage_unreadable", "The collage's only image could not be decoded.", { cause: error });
         }
       }
-
-      const shown = images.slice(0, COLLAGE_MAX_IMAGES);
-      const layout = collageLayout(shown.length);
-      const tiles = await Promise.all(shown.map((image, i) => renderTile(sharp, image, layout.tiles[i]!, (error) => onUnreadable(i, error))));
-      if (tiles.every((tile) => tile.placeholder)) {
+      const layout = collageLayout(shown.length, singleHeight);
+      const images = await Promise.all(shown.map((tile, i) => renderTile(sharp, tile.image, layout.tiles[i]!, (error) => onUnreadable(i, error))));
+      if (images.every((image) => image.placeholder)) {
         throw new AppError("collage_unreadable", `None of the collage's ${shown.length} images could be decoded.`);
       }
-      const canvas = sharp({ create: { width: layout.width, height: layout.height, channels: 4, background: BACKGROUND } }).composite(
-        tiles.map((tile, i) => ({ input: tile.bytes, left: layout.tiles[i]!.left, top: layout.tiles[i]!.top })),
-      );
+      const layers = collageTextLayers({ title: input.title, tiles: shown }, layout.tiles, layout.width, shippedFont());
+      const texts = await Promise.all(layers.map((layer) => drawTextLayer(sharp, layer)));
+      const overlays: { input: Buffer; left: number; top: number; raw?: { width: number; height: number; channels: 4 } }[] = [];
+      const raw = (text: DrawnText) => ({ width: text.width, height: text.height, channels: 4 as const });
+      texts.forEach((text, i) => {
+        const layer = layers[i]!;
+        if (!text) return;
+        if (layer.role === "rank") {
+          const badge = badgeSvg(text, shown[layer.tile!]!.rank, layout.tiles[layer.tile!]!.caption);
+          overlays.push({ input: badge.svg, left: badge.left, top: badge.top }, { input: text.bytes, raw: raw(text), left: badge.textLeft, top: badge.textTop });
+        } else {
+          overlays.push({ input: text.bytes, raw: raw(text), left: text.left, top: text.top });
+        }
+      });
+      const canvas = sharp({ create: { width: layout.width, height: layout.height, channels: 4, background: BACKGROUND } }).composite([
+        ...images.map((image, i) => ({ input: image.bytes, left: layout.tiles[i]!.left, top: layout.tiles[i]!.top })),
+        ...overlays,
+      ]);
       // Composite first, so that every encoding attempt starts from the same pixels.
       const flat = await canvas.png({ compressionLevel: 0 }).toBuffer();
       return encode(sharp(flat));
@@ -116,13 +143,13 @@ export function createCollageRenderer(options: { logger?: Logger } = {}): Collag
 async function renderTile(sharp: SharpFactory, image: GeneratedImage, tile: Tile, onUnreadable: (error: unknown) => void): Promise<{ bytes: Buffer; placeholder: boolean }> {
   try {
     const bytes = await sharp(image.bytes)
-      .resize({ width: tile.width, height: tile.height, fit: "cover", position: sharp.strategy.attention })
+      .resize({ width: tile.width, height: tile.imageHeight, fit: "cover", position: sharp.strategy.attention })
       .png({ compressionLevel: 0 })
       .toBuffer();
     return { bytes, placeholder: false };
   } catch (error) {
     onUnreadable(error);
-    const bytes = await sharp({ create: { width: tile.width, height: tile.height, channels: 4, background: PLACEHOLDER } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: tile.width, height: tile.imageHeight, channels: 4, background: PLACEHOLDER } }).png().toBuffer();
     return { bytes, placeholder: true };
   }
 }

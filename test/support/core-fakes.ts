@@ -253,11 +253,13 @@ export class MemoryImageFiles implements ImageFiles {
   }
 }
 
-/** Renders a real PNG and remembers how many images each collage held. */
+/** Renders a real PNG and remembers how many images each collage held, and what it was asked to draw. */
 export class FakeCollage implements CollageRenderer {
   readonly renders: number[] = [];
-  async render(images: GeneratedImage[]): Promise<GeneratedImage> {
-    this.renders.push(images.length);
+  readonly inputs: Parameters<CollageRenderer["render"]>[0][] = [];
+  async render(input: Parameters<CollageRenderer["render"]>[0]): Promise<GeneratedImage> {
+    this.renders.push(input.tiles.length);
+    this.inputs.push(input);
     return tinyPng(`collage-${this.renders.length}`);
   }
 }

@@ -1,9 +1,10 @@
 /**
- * What the fake's image endpoint draws: a solid colour derived from the prompt, at the requested size, encoded by
- * sharp so that the bytes are a real image. Encodings are cached per size, colour and format.
+ * What the fake's image endpoint draws: a scene drawn from the prompt (fake-openai-scene.ts), at the requested size,
+ * encoded by sharp so that the bytes are a real image. Encodings are cached per size, prompt and format.
  */
 import { createHash } from "node:crypto";
 import sharp from "sharp";
+import { drawScene } from "./fake-openai-scene.js";
 
 export type OutputFormat = "png" | "jpeg" | "webp";
 
@@ -52,12 +53,19 @@ export function colourOf(prompt: string, index = 0): { r: number; g: number; b: 
 const MAX_CACHED = 256;
 const cache = new Map<string, Promise<Buffer>>();
 
-export function renderImage(dimensions: Dimensions, colour: { r: number; g: number; b: number }, format: OutputFormat): Promise<Buffer> {
-  const key = `${dimensions.width}x${dimensions.height}:${colour.r},${colour.g},${colour.b}:${format}`;
+/**
+ * The image for a request, encoded as `format`: with the prompt, a scene drawn from it (fake-openai-scene.ts); without
+ * it, a solid `colour`. Cached per size, prompt (or colour) and format.
+ */
+export function renderImage(dimensions: Dimensions, colour: { r: number; g: number; b: number }, format: OutputFormat, prompt?: { prompt: string; index: number }): Promise<Buffer> {
+  const subject = prompt ? `${prompt.index}:${prompt.prompt}` : `${colour.r},${colour.g},${colour.b}`;
+  const key = `${dimensions.width}x${dimensions.height}:${subject}:${format}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const image = sharp({ create: { ...dimensions, channels: 3, background: colour } });
-  const encoded = (format === "png" ? image.png() : format === "jpeg" ? image.jpeg() : image.webp()).toBuffer();
+  const encoded = (async () => {
+    const image = prompt ? await drawScene(prompt.prompt, prompt.index, dimensions) : sharp({ create: { ...dimensions, channels: 3, background: colour } });
+    return (format === "png" ? image.png() : format === "jpeg" ? image.jpeg() : image.webp()).toBuffer();
+  })();
   cache.set(key, encoded);
   encoded.catch(() => cache.delete(key));
   if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);

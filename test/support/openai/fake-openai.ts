@@ -248,7 +248,7 @@ export class FakeOpenAI {
       return null;
     }
     const images = await Promise.all(
-      Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format)),
+      Array.from({ length: n }, (_, index) => renderImage(dimensions, colourOf(body.prompt, index), format, { prompt: body.prompt, index })),
     );
     for (const image of images) this.#imageFlags.drawn(image, body.prompt);
     if (delayMs > 0 && !(await this.#sleep(delayMs, res))) return null;
