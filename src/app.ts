@@ -26,7 +26,7 @@ import { meteredProvider } from "./metrics/metered-provider.js";
 import { createSalonMetrics, oldestQueuedAgeSeconds, registerShardMetrics } from "./metrics/salon-metrics.js";
 import { createCollageRenderer } from "./images/collage.js";
 import { openImageStore } from "./images/open-image-store.js";
-import { createOpenAIImageProvider } from "./openai/index.js";
+import { createOpenAIImageProvider, createOpenAITextModel, type OpenAITextModel } from "./openai/index.js";
 import type { SlackBot } from "./slack/slack-bot.js";
 import { startDigestScheduler } from "./scheduler/digest-scheduler.js";
 import { setUpGraphileJobs } from "./jobs/graphile-jobs.js";
@@ -36,6 +36,7 @@ import { createPrismaStores } from "./store/prisma/stores.js";
 import { PrismaInstallationStore } from "./store/prisma/installations.js";
 import { storesWithErrors, withStoreErrors } from "./store/store-errors.js";
 import { isInstanceGone, newInstanceId } from "./runtime/instance.js";
+import { reportModelCheck } from "./runtime/report-model-check.js";
 import { systemClock } from "./runtime/system-clock.js";
 import { userHashSalt } from "./runtime/user-hash-salt.js";
 
@@ -90,6 +91,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   // IMAGE_RATE_PER_MINUTE: one limit for every process, counted in the database. Outside it, the image store's gate:
   // no image is asked for (nor a slot of the limit taken) while the store could not keep it.
   const provider = imageStore.gate(config.openai.imageRate ? withImageRate(metered, { creations: stores.creations, clock }, config.openai.imageRate) : metered);
+  const text = textModelFor(config, logger);
   const publishers: Partial<Record<"discord" | "slack", Publisher>> = {};
   if (config.discord) publishers.discord = createDiscordPublisher(config.discord, logger.child({ platform: "discord" }), clock, () => metrics.platformRateLimited("discord"));
   // Bolt and the Slack Web API client (~14 MiB resident) are loaded only when Slack is configured.
@@ -109,6 +111,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
   const deps: SalonDeps = {
     ...stores,
     provider,
+    ...(text ? { text } : {}),
     metrics,
     files: imageStore.images,
     collage: createCollageRenderer(),
@@ -132,19 +135,9 @@ export async function startSalon(config: Config, options: StartOptions): Promise
 
   // The bot keeps running with a bad IMAGE_MODEL: likes, rankings and digests don't need it, and each /imagine then
   // fails as "unavailable" with a refund. The operator learns it here, at start-up, with what to do.
-  provider.checkModel(config.openai.imageModel).then(
-    (check) => {
-      const model = config.openai.imageModel;
-      if (!check.ok) logger.error({ model, reason: check.reason }, `IMAGE_MODEL problem: ${check.reason}`);
-      else if (check.shutdownDate) {
-        const past = check.shutdownDate <= clock.now().toISOString().slice(0, 10);
-        const message = `IMAGE_MODEL ${model} ${past ? "was shut down on" : "is scheduled to shut down on"} ${check.shutdownDate}: set IMAGE_MODEL to its replacement (see OpenAI's deprecations page) and update the price table if needed`;
-        if (past) logger.error({ model, shutdownDate: check.shutdownDate }, message);
-        else logger.warn({ model, shutdownDate: check.shutdownDate }, message);
-      }
-    },
-    (error: unknown) => logger.warn({ err: error }, "could not check IMAGE_MODEL with OpenAI"),
-  );
+  void reportModelCheck(provider, "IMAGE_MODEL", config.openai.imageModel, logger, clock);
+  // Without a usable TEXT_MODEL, polish is unavailable and titles and alt text fall back to the prompt.
+  if (text) void reportModelCheck(text, "TEXT_MODEL", text.model, logger, clock);
 
   // A bucket that can't be used is the operator's to fix; creations wait for it meanwhile (resilient-images.ts).
   imageStore.check().then(
@@ -249,4 +242,16 @@ async function within(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** The text model of TEXT_MODEL, or none when it is `off`. */
+function textModelFor(config: Config, logger: Logger): OpenAITextModel | undefined {
+  const model = config.openai.textModel;
+  if (!model) return undefined;
+  return createOpenAITextModel({
+    apiKey: config.openai.apiKey,
+    ...(config.openai.baseUrl ? { baseURL: config.openai.baseUrl } : {}),
+    model,
+    logger: logger.child({ component: "openai", model }),
+  });
 }

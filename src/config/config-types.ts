@@ -50,6 +50,8 @@ export interface OpenAIConfig {
   /** Absent means the SDK's default (OpenAI's own API). */
   baseUrl?: string;
   imageModel: string;
+  /** TEXT_MODEL: polishes prompts, writes titles and alt text; absent when TEXT_MODEL is `off`. */
+  textModel?: string;
   /** Per-request timeout of the image and moderation calls. */
   timeoutMs: number;
   /** Partial images streamed as live previews of each creation (PREVIEW_IMAGES, 0 to 2). */

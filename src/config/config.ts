@@ -11,6 +11,7 @@ import { checkShards, discordShardCount, discordShardIds } from "./discord-shard
 import { checkImageStore, imageStoreConfig, imageStoreVariables } from "./image-store-config.js";
 import { rolesVariable } from "./roles.js";
 import { checkSlackOAuth, SLACK_OAUTH_VARIABLES, slackOAuthConfig, slackOAuthVariables } from "./slack-oauth-config.js";
+import { textModelOf, textModelVariables } from "./text-model-config.js";
 import { httpUrl, integer } from "./value-schemas.js";
 
 export { LOG_LEVELS, type Config, type DiscordConfig, type LogLevel, type OpenAIConfig, type SlackConfig } from "./config-types.js";
@@ -79,6 +80,7 @@ const variables = z.object({
   OPENAI_BASE_URL: httpUrl("OPENAI_BASE_URL", "https://api.openai.com/v1").optional(),
   OPENAI_TIMEOUT_MS: integer("OPENAI_TIMEOUT_MS", 1_000, 600_000, 120_000, " milliseconds"),
   IMAGE_MODEL: z.string().default("gpt-image-2"),
+  ...textModelVariables,
   IMAGE_RATE_PER_MINUTE: z
     .string()
     .regex(/^\d+$/, { error: (issue) => `IMAGE_RATE_PER_MINUTE must be a whole number of image requests per minute from 1 to 100000, shared by every process, or unset for no limit; not "${String(issue.input)}"` })
@@ -173,6 +175,7 @@ function toConfig(v: Variables): Config {
       apiKey: v.OPENAI_API_KEY ?? "",
       ...(v.OPENAI_BASE_URL ? { baseUrl: v.OPENAI_BASE_URL } : {}),
       imageModel: v.IMAGE_MODEL,
+      ...(textModelOf(v) ? { textModel: textModelOf(v) } : {}),
       timeoutMs: v.OPENAI_TIMEOUT_MS,
       previewImages: v.PREVIEW_IMAGES as 0 | 1 | 2,
       ...(v.IMAGE_RATE_PER_MINUTE ? { imageRate: { limit: v.IMAGE_RATE_PER_MINUTE, windowMs: v.IMAGE_RATE_WINDOW_SECONDS * 1000 } } : {}),

@@ -1,6 +1,6 @@
 /** Everything the use-cases need, passed in by the composition root (`src/main.ts`). */
 import type { PriceTable } from "./pricing.js";
-import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher } from "./ports.js";
+import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher, TextModel } from "./ports.js";
 import type { Stores } from "./store/stores.js";
 import type { Community, Platform } from "./types.js";
 
@@ -38,6 +38,8 @@ export interface SalonOptions {
  */
 export interface SalonDeps extends Stores {
   provider: ImageProvider;
+  /** The text model (TEXT_MODEL) for polish, titles and alt text; absent when TEXT_MODEL is `off`. */
+  text?: TextModel;
   files: ImageFiles;
   collage: CollageRenderer;
   clock: Clock;

@@ -22,6 +22,24 @@ export async function checkImageModel(source: OpenAI | ModelChecker, model: stri
   if (!GPT_IMAGE_MODEL.test(model)) {
     return { ok: false, reason: `model ${model} is not a GPT image model (gpt-image-…); Salon only speaks to GPT image models` };
   }
+  return checkListedModel(source, model, {
+    pattern: GPT_IMAGE_MODEL,
+    notFound: (usable) => {
+      const fix = usable.length > 0 ? `set IMAGE_MODEL to one this key can use: ${usable.join(", ")}` : "this key can use no GPT image model: verify the organisation on platform.openai.com";
+      return `model ${model} does not exist or your organisation cannot use it (gpt-image models need a verified organisation); ${fix}`;
+    },
+  }, signal);
+}
+
+/** A family of models, for {@link checkListedModel}: which ids belong to it, and what to say when one is missing. */
+export interface ModelFamily {
+  pattern: RegExp;
+  /** The reason reported on a 404, given the ids of the family this key lists (sorted). */
+  notFound: (usable: string[]) => string;
+}
+
+/** Asks OpenAI (GET /v1/models/{model}) whether a model exists for this key; every failure becomes a reason. */
+export async function checkListedModel(source: OpenAI, model: string, family: ModelFamily, signal?: AbortSignal): Promise<ModelCheck> {
   try {
     const found = await source.models.retrieve(model, signal ? { signal } : undefined);
     // OpenAI's model object has an optional `shutdown_date` the SDK's type does not list yet.
@@ -31,11 +49,7 @@ export async function checkImageModel(source: OpenAI | ModelChecker, model: stri
     // A check reports instead of throwing: every failure becomes a reason the operator can act on.
     const failure = classifyOpenAIError(error, { secrets: source.apiKey ? [source.apiKey] : [] });
     const status = failure.details.status;
-    if (status === 404) {
-      const usable = await usableImageModels(source, signal);
-      const fix = usable.length > 0 ? `set IMAGE_MODEL to one this key can use: ${usable.join(", ")}` : "this key can use no GPT image model: verify the organisation on platform.openai.com";
-      return { ok: false, reason: `model ${model} does not exist or your organisation cannot use it (gpt-image models need a verified organisation); ${fix}` };
-    }
+    if (status === 404) return { ok: false, reason: family.notFound(await usableModels(source, family.pattern, signal)) };
     if (status === 401) return { ok: false, reason: "OpenAI rejected the API key (401): check OPENAI_API_KEY" };
     if (failure.kind === "transient" && status === undefined) {
       return { ok: false, reason: `could not reach OpenAI at ${source.baseURL}: ${failure.message}` };
@@ -44,11 +58,11 @@ export async function checkImageModel(source: OpenAI | ModelChecker, model: stri
   }
 }
 
-/** The GPT image models this key lists (GET /v1/models), to name in a fix; none when listing fails too. */
-async function usableImageModels(client: OpenAI, signal?: AbortSignal): Promise<string[]> {
+/** The models of a family this key lists (GET /v1/models), to name in a fix; none when listing fails too. */
+async function usableModels(client: OpenAI, pattern: RegExp, signal?: AbortSignal): Promise<string[]> {
   try {
     const ids: string[] = [];
-    for await (const m of client.models.list(signal ? { signal } : undefined)) if (GPT_IMAGE_MODEL.test(m.id)) ids.push(m.id);
+    for await (const m of client.models.list(signal ? { signal } : undefined)) if (pattern.test(m.id)) ids.push(m.id);
     return ids.sort();
   } catch {
     // Only a hint is lost: the reason the check failed is still reported, without the list of alternatives.

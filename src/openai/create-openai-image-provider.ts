@@ -4,11 +4,10 @@ import type { ModerationCreateResponse, ModerationMultiModalInput } from "openai
 import { ProviderError } from "../core/errors.js";
 import type { GeneratedImage, ImageProvider, ModerationResult } from "../core/ports.js";
 import { checkImageModel, type ModelCheck, type ModelChecker } from "./check-image-model.js";
-import { classifyOpenAIError } from "./classify-openai-error.js";
 import { createOpenAIClient, DEFAULT_IMAGE_TIMEOUT_MS } from "./create-openai-client.js";
-import { startDeadline } from "./deadline.js";
 import { decodeImage } from "./decode-image.js";
 import { describeFlaggedCategories } from "./moderation-categories.js";
+import { openAIAttempt } from "./openai-attempt.js";
 import type { OpenAILogger } from "./openai-logger.js";
 import { readImageStream } from "./stream-image.js";
 
@@ -43,22 +42,8 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
   const { logger } = options;
 
   /** Runs one SDK call under a deadline and turns whatever it throws into a ProviderError. */
-  async function attempt<T>(operation: string, ms: number, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = startDeadline(ms, signal);
-    const started = Date.now();
-    try {
-      return await call(deadline.signal);
-    } catch (error) {
-      // The one translation point from SDK errors to the port's ProviderError.
-      const failure = classifyOpenAIError(deadline.timedOut() ? deadline.signal.reason : error, { secrets });
-      const requestId = (error as { requestID?: unknown }).requestID ?? undefined;
-      const fields = { operation, kind: failure.kind, ...failure.details, requestId, durationMs: Date.now() - started };
-      if (failure.kind === "unavailable") logger?.warn(fields, `OpenAI ${operation} unavailable, the operator must act: ${failure.message}`);
-      else logger?.debug(fields, `OpenAI ${operation} failed: ${failure.message}`);
-      throw failure;
-    } finally {
-      deadline.dispose();
-    }
+  function attempt<T>(operation: string, ms: number, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return openAIAttempt({ operation, ms, signal, secrets, logger }, call);
   }
 
   return {

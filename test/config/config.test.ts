@@ -23,7 +23,7 @@ describe("loadConfig", () => {
   it("reads a Discord setup and fills in every documented default", () => {
     expect(loadConfig({ ...discord, ...openai })).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "https://discord.com/api" },
-      openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", timeoutMs: 120_000, previewImages: 1 },
+      openai: { apiKey: openai.OPENAI_API_KEY, imageModel: "gpt-image-2", textModel: "gpt-5.6-luna", timeoutMs: 120_000, previewImages: 1 },
       database: { url: "file:./data/salon.db", poolSize: 10 },
       dataDir: "./data",
       port: 3000,
@@ -49,6 +49,7 @@ describe("loadConfig", () => {
       OPENAI_BASE_URL: "http://127.0.0.1:9999/v1",
       OPENAI_TIMEOUT_MS: "90000",
       IMAGE_MODEL: "gpt-image-1",
+      TEXT_MODEL: "gpt-5.4-nano",
       DATABASE_URL: "file:/var/lib/salon/salon.db",
       DATABASE_POOL_SIZE: "25",
       DATA_DIR: "/var/lib/salon",
@@ -72,7 +73,7 @@ describe("loadConfig", () => {
         apiUrl: "https://slack-gov.com/api/",
         adminUserIds: ["U012ABCDEF", "W034GHIJKL"],
       },
-      openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", timeoutMs: 90_000, previewImages: 1 },
+      openai: { apiKey: openai.OPENAI_API_KEY, baseUrl: "http://127.0.0.1:9999/v1", imageModel: "gpt-image-1", textModel: "gpt-5.4-nano", timeoutMs: 90_000, previewImages: 1 },
       database: { url: "file:/var/lib/salon/salon.db", poolSize: 25 },
       dataDir: "/var/lib/salon",
       port: 8080,
@@ -248,6 +249,17 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads TEXT_MODEL, none when it is off, and refuses an image or moderation model there", () => {
+    expect(loadConfig({ ...discord, ...openai, TEXT_MODEL: "gpt-5.4-mini" }).openai.textModel).toBe("gpt-5.4-mini");
+    expect(loadConfig({ ...discord, ...openai, TEXT_MODEL: "OFF" }).openai).not.toHaveProperty("textModel");
+    expect(problemsOf({ ...discord, ...openai, TEXT_MODEL: "gpt-image-2" }).problems).toEqual([
+      'TEXT_MODEL must be a text (GPT) model such as gpt-5.6-luna, not the image, moderation or audio model "gpt-image-2"; set IMAGE_MODEL for images',
+    ]);
+    expect(problemsOf({ ...discord, ...openai, TEXT_MODEL: "gpt 5" }).problems).toEqual([
+      'TEXT_MODEL must be an OpenAI text model id such as gpt-5.6-luna (the default), or off for none; not "gpt 5"',
+    ]);
+  });
+
   it("keeps numbers within their ranges", () => {
     const bad = { PORT: "70000", GENERATION_CONCURRENCY: "0", RECONCILE_DAYS: "-1", OPENAI_TIMEOUT_MS: "12.5" };
     expect([...problemsOf({ ...discord, ...openai, ...bad }).problems].sort()).toEqual([
@@ -362,6 +374,7 @@ describe(".env.example", () => {
       DISCORD_API_URL: defaults.discord!.apiUrl,
       SLACK_API_URL: "https://slack.com/api/",
       IMAGE_MODEL: defaults.openai.imageModel,
+      TEXT_MODEL: defaults.openai.textModel,
       OPENAI_TIMEOUT_MS: String(defaults.openai.timeoutMs),
       DATABASE_URL: defaults.database.url,
       DATABASE_POOL_SIZE: String(defaults.database.poolSize),

@@ -19,6 +19,7 @@ import type {
   PostRef,
   Publisher,
   ReactionSnapshot,
+  TextModel,
 } from "../../src/core/ports.js";
 import type { PriceTable } from "../../src/core/pricing.js";
 import { Salon } from "../../src/core/salon.js";
@@ -233,6 +234,49 @@ export class FakeImageProvider implements ImageProvider {
     this.moderatedImages.push({ prompt: request.prompt, image: request.image });
     const categories = [...this.flaggedImages].filter(([word]) => request.prompt.toLowerCase().includes(word)).flatMap(([, c]) => c);
     return { flagged: categories.length > 0, categories: [...new Set(categories)] };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text model (TEXT_MODEL)
+
+/** One scripted answer of the fake text model: its normal answer (the default), an error, or after a hold. */
+export type TextStep = "answer" | ProviderError | { until: Promise<unknown>; error?: ProviderError };
+
+/** A text model with scripted outcomes that records what it was asked; the default answers come from the prompt. */
+export class FakeTextModel implements TextModel {
+  readonly model = "gpt-5.6-luna";
+  readonly polishRequests: Array<{ prompt: string; user: string }> = [];
+  readonly captionRequests: Array<{ prompt: string; user: string }> = [];
+  /** What one call costs, in micro-USD. */
+  costMicroUsd = 150;
+  private readonly steps: TextStep[] = [];
+
+  /** Queues the outcomes of the next calls (polish and caption alike); once used up, every call answers. */
+  script(...steps: TextStep[]): this {
+    this.steps.push(...steps);
+    return this;
+  }
+
+  async polish(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ text: string; costMicroUsd: number }> {
+    this.polishRequests.push({ prompt: request.prompt, user: request.user });
+    await this.next(request.signal);
+    return { text: `${request.prompt}, in soft golden light with rich detail`, costMicroUsd: this.costMicroUsd };
+  }
+
+  async caption(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ title: string; altText: string; costMicroUsd: number }> {
+    this.captionRequests.push({ prompt: request.prompt, user: request.user });
+    await this.next(request.signal);
+    const title = [...request.prompt].slice(0, 30).join("").trim();
+    return { title: `Title: ${title}`, altText: `A picture of ${request.prompt}`.slice(0, 300), costMicroUsd: this.costMicroUsd };
+  }
+
+  private async next(signal?: AbortSignal): Promise<void> {
+    const step = this.steps.shift() ?? "answer";
+    if (step === "answer") return;
+    if (step instanceof ProviderError) throw step;
+    await abortable(step.until.then(() => undefined), signal);
+    if (step.error) throw step.error;
   }
 }
 

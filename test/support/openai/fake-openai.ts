@@ -1,6 +1,6 @@
 /**
  * A loopback OpenAI for tests: a node:http server speaking the wire protocol of the endpoints Salon uses
- * (POST /v1/images/generations, POST /v1/moderations (text and images), GET /v1/models, GET /v1/models/{model}), so that the real
+ * (POST /v1/images/generations, POST /v1/moderations (text and images), POST /v1/responses, GET /v1/models, GET /v1/models/{model}), so that the real
  * `openai` SDK can be exercised end to end. Answers follow OpenAI's OpenAPI spec; failures can be scripted.
  *
  * ```ts
@@ -34,6 +34,7 @@ import { colourOf, parseSize, renderImage, usageOf, type OutputFormat } from "./
 import { ImageFlags, imagesOf, type ModeratedImage } from "./fake-openai-image-moderation.js";
 import { MODERATION_MODELS, moderationResponse, textsOf } from "./fake-openai-moderation.js";
 import { streamImage, type StreamStep } from "./fake-openai-stream.js";
+import { answerText, TEXT_MODELS } from "./fake-openai-text.js";
 
 /** One scripted answer to an image (or moderation) request. */
 export type ImageStep =
@@ -75,7 +76,7 @@ export interface FakeOpenAIOptions {
   shutdownDates?: Record<string, string>;
 }
 
-const DEFAULT_MODELS = ["gpt-image-2", "gpt-image-1", "omni-moderation-latest"];
+const DEFAULT_MODELS = ["gpt-image-2", "gpt-image-1", "omni-moderation-latest", ...TEXT_MODELS];
 
 const IMAGE_PARAMETERS = new Set([
   "prompt", "model", "n", "quality", "response_format", "output_format", "output_compression", "stream",
@@ -95,6 +96,8 @@ export class FakeOpenAI {
   readonly moderationRequests: { body: any; at: number }[] = [];
   /** The images /v1/moderations was asked to check (decoded bytes), with the texts sent along, in order. */
   readonly imageModerations: Array<ModeratedImage & { texts: string[]; at: number }> = [];
+  /** Requests to the text endpoint (POST /v1/responses: polish and captions). */
+  readonly textRequests: RecordedRequest[] = [];
 
   readonly #server: Server;
   readonly #models: string[];
@@ -104,6 +107,7 @@ export class FakeOpenAI {
   readonly #imageSteps: ImageStep[] = [];
   readonly #moderationSteps: ImageStep[] = [];
   readonly #streamSteps: StreamStep[] = [];
+  readonly #textSteps: ImageStep[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
   #imageDelayMs = 0;
 
@@ -159,6 +163,11 @@ export class FakeOpenAI {
     this.#moderationSteps.push(...steps);
   }
 
+  /** Queues scripted answers for the next text requests (POST /v1/responses), consumed in order; afterwards normal answers. */
+  scriptText(...steps: ImageStep[]): void {
+    this.#textSteps.push(...steps);
+  }
+
   /** Fixed delay for every successful image answer (benchmarks), added to a scripted `delayMs`. */
   setImageDelay(ms: number): void {
     this.#imageDelayMs = ms;
@@ -173,6 +182,8 @@ export class FakeOpenAI {
     this.#imageSteps.length = 0;
     this.#moderationSteps.length = 0;
     this.#streamSteps.length = 0;
+    this.textRequests.length = 0;
+    this.#textSteps.length = 0;
     this.#flagWords.clear();
     this.#imageDelayMs = 0;
   }
@@ -200,6 +211,12 @@ export class FakeOpenAI {
       const body = parseJSON(raw);
       this.moderationRequests.push({ body: body.ok ? body.value : raw, at: Date.now() });
       return this.#answer(res, this.#authorise(req) ?? (body.ok ? await this.#moderate(res, body.value) : invalidJSON()));
+    }
+    if (method === "POST" && path === "/v1/responses") {
+      const body = parseJSON(raw);
+      this.textRequests.push({ body: body.ok ? body.value : raw, at: Date.now(), headers: flatHeaders(req) });
+      const text = () => answerText({ step: this.#textSteps.shift(), res, body: body.ok ? body.value : null, models: this.#models, sleep: (ms) => this.#sleep(ms, res) });
+      return this.#answer(res, this.#authorise(req) ?? (body.ok ? await text() : invalidJSON()));
     }
     if (method === "GET" && path === "/v1/models") {
       return this.#answer(res, this.#authorise(req) ?? { status: 200, body: { object: "list", data: this.#models.map((id) => modelObject(id, this.#shutdownDates[id])) } });
@@ -349,13 +366,13 @@ export class FakeOpenAI {
 type Answer = ErrorAnswer | { status: 200; body: unknown; headers?: Record<string, string> };
 
 /** Starts a 200 answer and never finishes it; the caller then answers nothing more (hang). */
-function stall(res: ServerResponse): null {
+export function stall(res: ServerResponse): null {
   res.writeHead(200, { "content-type": "application/json", "x-request-id": `req_${randomBytes(16).toString("hex")}` });
   res.write('{"created":1764000000,"data":[{"b64_json":"iVBORw0KGgo');
   return null;
 }
 
-function scriptedError(step: Exclude<ImageStep, { hang: true } | { stall: true } | { delayMs: number } | { until: Promise<unknown> }>, model: string): ErrorAnswer {
+export function scriptedError(step: Exclude<ImageStep, { hang: true } | { stall: true } | { delayMs: number } | { until: Promise<unknown> }>, model: string): ErrorAnswer {
   if ("error" in step) return errorAnswer(step.status, step.error, step.headers);
   switch (step.status) {
     case 429:
