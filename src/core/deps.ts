@@ -1,6 +1,6 @@
 /** Everything the use-cases need, passed in by the composition root (`src/main.ts`). */
 import type { PriceTable } from "./pricing.js";
-import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher } from "./ports.js";
+import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher, TextModel } from "./ports.js";
 import type { Stores } from "./store/stores.js";
 import type { Community, Platform } from "./types.js";
 
@@ -44,4 +44,6 @@ export interface SalonDeps extends Stores {
   options: SalonOptions;
   /** What operators count (`GET /metrics`); nothing is counted without it. */
   metrics?: MetricsSink;
+  /** The text model; absent when TEXT_MODEL is `off` or empty. */
+  text?: TextModel;
 }
