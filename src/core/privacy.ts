@@ -25,12 +25,13 @@ export interface ForgetOutcome {
  * (their entries then read "a former member", with no prompt or link, and the collage loses their image); every count
  * stays consistent.
  */
-export async function forgetMember(deps: Pick<SalonDeps, "communities" | "digests" | "privacy" | "publishers" | "files" | "collage" | "logger">, actor: Actor): Promise<ForgetOutcome> {
+export async function forgetMember(deps: Pick<SalonDeps, "communities" | "digests" | "privacy" | "polishDrafts" | "publishers" | "files" | "collage" | "logger">, actor: Actor): Promise<ForgetOutcome> {
   const community = await deps.communities.findCommunity(actor.community);
   if (!community) return { posts: 0, images: 0, reactionsLeft: 0, digests: 0 };
   // Found before the forget: afterwards nothing in them is theirs any more.
   const digests = await deps.digests.digestsNaming(community.id, actor.userId);
   const { imageHashes, posts, reactionsLeft } = await deps.privacy.forgetMember(community.id, actor.userId);
+  await deps.polishDrafts.forgetMember(community.id, actor.userId);
   const publisher = publisherFor(deps, community.platform);
   let failed = 0;
   for (const post of posts) {
