@@ -36,6 +36,8 @@ export interface SalonOptions {
  */
 export interface SalonDeps extends Stores {
   provider: ImageProvider;
+  /** The text model (TEXT_MODEL) for polish, titles and alt text; absent when TEXT_MODEL is `off`. */
+  text?: TextModel;
   files: ImageFiles;
   collage: CollageRenderer;
   clock: Clock;
@@ -44,6 +46,4 @@ export interface SalonDeps extends Stores {
   options: SalonOptions;
   /** What operators count (`GET /metrics`); nothing is counted without it. */
   metrics?: MetricsSink;
-  /** The text model; absent when TEXT_MODEL is `off` or empty. */
-  text?: TextModel;
 }

@@ -1,11 +1,36 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POLISH_DRAFT_LIFETIME_MS } from "../../src/core/polish.js";
-import { buildSalon, FakeTextModel, providerError, said, type SalonHarness } from "../support/core-fakes.js";
+import type { ProviderError } from "../../src/core/errors.js";
+import type { TextModel } from "../../src/core/ports.js";
+import { buildSalon, providerError, said, type SalonHarness } from "../support/core-fakes.js";
+
+/** A text model that polishes by adding detail to the member's words, with scripted failures. */
+class PolishingText implements TextModel {
+  readonly model = "gpt-5-mini";
+  readonly polishRequests: Array<{ prompt: string; user: string }> = [];
+  costMicroUsd = 150;
+  polishWith: (prompt: string) => string = (prompt) => `${prompt}, in soft morning light, richly detailed`;
+  private readonly failures: ProviderError[] = [];
+
+  failNext(...errors: ProviderError[]): this {
+    this.failures.push(...errors);
+    return this;
+  }
+  async polish(request: { prompt: string; user: string }) {
+    this.polishRequests.push({ prompt: request.prompt, user: request.user });
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    return { text: this.polishWith(request.prompt), costMicroUsd: this.costMicroUsd };
+  }
+  async caption(request: { prompt: string }) {
+    return { title: request.prompt.slice(0, 60), altText: request.prompt.slice(0, 300), costMicroUsd: 0 };
+  }
+}
 
 let h: SalonHarness;
-let text: FakeTextModel;
+let text: PolishingText;
 beforeEach(async () => {
-  text = new FakeTextModel();
+  text = new PolishingText();
   h = await buildSalon({ deps: { text } });
 });
 afterEach(async () => {

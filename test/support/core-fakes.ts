@@ -19,7 +19,6 @@ import type {
   PostRef,
   Publisher,
   ReactionSnapshot,
-  TextModel,
 } from "../../src/core/ports.js";
 import type { PriceTable } from "../../src/core/pricing.js";
 import { Salon } from "../../src/core/salon.js";
@@ -218,37 +217,6 @@ export class FakeImageProvider implements ImageProvider {
     if (words.size === 0) return { flagged: false, categories: [] };
     this.flaggedPrompts.push({ prompt, words: [...words] });
     return { flagged: true, categories: [...words] };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Text model (polish)
-
-/** A text model that polishes by adding detail to the member's words (same language), with scripted failures. */
-export class FakeTextModel implements TextModel {
-  readonly model = "gpt-5-mini";
-  readonly polishRequests: Array<{ prompt: string; user: string }> = [];
-  /** What one polish costs, in micro-dollars. */
-  costMicroUsd = 150;
-  /** The polished prompt for a prompt. */
-  polishWith: (prompt: string) => string = (prompt) => `${prompt}, in soft morning light, richly detailed`;
-  private readonly failures: ProviderError[] = [];
-
-  /** The next polish calls fail with these errors, in order. */
-  failNext(...errors: ProviderError[]): this {
-    this.failures.push(...errors);
-    return this;
-  }
-
-  async polish(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ text: string; costMicroUsd: number }> {
-    this.polishRequests.push({ prompt: request.prompt, user: request.user });
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    return { text: this.polishWith(request.prompt), costMicroUsd: this.costMicroUsd };
-  }
-
-  async caption(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ title: string; altText: string; costMicroUsd: number }> {
-    return { title: request.prompt.slice(0, 60), altText: request.prompt.slice(0, 300), costMicroUsd: 0 };
   }
 }
 
