@@ -6,10 +6,12 @@ import { publisherFor } from "./publisher-for.js";
 import type { Actor } from "./types.js";
 
 /** Everything stored about the member in this community, as pretty JSON. */
-export async function exportMemberData(deps: Pick<SalonDeps, "communities" | "privacy" | "clock">, actor: Actor): Promise<string> {
+export async function exportMemberData(deps: Pick<SalonDeps, "communities" | "privacy" | "polishDrafts" | "clock">, actor: Actor): Promise<string> {
   const community = await deps.communities.findCommunity(actor.community);
   const data = community ? await deps.privacy.exportMember(community.id, actor.userId) : { userId: actor.userId, blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] };
-  return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: data }, null, 2);
+  // Their prompts polished and not made (yet): kept a day at most, but stored all the same.
+  const polishDrafts = community ? await deps.polishDrafts.memberDrafts(community.id, actor.userId) : [];
+  return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: { ...data, polishDrafts } }, null, 2);
 }
 
 export interface ForgetOutcome {

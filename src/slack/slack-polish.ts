@@ -18,8 +18,16 @@ export const POLISH_ACTIONS: Record<PolishChoice, string> = { polished: "salon_p
 const CHOICE_OF: Record<string, PolishChoice> = Object.fromEntries(Object.entries(POLISH_ACTIONS).map(([choice, id]) => [id, choice as PolishChoice]));
 export const POLISH_CANCELLED = "Cancelled. Nothing was queued, and no image was paid for.";
 
-/** A prompt in a section (≤ 3,000 characters of text once escaped), literal. */
-const quoted = (label: string, prompt: string) => `*${label}:* ${escapeText(Array.from(prompt).slice(0, 2_400).join(""))}`;
+/** A prompt in a section, literal, cut (with an ellipsis) so that its escaped form fits Slack's 3,000 characters. */
+function quoted(label: string, prompt: string, max = 2_900): string {
+  let chars = Array.from(prompt);
+  let text = escapeText(prompt);
+  while (text.length > max) {
+    chars = chars.slice(0, chars.length - (text.length - max) - 1);
+    text = `${escapeText(chars.join(""))}…`;
+  }
+  return `*${label}:* ${text}`;
+}
 
 /** The choice: the refusal of a last pick if any, the member's prompt, the polished one, and the buttons. */
 export function polishBlocks(view: PolishView) {

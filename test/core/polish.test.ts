@@ -163,9 +163,11 @@ describe("/imagine polish in the core", () => {
     expect(await creations()).toEqual([]);
   });
 
-  it("forgets the member's drafts with /privacy forget", async () => {
+  it("exports the member's drafts with /privacy export, and forgets them with /privacy forget", async () => {
     await h.setUp();
     const view = await h.salon.polish(h.actor(member), { prompt: "a secret garden" });
+    const exported = JSON.parse(await h.salon.exportData(h.actor(member))) as { member: { polishDrafts: Array<{ original: string }> } };
+    expect(exported.member.polishDrafts.map((d) => d.original)).toEqual(["a secret garden"]);
     await h.salon.forget(h.actor(member));
     expect(await h.stores.polishDrafts.getDraft((await h.community()).id, view.draftId)).toBeNull();
   });

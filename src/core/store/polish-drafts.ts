@@ -36,6 +36,8 @@ export interface PolishDraftStore {
   addTextSpend(communityId: number, day: string, microUsd: number): Promise<void>;
   /** The community's text spend of `day`. */
   textSpend(communityId: number, day: string): Promise<number>;
+  /** A member's drafts, oldest first (`/privacy export`). */
+  memberDrafts(communityId: number, userId: string): Promise<PolishDraft[]>;
   /** Deletes a member's drafts (`/privacy forget`); returns how many. */
   forgetMember(communityId: number, userId: string): Promise<number>;
 }

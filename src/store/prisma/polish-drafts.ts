@@ -42,6 +42,10 @@ export class PrismaPolishDraftStore implements PolishDraftStore {
     return row?.microUsd ?? 0;
   }
 
+  async memberDrafts(communityId: number, userId: string): Promise<PolishDraft[]> {
+    return (await this.prisma.polishDraft.findMany({ where: { communityId, userId }, orderBy: { id: "asc" } })).map(toDraft);
+  }
+
   async forgetMember(communityId: number, userId: string): Promise<number> {
     return (await this.prisma.polishDraft.deleteMany({ where: { communityId, userId } })).count;
   }

@@ -44,9 +44,10 @@ export function polishDraftStoreContract(factory: StoreFactory): void {
       expect(await drafts().getDraft(c2.id, otherOld.id)).not.toBeNull();
     });
 
-    it("forgets a member's drafts, and only theirs", async () => {
+    it("lists a member's drafts, and forgets them, and only theirs", async () => {
       const c = await community(store().stores);
       const [ana, ben] = [await draft(c.id, "ana"), await draft(c.id, "ben")];
+      expect(await drafts().memberDrafts(c.id, "ana")).toEqual([ana]);
       expect(await drafts().forgetMember(c.id, "ana")).toBe(1);
       expect(await drafts().getDraft(c.id, ana.id)).toBeNull();
       expect(await drafts().getDraft(c.id, ben.id)).not.toBeNull();
