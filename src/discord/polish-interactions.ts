@@ -12,7 +12,7 @@ import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, Quality } from "../core/types.js";
 import { POLISH_CANCELLED, polishMessage } from "./polish-render.js";
 import { NO_PINGS, truncate } from "./render.js";
-import type { DiscordStatusRef } from "./status-messages.js";
+import { statusRefOf } from "./status-messages.js";
 import { discordText } from "./words.js";
 
 const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
@@ -49,14 +49,8 @@ export async function onPolishButton(
   try {
     if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
     const actor: Actor = { community: { platform: "discord", externalId: interaction.guildId }, userId: interaction.user.id, displayName: interaction.user.username, isAdmin: false };
-    const statusRef: DiscordStatusRef = {
-      applicationId: interaction.applicationId,
-      token: interaction.token,
-      channelId: interaction.channelId,
-      userId: interaction.user.id,
-      receivedAt: salon.deps.clock.now().getTime(),
-    };
-    const outcome = await salon.choosePolish(actor, pick.draftId, pick.choice, JSON.stringify(statusRef));
+    const statusRef = statusRefOf(interaction, salon.deps.clock.now().getTime());
+    const outcome = await salon.choosePolish(actor, pick.draftId, pick.choice, statusRef);
     if (outcome.state === "cancelled") edit = { content: POLISH_CANCELLED, components: [] };
     else if (outcome.state === "refused") edit = polishMessage(outcome.view);
     // queued: the core wrote "Queued" into this message; already: another click is handling it.
