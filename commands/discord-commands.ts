@@ -25,6 +25,7 @@ export const discordCommands: CommandJSON[] = [
       { type: Option.String, name: "prompt", description: "What to draw", required: true, max_length: 4000 },
       { type: Option.String, name: "aspect", description: "Shape of the image (default square)", choices: choices("square", "portrait", "landscape") },
       { type: Option.String, name: "quality", description: "Image quality (default medium)", choices: choices("low", "medium", "high") },
+      { type: Option.Boolean, name: "polish", description: "AI polishes your prompt first; you pick yours or the polished one" },
     ],
   },
   {

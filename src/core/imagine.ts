@@ -36,6 +36,19 @@ export async function requireSetUp(deps: Pick<SalonDeps, "communities">, actor: 
   return community;
 }
 
+/** The community, once the actor may create there: it is set up, its gallery takes posts, and they aren't blocked. */
+export async function admitCreator(deps: Pick<SalonDeps, "communities">, actor: Actor): Promise<Community> {
+  const community = await requireSetUp(deps, actor);
+  // A gallery the bot can't post in would take the member's image and the community's money for nothing.
+  if (community.problem) {
+    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`${command("salon settings")}\`.`);
+  }
+  if (await deps.communities.isBlocked(community.id, actor.userId)) {
+    throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
+  }
+  return community;
+}
+
 /** The id OpenAI sees for a member: stable, but not the platform id. */
 export function hashedUser(salt: string, actor: Actor): string {
   return createHash("sha256").update(`${salt}:${actor.community.platform}:${actor.community.externalId}:${actor.userId}`).digest("hex").slice(0, 32);
@@ -55,15 +68,8 @@ export async function imagine(
   input: ImagineInput,
   queue: QueueHandle,
 ): Promise<{ creation: Creation; position: number }> {
-  const { communities, creations, clock, options } = deps;
-  const community = await requireSetUp(deps, actor);
-  // A gallery the bot can't post in would take the member's image and the community's money for nothing.
-  if (community.problem) {
-    throw new UserError("gallery_problem", `I can't take new creations right now. ${community.problem} An admin can fix that, then check with \`${command("salon settings")}\`.`);
-  }
-  if (await communities.isBlocked(community.id, actor.userId)) {
-    throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
-  }
+  const { creations, clock, options } = deps;
+  const community = await admitCreator(deps, actor);
   const prompt = validatePrompt(input.prompt, community.maxPromptLength);
   const now = clock.now();
   const day = localDay(now, community.timezone);
@@ -126,11 +132,11 @@ function throwIfCoolingDown(community: Community, lastRequestAt: Date, now: Date
   if (waitMs > 0) throw new UserError("cooldown", `Please wait ${duration(waitMs / 1000)} before your next creation.`);
 }
 
-function quotaError(community: Community): UserError {
+export function quotaError(community: Community): UserError {
   return new UserError("quota", `You've used all ${community.perMemberDaily} of today's creations. Your quota resets at midnight (${community.timezone}).`);
 }
 
-function budgetError(community: Community, spent: number): UserError {
+export function budgetError(community: Community, spent: number): UserError {
   return new UserError(
     "budget",
     `This community has reached today's image budget (${usd(spent)} of ${usd(community.budgetMicroUsd)}). It resets at midnight (${community.timezone}).`,

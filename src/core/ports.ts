@@ -54,6 +54,15 @@ export interface TextModel {
   caption(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ title: string; altText: string; costMicroUsd: number }>;
 }
 
+/** The text model (TEXT_MODEL): polishes prompts and writes titles and alt text. One attempt per call; throws ProviderError. */
+export interface TextModel {
+  readonly model: string;
+  /** Rewrites a prompt into a richer one in the member's own language, keeping their subject and intent. */
+  polish(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ text: string; costMicroUsd: number }>;
+  /** A short title (≤ 60 characters) and alt text (≤ 300) for the image made from `prompt`. */
+  caption(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ title: string; altText: string; costMicroUsd: number }>;
+}
+
 /**
  * Content-addressed image storage: files under the data directory (SQLite), the database (PostgreSQL) or a bucket;
  * every implementation passes test/images/contract. An image is named by the SHA-256 of its bytes.

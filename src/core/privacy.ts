@@ -6,10 +6,12 @@ import { publisherFor } from "./publisher-for.js";
 import type { Actor } from "./types.js";
 
 /** Everything stored about the member in this community, as pretty JSON. */
-export async function exportMemberData(deps: Pick<SalonDeps, "communities" | "privacy" | "clock">, actor: Actor): Promise<string> {
+export async function exportMemberData(deps: Pick<SalonDeps, "communities" | "privacy" | "polishDrafts" | "clock">, actor: Actor): Promise<string> {
   const community = await deps.communities.findCommunity(actor.community);
   const data = community ? await deps.privacy.exportMember(community.id, actor.userId) : { userId: actor.userId, blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] };
-  return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: data }, null, 2);
+  // Their prompts polished and not made (yet): kept a day at most, but stored all the same.
+  const polishDrafts = community ? await deps.polishDrafts.memberDrafts(community.id, actor.userId) : [];
+  return JSON.stringify({ exportedAt: deps.clock.now().toISOString(), community: actor.community, member: { ...data, polishDrafts } }, null, 2);
 }
 
 export interface ForgetOutcome {
@@ -25,12 +27,13 @@ export interface ForgetOutcome {
  * (their entries then read "a former member", with no prompt or link, and the collage loses their image); every count
  * stays consistent.
  */
-export async function forgetMember(deps: Pick<SalonDeps, "communities" | "digests" | "privacy" | "publishers" | "files" | "collage" | "logger">, actor: Actor): Promise<ForgetOutcome> {
+export async function forgetMember(deps: Pick<SalonDeps, "communities" | "digests" | "privacy" | "polishDrafts" | "publishers" | "files" | "collage" | "logger">, actor: Actor): Promise<ForgetOutcome> {
   const community = await deps.communities.findCommunity(actor.community);
   if (!community) return { posts: 0, images: 0, reactionsLeft: 0, digests: 0 };
   // Found before the forget: afterwards nothing in them is theirs any more.
   const digests = await deps.digests.digestsNaming(community.id, actor.userId);
   const { imageHashes, posts, reactionsLeft } = await deps.privacy.forgetMember(community.id, actor.userId);
+  await deps.polishDrafts.forgetMember(community.id, actor.userId);
   const publisher = publisherFor(deps, community.platform);
   let failed = 0;
   for (const post of posts) {

@@ -11,6 +11,7 @@ import { GenerationQueue } from "./generation-queue.js";
 import type { JobEngine } from "./job-engine.js";
 import { cancelCreation, deleteCreation, imagine, requireSetUp, type ImagineInput } from "./imagine.js";
 import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEvent, type ReconcileResult } from "./likes.js";
+import { choosePolish, startPolish, type PolishChoice, type PolishInput, type PolishOutcome, type PolishView } from "./polish.js";
 import { exportMemberData, forgetMember, type ForgetOutcome } from "./privacy.js";
 import { profile, top, type TopView } from "./rankings.js";
 import type { Actor, Community, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
@@ -29,6 +30,14 @@ export class Salon {
 
   imagine(actor: Actor, input: ImagineInput): Promise<{ creation: Creation; position: number }> {
     return imagine(this.deps, actor, input, this.queue);
+  }
+  /** `/imagine` with polish: the polished prompt and the choice; nothing is queued yet. */
+  polish(actor: Actor, input: PolishInput): Promise<PolishView> {
+    return startPolish(this.deps, actor, input);
+  }
+  /** The member's pick of a polish draft; a prompt picked is queued with `statusRef` as its status message. */
+  choosePolish(actor: Actor, draftId: number, choice: PolishChoice, statusRef: string | null): Promise<PolishOutcome> {
+    return choosePolish(this.deps, actor, draftId, choice, statusRef, this.queue);
   }
   cancel(actor: Actor, creationId: number): Promise<void> {
     return cancelCreation(this.deps, actor, creationId, this.queue);

@@ -17,6 +17,8 @@ import { ACK_PRIORITY_MS, AcknowledgementsFirst } from "../core/acknowledgements
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
+import { onPolishButton, showPolish } from "./polish-interactions.js";
+import { parsePolishButtonId } from "./polish-render.js";
 import type { DiscordStatusRef } from "./status-messages.js";
 import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage, truncate } from "./render.js";
 import { discordText } from "./words.js";
@@ -72,6 +74,8 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
       userId: interaction.user.id,
       command: interaction.isChatInputCommand() ? `${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ""}`.trim() : interaction.customId,
     });
+    const polish = interaction.isButton() ? parsePolishButtonId(interaction.customId) : null;
+    if (polish) return onPolishButton(salon, interaction as ButtonInteraction, polish, { log, acks, scrub: (error) => withoutToken(error, interaction.token) });
     try {
       await acks.acknowledge(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
     } catch (error) {
@@ -107,6 +111,7 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   const o = interaction.options;
   switch (interaction.commandName) {
     case "imagine": {
+      if (o.getBoolean("polish")) return showPolish(salon, actor, interaction);
       // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
       const statusRef: DiscordStatusRef = {
         applicationId: interaction.applicationId,

@@ -28,6 +28,12 @@ export interface DiscordStatusRef {
   receivedAt?: number;
 }
 
+/** The statusRef of an interaction received now: its token edits the interaction's reply for 15 minutes. */
+export function statusRefOf(interaction: { applicationId: string; token: string; channelId: string; user: { id: string } }, receivedAt: number): string {
+  const ref: DiscordStatusRef = { applicationId: interaction.applicationId, token: interaction.token, channelId: interaction.channelId, userId: interaction.user.id, receivedAt };
+  return JSON.stringify(ref);
+}
+
 /** Discord's documented lifetime of an interaction token. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60_000;
 

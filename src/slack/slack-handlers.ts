@@ -16,6 +16,7 @@ import type { SlackClients } from "./slack-clients.js";
 import { emojiKey } from "./slack-publisher.js";
 import { slackText } from "./slack-words.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
+import { attachPolishActions, showSlackPolish } from "./slack-polish.js";
 import { statusRefFor } from "./slack-status.js";
 import { shareFile, uploadBytes } from "./slack-upload.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
@@ -65,7 +66,8 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
     const log = logger.child({ command: "/imagine", teamId: command.team_id, userId: command.user_id, triggerId: command.trigger_id });
     await answerWith(acks, respond, log, async () => {
       if (!command.text.trim()) throw new UserError("usage", IMAGINE_USAGE);
-      const parsed = parseImagine(command.text);
+      const { polish, ...parsed } = parseImagine(command.text);
+      if (polish) return showSlackPolish(salon, actor(command.team_id, command.user_id, false), parsed, respond);
       await salon.imagine(actor(command.team_id, command.user_id, false), { ...parsed, statusRef: statusRefFor(command, web.clock) });
       return null; // the core wrote the status message (position and Cancel button) through the response URL
     });
@@ -87,6 +89,8 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
       return null; // the core replaced the status message with "Cancelled"
     });
   });
+
+  attachPolishActions(app, ctx);
 
   app.shortcut(DELETE_SHORTCUT, async ({ ack, shortcut, respond }) => {
     await ack();

@@ -115,7 +115,7 @@ export async function profileText(view: ProfileView, nameOf: NameOf): Promise<st
 /** Core answers use Discord-style `**bold**` nowhere, but mentions `<@id>`/`<#id>` mean the same on Slack. */
 export const SALON_HELP = [
   "*Salon* — create images, like them with reactions, and read the daily digest.",
-  "`/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high]`",
+  "`/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high] [--polish]`",
   "`/salon top [today|week|month|all] [creations|creators]` · `/salon profile [@member]` · `/salon privacy export|forget`",
   "Admins: `/salon setup #gallery [#digest] [HH:MM] [Time/Zone]` · `/salon settings` · `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30 min_member_age_days=7` · `/salon digest [yesterday|today] [preview]` · `/salon recount` · `/salon block @member` · `/salon unblock @member`",
   "Delete a gallery post: ⋮ on the post → *Delete creation* (its creator or an admin).",

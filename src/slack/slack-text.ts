@@ -24,12 +24,12 @@ export function plainText(text: string): string {
 }
 
 export const IMAGINE_USAGE =
-  "Usage: `/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high]`, e.g. `/imagine a lighthouse at dawn --aspect landscape`.";
+  "Usage: `/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high] [--polish]`, e.g. `/imagine a lighthouse at dawn --aspect landscape`.";
 
 /** `/imagine` text → prompt and options. Malformed flags get the usage, never a guess. */
-export function parseImagine(text: string): { prompt: string; aspect?: Aspect; quality?: Quality } {
+export function parseImagine(text: string): { prompt: string; aspect?: Aspect; quality?: Quality; polish?: true } {
   const words: string[] = [];
-  const options: { aspect?: Aspect; quality?: Quality } = {};
+  const options: { aspect?: Aspect; quality?: Quality; polish?: true } = {};
   const tokens = text.split(/(\s+)/);
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -41,6 +41,12 @@ export function parseImagine(text: string): { prompt: string; aspect?: Aspect; q
     // The space before a flag goes with it: "a cat --aspect portrait on a mat" is "a cat on a mat", one space.
     if (words.length > 0 && /^\s+$/.test(words[words.length - 1]!)) words.pop();
     const name = flag[1]!.toLowerCase();
+    // `--polish` is a switch: it takes no value.
+    if (name === "polish" && flag[2] === undefined) {
+      if (options.polish) throw new UserError("bad_flag", `\`--polish\` is given twice. ${IMAGINE_USAGE}`);
+      options.polish = true;
+      continue;
+    }
     let value = flag[2];
     if (value === undefined) {
       // the value is the next non-space token

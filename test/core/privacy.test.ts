@@ -146,7 +146,7 @@ describe("/privacy", () => {
   it("forgets nothing and fails nothing for a member the bot never saw", async () => {
     expect(await h.salon.forget(h.actor("u-stranger"))).toEqual({ posts: 0, images: 0, reactionsLeft: 0, digests: 0 });
     const exported = JSON.parse(await h.salon.exportData(h.actor("u-stranger")));
-    expect(exported.member).toEqual({ userId: "u-stranger", blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [] });
+    expect(exported.member).toEqual({ userId: "u-stranger", blocked: false, accountCreatedAt: null, joinedAt: null, creations: [], reactions: [], forgottenReactions: [], polishDrafts: [] });
   });
 
   it("does not post, and deletes the image of, a creation forgotten while it was being generated", async () => {

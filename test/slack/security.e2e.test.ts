@@ -203,7 +203,7 @@ describe("/imagine input on Slack", () => {
 
     const reply = await slashText(h, "/imagine", text, ana.id, c.gallery.id);
 
-    expect(reply).toContain("Usage: `/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high]`");
+    expect(reply).toContain("Usage: `/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high] [--polish]`");
     await settle();
     expect(h.openai.moderationRequests).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);

@@ -12,5 +12,6 @@ export function onePerPort(stores: Stores, ids: { communityId: number; creationI
     digests: () => stores.digests.claimDigest(communityId, "2026-05-31", "w1", T0, 60_000),
     deliveries: () => stores.deliveries.firstDelivery(["event-1"], T0),
     privacy: () => stores.privacy.forgetMember(communityId, "ben"),
+    polishDrafts: () => stores.polishDrafts.addTextSpend(communityId, "2026-05-31", 1),
   };
 }

@@ -27,7 +27,7 @@ export interface Usage {
   memberToday: number;
   /**
    * The community's spend of the day: what was paid for images made (whatever became of them), plus the reservation
-   * of every creation still waiting for its image.
+   * of every creation still waiting for its image, plus the text model's calls outside any creation (polishing).
    */
   spendTodayMicroUsd: number;
   lastRequestAt: Date | null;

@@ -10,6 +10,7 @@ import type { CreationStore } from "./creations.js";
 import type { DeliveryStore } from "./deliveries.js";
 import type { DigestStore } from "./digests.js";
 import type { LikeStore } from "./likes.js";
+import type { PolishDraftStore } from "./polish-drafts.js";
 import type { PrivacyStore } from "./privacy.js";
 import type { RankingStore } from "./rankings.js";
 
@@ -21,6 +22,7 @@ export interface Stores {
   digests: DigestStore;
   deliveries: DeliveryStore;
   privacy: PrivacyStore;
+  polishDrafts: PolishDraftStore;
 }
 
 export type { CommunityPatch, CommunityStore } from "./communities.js";
@@ -29,4 +31,5 @@ export type { DeliveryStore } from "./deliveries.js";
 export type { DigestCompletion, DigestStore, PostedDigestRef } from "./digests.js";
 export type { LikeStore, ReactionRow, ReactionSeen } from "./likes.js";
 export type { ForgetResult, MemberExport, PrivacyStore } from "./privacy.js";
+export type { NewPolishDraft, PolishDraft, PolishDraftState, PolishDraftStore } from "./polish-drafts.js";
 export type { RankingStore, WindowStats } from "./rankings.js";

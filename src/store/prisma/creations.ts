@@ -33,7 +33,7 @@ export class PrismaCreationStore implements CreationStore {
   }
 
   private async usageIn(tx: Prisma.TransactionClient, communityId: number, userId: string, day: string): Promise<Usage> {
-    const [mine, paid, reserved, last] = await Promise.all([
+    const [mine, paid, reserved, last, text] = await Promise.all([
       tx.creation.count({ where: { communityId, day, status: { in: QUOTA }, member: { userId } } }),
       // What was paid, whatever became of the creation: an image that could not be posted was still made.
       tx.creation.aggregate({ where: { communityId, day }, _sum: { spentMicroUsd: true } }),
@@ -43,10 +43,12 @@ export class PrismaCreationStore implements CreationStore {
         orderBy: { createdAt: "desc" },
         select: { createdAt: true },
       }),
+      // The text model's calls outside any creation (polishing a prompt) were paid too.
+      tx.textSpend.findUnique({ where: { communityId_day: { communityId, day } }, select: { microUsd: true } }),
     ]);
     return {
       memberToday: mine,
-      spendTodayMicroUsd: (paid._sum.spentMicroUsd ?? 0) + (reserved._sum.costMicroUsd ?? 0),
+      spendTodayMicroUsd: (paid._sum.spentMicroUsd ?? 0) + (reserved._sum.costMicroUsd ?? 0) + (text?.microUsd ?? 0),
       lastRequestAt: last?.createdAt ?? null,
     };
   }

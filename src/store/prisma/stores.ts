@@ -11,6 +11,7 @@ import { PrismaCreationStore } from "./creations.js";
 import { PrismaDeliveryStore } from "./deliveries.js";
 import { PrismaDigestStore } from "./digests.js";
 import { PrismaLikeStore } from "./likes.js";
+import { PrismaPolishDraftStore } from "./polish-drafts.js";
 import { PrismaPrivacyStore } from "./privacy.js";
 import { PrismaRankingStore } from "./rankings.js";
 
@@ -28,5 +29,6 @@ export function createPrismaStores(prisma: PrismaClient, dialect: Dialect, jobs?
     digests: new PrismaDigestStore(prisma),
     deliveries: new PrismaDeliveryStore(prisma, dialect),
     privacy: new PrismaPrivacyStore(prisma, likes),
+    polishDrafts: new PrismaPolishDraftStore(prisma),
   };
 }

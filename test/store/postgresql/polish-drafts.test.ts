@@ -1,0 +1,4 @@
+import { polishDraftStoreContract } from "../contracts/polish-drafts.contract.js";
+import { postgresStore } from "./postgres-store.js";
+
+polishDraftStoreContract(postgresStore);

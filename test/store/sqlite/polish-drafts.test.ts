@@ -1,0 +1,4 @@
+import { polishDraftStoreContract } from "../contracts/polish-drafts.contract.js";
+import { sqliteStore } from "./sqlite-store.js";
+
+polishDraftStoreContract(sqliteStore);
