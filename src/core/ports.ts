@@ -37,6 +37,8 @@ export interface ImageProvider {
     signal?: AbortSignal;
   }): Promise<GeneratedImage>;
   moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
+  /** A remix: a new image from `image` (the parent's stored image) and `prompt`, by OpenAI's image edit endpoint. */
+  edit(request: { prompt: string; image: GeneratedImage; model: string; size: ImageSize; quality: Quality; user: string; signal?: AbortSignal }): Promise<GeneratedImage>;
 }
 
 /**
@@ -77,11 +79,17 @@ export type JobStatus =
   | { state: "failed"; creationId: number; reason: string }
   | { state: "cancelled"; creationId: number };
 
+/** Who and what a remix credits: the parent's post and creator; null ones when the parent is gone ("a former member"). */
+export interface RemixCredit {
+  parentUrl: string | null;
+  parentAuthorUserId: string | null;
+}
+
 /** A platform's outbound side, as the core needs it. One per platform. */
 export interface Publisher {
   readonly platform: Platform;
   /** Posts the creation to the community's gallery channel with the bot's own credentials. */
-  postCreation(input: { community: Community; creation: Creation; image: GeneratedImage }): Promise<PostRef>;
+  postCreation(input: { community: Community; creation: Creation; image: GeneratedImage; remixOf?: RemixCredit | null }): Promise<PostRef>;
   /**
    * Looks before a repost: the gallery post of this creation that an interrupted attempt may already have made
    * (the bot's own messages in the gallery since `since`), or null when there is none.

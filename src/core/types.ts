@@ -107,6 +107,10 @@ export interface Creation {
   rateLimitedWaits: number;
   /** Opaque handle the platform adapter uses to edit the member's status message. */
   statusRef: string | null;
+  /** Remix lineage: the creation remixed and the original of the chain (null for an original); 0 for an original. */
+  parentId: number | null;
+  rootId: number | null;
+  depth: number;
 }
 
 /** One entry of a ranking (digest or `/top` by creations). */

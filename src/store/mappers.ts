@@ -59,5 +59,8 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     attempts: row.attempts,
     rateLimitedWaits: row.rateLimitedWaits,
     statusRef: row.statusRef,
+    parentId: row.parentId,
+    rootId: row.rootId,
+    depth: row.depth,
   };
 }

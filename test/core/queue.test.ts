@@ -495,6 +495,7 @@ describe("the generation queue's turnover: the next image is asked for as soon a
     const provider = new FakeImageProvider();
     const counted: ImageProvider = {
       moderate: (prompt) => provider.moderate(prompt),
+      edit: (request) => provider.edit(request),
       async generate(request) {
         most = Math.max(most, ++inFlight);
         try {
