@@ -32,6 +32,7 @@ import {
 } from "./fake-openai-errors.js";
 import { colourOf, parseSize, renderImage, usageOf, type OutputFormat } from "./fake-openai-images.js";
 import { MODERATION_MODELS, moderationResponse, textsOf } from "./fake-openai-moderation.js";
+import { answerEdit, parseEditRequest, readRawBody, type RecordedEdit } from "./fake-openai-edits.js";
 
 /** One scripted answer to an image (or moderation) request. */
 export type ImageStep =
@@ -91,6 +92,9 @@ export class FakeOpenAI {
   readonly apiKey: string;
   readonly imageRequests: RecordedRequest[] = [];
   readonly moderationRequests: { body: any; at: number }[] = [];
+  /** POST /v1/images/edits (remixes), with the uploaded images' bytes (fake-openai-edits.ts). */
+  readonly editRequests: RecordedEdit[] = [];
+  readonly #editSteps: ImageStep[] = [];
 
   readonly #server: Server;
   readonly #models: string[];
@@ -139,6 +143,11 @@ export class FakeOpenAI {
     this.#moderationSteps.push(...steps);
   }
 
+  /** Queues scripted answers for the next image edit requests, consumed in order; afterwards normal success. */
+  scriptEdits(...steps: ImageStep[]): void {
+    this.#editSteps.push(...steps);
+  }
+
   /** Fixed delay for every successful image answer (benchmarks), added to a scripted `delayMs`. */
   setImageDelay(ms: number): void {
     this.#imageDelayMs = ms;
@@ -148,6 +157,8 @@ export class FakeOpenAI {
   reset(): void {
     this.imageRequests.length = 0;
     this.moderationRequests.length = 0;
+    this.editRequests.length = 0;
+    this.#editSteps.length = 0;
     this.#imageSteps.length = 0;
     this.#moderationSteps.length = 0;
     this.#flagWords.clear();
@@ -166,6 +177,7 @@ export class FakeOpenAI {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = new URL(req.url ?? "/", "http://fake").pathname.replace(/\/+$/, "");
+    if (method === "POST" && path === "/v1/images/edits") return this.#answer(res, await this.#edit(req, res));
     const raw = await readBody(req);
 
     if (method === "POST" && path === "/v1/images/generations") {
@@ -286,6 +298,27 @@ export class FakeOpenAI {
     const inputs = textsOf(body.input);
     if (!inputs) return invalidValue("input", JSON.stringify(body.input).slice(0, 80));
     return { status: 200, body: moderationResponse(model, inputs, this.#flagWords) };
+  }
+
+  /** An image edit (multipart): recorded with its images, then a scripted step or the answer of fake-openai-edits.ts. */
+  async #edit(req: IncomingMessage, res: ServerResponse): Promise<Answer | null> {
+    const parsed = await parseEditRequest(req, await readRawBody(req), flatHeaders(req));
+    if ("fields" in parsed) this.editRequests.push(parsed);
+    const denied = this.#authorise(req);
+    if (denied) return denied;
+    if (!("fields" in parsed)) return parsed;
+    const step = this.#editSteps.shift();
+    if (step) {
+      if ("hang" in step) return null;
+      if ("stall" in step) return stall(res);
+      if ("delayMs" in step) {
+        if (!(await this.#sleep(step.delayMs, res))) return null;
+      } else if ("until" in step) {
+        await step.until;
+        if (res.destroyed) return null;
+      } else return scriptedError(step, parsed.fields.model ?? "gpt-image-1.5");
+    }
+    return answerEdit(parsed, this.#models);
   }
 
   /** Waits, unless the client goes away first; true when the answer should still be written. */
