@@ -10,6 +10,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
 } from "discord.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
@@ -17,7 +18,7 @@ import { ACK_PRIORITY_MS, AcknowledgementsFirst } from "../core/acknowledgements
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
-import type { DiscordStatusRef } from "./status-messages.js";
+import { discordStatusRef, openRemixForm, submitRemixForm } from "./remix-interactions.js";
 import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage, truncate } from "./render.js";
 import { discordText } from "./words.js";
 
@@ -25,7 +26,7 @@ const SORRY = "Something went wrong on my side. It has been logged; please try a
 
 type Reply = { content: string; files?: AttachmentBuilder[] };
 
-function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isAdmin: boolean): Actor {
+function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction, isAdmin: boolean): Actor {
   return {
     community: { platform: "discord", externalId: interaction.guildId! },
     userId: interaction.user.id,
@@ -65,13 +66,16 @@ function withoutToken(error: unknown, token: string): unknown {
 export function createInteractionHandler(salon: Salon, logger: Logger) {
   const acks = new AcknowledgementsFirst();
   return async function onInteractionCreate(interaction: Interaction): Promise<void> {
-    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
     const log = logger.child({
       interactionId: interaction.id,
       guildId: interaction.guildId,
       userId: interaction.user.id,
       command: interaction.isChatInputCommand() ? `${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ""}`.trim() : interaction.customId,
     });
+    // The Remix button is answered with its form (a modal can't follow a deferral): remix-interactions.ts.
+    const remix = interaction.isButton() ? parseButtonId(interaction.customId) : null;
+    if (interaction.isButton() && remix?.action === "remix") return openRemixForm(salon, interaction, buttonActor(interaction), remix.creationId, acks, log, SORRY);
     try {
       await acks.acknowledge(() => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
     } catch (error) {
@@ -82,7 +86,7 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
     let reply: Reply | null;
     try {
       if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
-      reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : await runButton(salon, interaction);
+      reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : interaction.isModalSubmit() ? await runModal(salon, interaction) : await runButton(salon, interaction);
     } catch (error) {
       if (error instanceof StoreUnavailableError) log.warn({ err: error }, STORE_UNAVAILABLE_LOG);
       if (error instanceof UserError) reply = { content: error.userMessage };
@@ -107,19 +111,11 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   const o = interaction.options;
   switch (interaction.commandName) {
     case "imagine": {
-      // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
-      const statusRef: DiscordStatusRef = {
-        applicationId: interaction.applicationId,
-        token: interaction.token,
-        channelId: interaction.channelId,
-        userId: interaction.user.id,
-        receivedAt: salon.deps.clock.now().getTime(),
-      };
       await salon.imagine(actor, {
         prompt: o.getString("prompt", true),
         aspect: (o.getString("aspect") ?? undefined) as Aspect | undefined,
         quality: (o.getString("quality") ?? undefined) as Quality | undefined,
-        statusRef: JSON.stringify(statusRef),
+        statusRef: discordStatusRef(interaction, salon.deps.clock.now().getTime()),
       });
       // The core already wrote the status message (position and Cancel button) into the deferred reply.
       return null;
@@ -129,7 +125,7 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
     case "profile":
       return { content: profileMessage(await salon.profile(actor, o.getUser("member")?.id)) };
     case "privacy":
-      return runPrivacy(salon, actor, o.getSubcommand(true));
+      return runPrivacy(salon, actor, o.getSubcommand(true), o.getString("setting"));
     case "salon":
       return runAdmin(salon, actor, interaction);
     default:
@@ -137,7 +133,8 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   }
 }
 
-async function runPrivacy(salon: Salon, actor: Actor, sub: string): Promise<Reply> {
+async function runPrivacy(salon: Salon, actor: Actor, sub: string, setting: string | null): Promise<Reply> {
+  if (sub === "remixes") return { content: await salon.setRemixesAllowed(actor, setting !== "off") };
   if (sub === "export") {
     const json = await salon.exportData(actor);
     return { content: "Here is everything Salon stores about you in this server.", files: [new AttachmentBuilder(Buffer.from(json), { name: "salon-export.json" })] };
@@ -209,6 +206,13 @@ function ownChannel(interaction: ChatInputCommandInteraction, channel: { id: str
     throw new UserError("foreign_channel", `<#${channel.id}> is not a channel of this server. Choose one of this server's text channels.`);
   }
   return channel.id;
+}
+
+/** The remix form (the only modal Salon opens), submitted. */
+async function runModal(salon: Salon, interaction: ModalSubmitInteraction): Promise<Reply | null> {
+  const parsed = parseButtonId(interaction.customId);
+  if (parsed?.action !== "remix") throw new UserError("unknown_form", "This form is no longer supported.");
+  return submitRemixForm(salon, interaction, actorOf(interaction, false), parsed.creationId);
 }
 
 async function runButton(salon: Salon, interaction: ButtonInteraction): Promise<Reply> {
