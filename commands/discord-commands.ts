@@ -50,6 +50,12 @@ export const discordCommands: CommandJSON[] = [
     options: [
       { type: Option.Subcommand, name: "export", description: "Get a JSON file of your creations and likes" },
       { type: Option.Subcommand, name: "forget", description: "Delete your prompts, images, posts and likes" },
+      {
+        type: Option.Subcommand,
+        name: "remixes",
+        description: "Let others remix your creations, or not",
+        options: [{ type: Option.String, name: "setting", description: "on (the default) or off", required: true, choices: choices("off", "on") }],
+      },
     ],
   },
   {

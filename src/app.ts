@@ -14,6 +14,7 @@ import { mkdir } from "node:fs/promises";
 import type { WebClientEvent } from "@slack/web-api";
 import type { Config, Role } from "./config/config.js";
 import { loadPriceTable } from "./config/prices.js";
+import { BUILT_IN_EDIT_INPUT_PRICES } from "./config/edit-prices.js";
 import { releaseAbandonedClaims } from "./core/claims.js";
 import type { SalonDeps } from "./core/deps.js";
 import type { Clock, Logger, Publisher } from "./core/ports.js";
@@ -121,6 +122,7 @@ export async function startSalon(config: Config, options: StartOptions): Promise
     options: {
       imageModel: config.openai.imageModel,
       prices: await loadPriceTable(config.pricesFile),
+      remix: { editInputPrices: BUILT_IN_EDIT_INPUT_PRICES, maxDepth: config.remixMaxDepth },
       reconcileDays: config.reconcileDays,
       maxAttempts: options.retry?.maxAttempts ?? 4,
       retryBaseMs: options.retry?.retryBaseMs ?? 2_000,

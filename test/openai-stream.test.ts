@@ -148,6 +148,6 @@ describe("the loopback OpenAI's image stream", () => {
       body: JSON.stringify({ model: "gpt-image-2", prompt: PROMPT, stream: true, partial_images: 4 }),
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).error.param).toBe("partial_images");
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe("partial_images");
   });
 });

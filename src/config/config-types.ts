@@ -85,6 +85,8 @@ export interface Config {
   generationConcurrency: number;
   /** Days of gallery posts whose likes are re-read from the platform at start-up and on `/salon recount`; 0 turns it off. */
   reconcileDays: number;
+  /** How many remixes down from an original a chain may go (REMIX_MAX_DEPTH; 0: no remixes). */
+  remixMaxDepth: number;
   /** Minutes between periodic re-reads of those likes (each community at its own moment of the period); 0: none. */
   reconcileEveryMinutes: number;
   /** A JSON price table that overrides the built-in one (see `loadPriceTable`). */

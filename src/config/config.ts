@@ -106,6 +106,7 @@ const variables = z.object({
   RECONCILE_DAYS: integer("RECONCILE_DAYS", 0, 90, 7, " days"),
   RECONCILE_EVERY_MINUTES: integer("RECONCILE_EVERY_MINUTES", 0, 1440, 60, " minutes"),
   PRICES_FILE: z.string().optional(),
+  REMIX_MAX_DEPTH: integer("REMIX_MAX_DEPTH", 0, 1000, 10, " remixes"),
   SALON_ROLES: rolesVariable,
   QUEUE_DEGRADED_SECONDS: integer("QUEUE_DEGRADED_SECONDS", 0, 86_400, 600, " seconds"),
   USER_HASH_SALT: z
@@ -192,6 +193,7 @@ function toConfig(v: Variables): Config {
     roles: v.SALON_ROLES,
     queueDegradedSeconds: v.QUEUE_DEGRADED_SECONDS,
     ...(v.PRICES_FILE ? { pricesFile: v.PRICES_FILE } : {}),
+    remixMaxDepth: v.REMIX_MAX_DEPTH,
   };
   if (v.DISCORD_TOKEN && v.DISCORD_APPLICATION_ID) {
     config.discord = {

@@ -17,6 +17,8 @@ import { hashedUser } from "./imagine.js";
 import type { GeneratedImage, JobOutcome, Logger, PostRef, Publisher } from "./ports.js";
 import { previewRequest } from "./previews.js";
 import { publisherFor } from "./publisher-for.js";
+import { remixCreditOf } from "./remix-credit.js";
+import { makeImage, REMIX_PARENT_GONE_REASON, RemixParentGoneError } from "./remix-image.js";
 import { StatusEdits, type StatusLine } from "./status-edits.js";
 import type { Community, Creation } from "./types.js";
 import { channel } from "./words.js";
@@ -137,19 +139,15 @@ export class CreationWork {
       // Not awaited: the image request need not wait for the platform. Later edits of this job queue behind it.
       void status({ state: "generating", creationId: job.id });
       try {
-        image = await this.deps.provider.generate({
-          prompt: job.prompt,
-          model: job.model,
-          size: job.size,
-          quality: job.quality,
-          user: hashedUser(options.userHashSalt, { community: community, userId: job.authorUserId, isAdmin: false }),
-          signal,
-          ...previewRequest(options.previewImages, (preview) => void status({ state: "generating", creationId: job.id, preview })),
-        });
+        // A remix is an edit of its parent's stored image (remix-image.ts); an original streams its previews.
+        const user = hashedUser(options.userHashSalt, { community: community, userId: job.authorUserId, isAdmin: false });
+        const previews = previewRequest(options.previewImages, (preview) => void status({ state: "generating", creationId: job.id, preview }));
+        image = await makeImage(this.deps, job, user, signal, previews);
       } catch (error) {
         work.freeSlot();
         if (signal.aborted) throw error;
         if (error instanceof ProviderError) return this.providerFailed(job, error, log, status);
+        if (error instanceof RemixParentGoneError) return this.fail(job, REMIX_PARENT_GONE_REASON, status);
         throw error;
       }
       // The image request is over: the slot takes its next job while this one is stored and posted.
@@ -188,7 +186,7 @@ export class CreationWork {
         });
         if (post) log.info({ messageId: post.messageId }, "found the post an interrupted attempt made; not posting again");
       }
-      post ??= await publisher.postCreation({ community, creation: fresh, image });
+      post ??= await publisher.postCreation({ community, creation: fresh, image, remixOf: await remixCreditOf(this.deps, fresh) });
       const recorded = await creations.transitionCreation(
         job.id,
         ["posting"],

@@ -1,5 +1,6 @@
 /** Everything the use-cases need, passed in by the composition root (`src/main.ts`). */
 import type { PriceTable } from "./pricing.js";
+import type { EditInputPrices } from "./remix-pricing.js";
 import type { Clock, CollageRenderer, ImageFiles, ImageProvider, Logger, MetricsSink, Publisher, TextModel } from "./ports.js";
 import type { Stores } from "./store/stores.js";
 import type { Community, Platform } from "./types.js";
@@ -7,6 +8,8 @@ import type { Community, Platform } from "./types.js";
 export interface SalonOptions {
   imageModel: string;
   prices: PriceTable;
+  /** What a remix's input image adds to its price (none when absent), and how deep a remix chain may go (default 10). */
+  remix?: { editInputPrices: EditInputPrices; maxDepth: number };
   /** Days of posts whose likes are re-read from the platform at start-up and on `/salon recount`. */
   reconcileDays: number;
   /** Attempts at an image before a transient failure is final. */

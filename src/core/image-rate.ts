@@ -13,12 +13,20 @@ export interface ImageRate {
 
 export function withImageRate<P extends ImageProvider>(provider: P, deps: Pick<SalonDeps, "creations" | "clock">, rate: ImageRate): P {
   const { creations, clock } = deps;
+  const turn = async (signal: AbortSignal | undefined) => {
+    for (let waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now()); waitMs > 0; waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now())) {
+      await clock.sleep(waitMs, signal);
+    }
+  };
   return Object.assign(Object.create(provider) as P, {
     async generate(request: Parameters<ImageProvider["generate"]>[0]) {
-      for (let waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now()); waitMs > 0; waitMs = await creations.takeImageRequest(rate.limit, rate.windowMs, clock.now())) {
-        await clock.sleep(waitMs, request.signal);
-      }
+      await turn(request.signal);
       return provider.generate(request);
+    },
+    // An edit is an image request too: it takes a turn of the same limit.
+    async edit(request: Parameters<ImageProvider["edit"]>[0]) {
+      await turn(request.signal);
+      return provider.edit(request);
     },
   });
 }

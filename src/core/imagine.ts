@@ -5,6 +5,8 @@ import { PublishError, UserError } from "./errors.js";
 import { duration, usd } from "./format.js";
 import { priceMicroUsd } from "./pricing.js";
 import { previewCostMicroUsd } from "./previews.js";
+import { lineageOf, remixableParent } from "./remix.js";
+import { editPriceMicroUsd } from "./remix-pricing.js";
 import { moderatePrompt } from "./moderate-prompt.js";
 import { validatePrompt } from "./prompt.js";
 import type { JobStatus, Logger, Publisher } from "./ports.js";
@@ -19,6 +21,8 @@ export interface ImagineInput {
   quality?: Quality | undefined;
   /** Where the member's status message lives, for the platform adapter. */
   statusRef: string | null;
+  /** A remix of this creation (its image edited with `prompt`), checked again here: see remix.ts. */
+  remixOf?: number | undefined;
 }
 
 /** A new job waits this long at most for its "queued" message before workers may take it anyway (a crash). */
@@ -70,16 +74,22 @@ export async function imagine(
 ): Promise<{ creation: Creation; position: number }> {
   const { creations, clock, options } = deps;
   const community = await admitCreator(deps, actor);
+  // A remix: its parent may have been deleted, or its creator refused remixes, since the form was opened.
+  const parent = input.remixOf === undefined ? null : await remixableParent(deps, community, actor, input.remixOf);
   const prompt = validatePrompt(input.prompt, community.maxPromptLength);
   const now = clock.now();
   const day = localDay(now, community.timezone);
   const usage = await creations.usage(community.id, actor.userId, day);
   if (usage.lastRequestAt) throwIfCoolingDown(community, usage.lastRequestAt, now);
   if (usage.memberToday >= community.perMemberDaily) throw quotaError(community);
-  const aspect = input.aspect ?? DEFAULT_ASPECT;
-  const quality = input.quality ?? DEFAULT_QUALITY;
+  // A remix keeps its parent's shape and quality.
+  const aspect = input.aspect ?? parent?.aspect ?? DEFAULT_ASPECT;
+  const quality = input.quality ?? parent?.quality ?? DEFAULT_QUALITY;
   const size = SIZE_OF_ASPECT[aspect];
-  const cost = priceMicroUsd(options.prices, options.imageModel, quality, size) + previewCostMicroUsd(options.previewImages);
+  // A remix is an edit (no streamed previews); an original pays for its previews' output tokens.
+  const cost = parent
+    ? editPriceMicroUsd(options.prices, options.remix?.editInputPrices ?? {}, options.imageModel, quality, size, parent.size)
+    : priceMicroUsd(options.prices, options.imageModel, quality, size) + previewCostMicroUsd(options.previewImages);
   if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.
@@ -93,7 +103,7 @@ export async function imagine(
   // Every limit is checked again inside the insert: two requests sent together (moderation takes a while) can't
   // both pass the cooldown or take the last slot.
   const created = await creations.insertCreationWithinLimits(
-    { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef, notBefore: input.statusRef ? new Date(now.getTime() + STATUS_GRACE_MS) : null },
+    { communityId: community.id, userId: actor.userId, prompt, aspect, quality, size, model: options.imageModel, costMicroUsd: cost, day, now, statusRef: input.statusRef, notBefore: input.statusRef ? new Date(now.getTime() + STATUS_GRACE_MS) : null, ...(parent ? { lineage: lineageOf(parent) } : {}) },
     { perMemberDaily: community.perMemberDaily, budgetMicroUsd: community.budgetMicroUsd, cooldownMs: community.cooldownSeconds * 1000 },
   );
   if (created === "cooldown") {

@@ -43,15 +43,8 @@ export interface ImageProvider {
   moderate(prompt: string, signal?: AbortSignal): Promise<ModerationResult>;
   /** Moderates a finished image together with its prompt, before anyone sees it. */
   moderateImage(request: { prompt: string; image: GeneratedImage; signal?: AbortSignal }): Promise<ModerationResult>;
-}
-
-/** The text model (TEXT_MODEL): polishes prompts and writes titles and alt text. One attempt per call; throws ProviderError. */
-export interface TextModel {
-  readonly model: string;
-  /** Rewrites a prompt into a richer one in the member's own language, keeping their subject and intent. */
-  polish(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ text: string; costMicroUsd: number }>;
-  /** A short title (≤ 60 characters) and alt text (≤ 300) for the image made from `prompt`. */
-  caption(request: { prompt: string; user: string; signal?: AbortSignal }): Promise<{ title: string; altText: string; costMicroUsd: number }>;
+  /** A remix: a new image from `image` (the parent's stored image) and `prompt`, by OpenAI's image edit endpoint. */
+  edit(request: { prompt: string; image: GeneratedImage; model: string; size: ImageSize; quality: Quality; user: string; signal?: AbortSignal }): Promise<GeneratedImage>;
 }
 
 /** The text model (TEXT_MODEL): polishes prompts and writes titles and alt text. One attempt per call; throws ProviderError. */
@@ -101,11 +94,17 @@ export type JobStatus =
   | { state: "failed"; creationId: number; reason: string }
   | { state: "cancelled"; creationId: number };
 
+/** Who and what a remix credits: the parent's post and creator; null ones when the parent is gone ("a former member"). */
+export interface RemixCredit {
+  parentUrl: string | null;
+  parentAuthorUserId: string | null;
+}
+
 /** A platform's outbound side, as the core needs it. One per platform. */
 export interface Publisher {
   readonly platform: Platform;
   /** Posts the creation to the community's gallery channel with the bot's own credentials. */
-  postCreation(input: { community: Community; creation: Creation; image: GeneratedImage }): Promise<PostRef>;
+  postCreation(input: { community: Community; creation: Creation; image: GeneratedImage; remixOf?: RemixCredit | null }): Promise<PostRef>;
   /**
    * Looks before a repost: the gallery post of this creation that an interrupted attempt may already have made
    * (the bot's own messages in the gallery since `since`), or null when there is none.

@@ -14,6 +14,7 @@ import { reconcileCommunity, recordPostsDeleted, recordReaction, type ReactionEv
 import { choosePolish, startPolish, type PolishChoice, type PolishInput, type PolishOutcome, type PolishView } from "./polish.js";
 import { exportMemberData, forgetMember, type ForgetOutcome } from "./privacy.js";
 import { profile, top, type TopView } from "./rankings.js";
+import { setRemixesAllowed, startRemix } from "./remix.js";
 import type { Actor, Community, CommunityRef, Creation, DigestDay, ProfileView, TopBy, TopPeriod } from "./types.js";
 
 export class Salon {
@@ -44,6 +45,20 @@ export class Salon {
   }
   deletePost(actor: Actor, creationId: number): Promise<void> {
     return deleteCreation(this.deps, actor, creationId);
+  }
+  /** The Remix button: the parent's prompt for the form, or why it can't be remixed. Submitting is `imagine` with `remixOf`. */
+  startRemix(actor: Actor, creationId: number): Promise<{ creationId: number; prompt: string }> {
+    return startRemix(this.deps, actor, creationId);
+  }
+  /** The same where the platform gives the post rather than the creation (Slack's message shortcut). */
+  async startRemixAt(actor: Actor, channelId: string, messageId: string): Promise<{ creationId: number; prompt: string }> {
+    const community = await requireSetUp(this.deps, actor);
+    const creation = await this.deps.creations.findCreationByPost(community.id, channelId, messageId);
+    if (!creation) throw new UserError("not_a_creation", "That message is not a Salon creation.");
+    return startRemix(this.deps, actor, creation.id);
+  }
+  setRemixesAllowed(actor: Actor, allowed: boolean): Promise<string> {
+    return setRemixesAllowed(this.deps, actor, allowed);
   }
 
   reaction(event: ReactionEvent): Promise<number | null> {

@@ -113,6 +113,10 @@ export interface Creation {
   imageChecked: boolean;
   /** A held creation's image file is kept until then for the operator, then deleted; null otherwise. */
   heldUntil: Date | null;
+  /** Remix lineage: the creation remixed and the original of the chain (null for an original); 0 for an original. */
+  parentId: number | null;
+  rootId: number | null;
+  depth: number;
 }
 
 /** One entry of a ranking (digest or `/top` by creations). */

@@ -95,12 +95,12 @@ export class DiscordPublisher implements Publisher {
     this.statuses = new StatusMessages(rest, logger, clock);
   }
 
-  async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
+  async postCreation({ community, creation, image, remixOf }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
     const name = imageFileName(creation, image.mimeType);
     try {
       const message = (await this.rest.post(Routes.channelMessages(channelId), {
-        body: galleryPost(creation, name),
+        body: galleryPost(creation, name, remixOf ?? null),
         files: [{ name, data: image.bytes, contentType: image.mimeType }],
       })) as APIMessage;
       return { channelId, messageId: message.id, url: messageUrl(community.externalId, channelId, message.id) };

@@ -10,6 +10,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
 } from "discord.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
 import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
@@ -20,6 +21,7 @@ import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../cor
 import { onPolishButton, showPolish } from "./polish-interactions.js";
 import { parsePolishButtonId } from "./polish-render.js";
 import type { DiscordStatusRef } from "./status-messages.js";
+import { discordStatusRef, openRemixForm, submitRemixForm } from "./remix-interactions.js";
 import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage, truncate } from "./render.js";
 import { discordText } from "./words.js";
 
@@ -27,7 +29,7 @@ const SORRY = "Something went wrong on my side. It has been logged; please try a
 
 type Reply = { content: string; files?: AttachmentBuilder[] };
 
-function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction, isAdmin: boolean): Actor {
+function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction, isAdmin: boolean): Actor {
   return {
     community: { platform: "discord", externalId: interaction.guildId! },
     userId: interaction.user.id,
@@ -67,13 +69,16 @@ function withoutToken(error: unknown, token: string): unknown {
 export function createInteractionHandler(salon: Salon, logger: Logger) {
   const acks = new AcknowledgementsFirst();
   return async function onInteractionCreate(interaction: Interaction): Promise<void> {
-    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
     const log = logger.child({
       interactionId: interaction.id,
       guildId: interaction.guildId,
       userId: interaction.user.id,
       command: interaction.isChatInputCommand() ? `${interaction.commandName} ${interaction.options.getSubcommand(false) ?? ""}`.trim() : interaction.customId,
     });
+    // The Remix button is answered with its form (a modal can't follow a deferral): remix-interactions.ts.
+    const remix = interaction.isButton() ? parseButtonId(interaction.customId) : null;
+    if (interaction.isButton() && remix?.action === "remix") return openRemixForm(salon, interaction, buttonActor(interaction), remix.creationId, acks, log, SORRY);
     const polish = interaction.isButton() ? parsePolishButtonId(interaction.customId) : null;
     if (polish) return onPolishButton(salon, interaction as ButtonInteraction, polish, { log, acks, scrub: (error) => withoutToken(error, interaction.token) });
     try {
@@ -86,7 +91,7 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
     let reply: Reply | null;
     try {
       if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
-      reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : await runButton(salon, interaction);
+      reply = interaction.isChatInputCommand() ? await runCommand(salon, interaction) : interaction.isModalSubmit() ? await runModal(salon, interaction) : await runButton(salon, interaction);
     } catch (error) {
       if (error instanceof StoreUnavailableError) log.warn({ err: error }, STORE_UNAVAILABLE_LOG);
       if (error instanceof UserError) reply = { content: error.userMessage };
@@ -124,7 +129,7 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
         prompt: o.getString("prompt", true),
         aspect: (o.getString("aspect") ?? undefined) as Aspect | undefined,
         quality: (o.getString("quality") ?? undefined) as Quality | undefined,
-        statusRef: JSON.stringify(statusRef),
+        statusRef: discordStatusRef(interaction, salon.deps.clock.now().getTime()),
       });
       // The core already wrote the status message (position and Cancel button) into the deferred reply.
       return null;
@@ -134,7 +139,7 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
     case "profile":
       return { content: profileMessage(await salon.profile(actor, o.getUser("member")?.id)) };
     case "privacy":
-      return runPrivacy(salon, actor, o.getSubcommand(true));
+      return runPrivacy(salon, actor, o.getSubcommand(true), o.getString("setting"));
     case "salon":
       return runAdmin(salon, actor, interaction);
     default:
@@ -142,7 +147,8 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   }
 }
 
-async function runPrivacy(salon: Salon, actor: Actor, sub: string): Promise<Reply> {
+async function runPrivacy(salon: Salon, actor: Actor, sub: string, setting: string | null): Promise<Reply> {
+  if (sub === "remixes") return { content: await salon.setRemixesAllowed(actor, setting !== "off") };
   if (sub === "export") {
     const json = await salon.exportData(actor);
     return { content: "Here is everything Salon stores about you in this server.", files: [new AttachmentBuilder(Buffer.from(json), { name: "salon-export.json" })] };
@@ -214,6 +220,13 @@ function ownChannel(interaction: ChatInputCommandInteraction, channel: { id: str
     throw new UserError("foreign_channel", `<#${channel.id}> is not a channel of this server. Choose one of this server's text channels.`);
   }
   return channel.id;
+}
+
+/** The remix form (the only modal Salon opens), submitted. */
+async function runModal(salon: Salon, interaction: ModalSubmitInteraction): Promise<Reply | null> {
+  const parsed = parseButtonId(interaction.customId);
+  if (parsed?.action !== "remix") throw new UserError("unknown_form", "This form is no longer supported.");
+  return submitRemixForm(salon, interaction, actorOf(interaction, false), parsed.creationId);
 }
 
 async function runButton(salon: Salon, interaction: ButtonInteraction): Promise<Reply> {

@@ -4,7 +4,7 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
-import type { JobStatus } from "../core/ports.js";
+import type { JobStatus, RemixCredit } from "../core/ports.js";
 import { discordText } from "./words.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
@@ -52,16 +52,16 @@ export function literal(text: string, max = CONTENT_LIMIT): string {
 /** A prompt in a list (digest, `/top`, `/profile`): its excerpt, literal. */
 const quotedPrompt = (prompt: string, max: number) => `“${escapeMarkdown(excerpt(prompt, max))}”`;
 
-/** Custom ids of Salon's buttons: `salon:<action>:<creationId>`. */
-export const buttonId = (action: "cancel" | "delete", creationId: number) => `salon:${action}:${creationId}`;
+/** Custom ids of Salon's buttons (and of the remix form): `salon:<action>:<creationId>`. */
+export const buttonId = (action: "cancel" | "delete" | "remix", creationId: number) => `salon:${action}:${creationId}`;
 
 /** Creation ids are the database's 32-bit `Int`: a larger id in a custom id was never ours. */
 const MAX_ID = 2_147_483_647;
 
-export function parseButtonId(customId: string): { action: "cancel" | "delete"; creationId: number } | null {
-  const match = /^salon:(cancel|delete):([1-9][0-9]{0,9})$/.exec(customId);
+export function parseButtonId(customId: string): { action: "cancel" | "delete" | "remix"; creationId: number } | null {
+  const match = /^salon:(cancel|delete|remix):([1-9][0-9]{0,9})$/.exec(customId);
   if (!match || Number(match[2]) > MAX_ID) return null;
-  return { action: match[1] as "cancel" | "delete", creationId: Number(match[2]) };
+  return { action: match[1] as "cancel" | "delete" | "remix", creationId: Number(match[2]) };
 }
 
 function row(...buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
@@ -72,8 +72,8 @@ export function imageFileName(creation: Pick<Creation, "id">, mimeType: string):
   return `salon-${creation.id}.${mimeType === "image/jpeg" ? "jpg" : "png"}`;
 }
 
-/** The gallery post: image, prompt, creator (no ping), model/quality/size, and a delete button. */
-export function galleryPost(creation: Creation, fileName: string) {
+/** The gallery post: image, prompt, creator (no ping), model/quality/size, a remix's credit line, Remix and Delete buttons. */
+export function galleryPost(creation: Creation, fileName: string, remixOf: RemixCredit | null = null) {
   const embed: APIEmbed = {
     description: literal(creation.prompt, 4096),
     image: { url: `attachment://${fileName}` },
@@ -85,14 +85,25 @@ export function galleryPost(creation: Creation, fileName: string) {
     footer: { text: "React to like · Salon" },
   };
   return {
-    content: `🎨 New creation by <@${creation.authorUserId}>`,
+    content: `🎨 New creation by <@${creation.authorUserId}>${remixOf ? `\n${remixCreditLine(remixOf)}` : ""}`,
     embeds: [embed],
-    components: [row({ type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Delete", emoji: { name: "🗑️" }, custom_id: buttonId("delete", creation.id) })],
+    components: [
+      row(
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Remix", emoji: { name: "🔁" }, custom_id: buttonId("remix", creation.id) },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Delete", emoji: { name: "🗑️" }, custom_id: buttonId("delete", creation.id) },
+      ),
+    ],
     allowed_mentions: NO_PINGS,
     // Discord drops a second message with the same nonce for a few minutes: a retried post can't appear twice.
     nonce: nonceOf.creation(creation.id),
     enforce_nonce: true,
   };
+}
+
+/** "Remix of <parent post> by <creator>" (sent with no pings), or "a former member" once the parent is gone. */
+export function remixCreditLine(credit: RemixCredit): string {
+  if (credit.parentUrl === null || credit.parentAuthorUserId === null) return `🔁 Remix of a creation by ${FORMER_MEMBER}`;
+  return `🔁 Remix of ${credit.parentUrl} by <@${credit.parentAuthorUserId}>`;
 }
 
 export function statusMessage(status: JobStatus) {

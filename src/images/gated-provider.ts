@@ -12,5 +12,9 @@ export function gatedProvider<P extends ImageProvider>(provider: P, images: Pick
       await images.whenAvailable(request.signal);
       return provider.generate(request);
     },
+    async edit(request: Parameters<ImageProvider["edit"]>[0]) {
+      await images.whenAvailable(request.signal);
+      return provider.edit(request);
+    },
   });
 }

@@ -14,6 +14,12 @@ export function meteredProvider<P extends ImageProvider>(provider: P, metrics: M
       metrics.generationSeconds((performance.now() - started) / 1000);
       return image;
     },
+    async edit(request: Parameters<ImageProvider["edit"]>[0]) {
+      const started = performance.now();
+      const image = await provider.edit(request).catch(counted);
+      metrics.generationSeconds((performance.now() - started) / 1000);
+      return image;
+    },
     moderate: (prompt: string, signal?: AbortSignal) => provider.moderate(prompt, signal).catch(counted),
     moderateImage: (request: Parameters<ImageProvider["moderateImage"]>[0]) => provider.moderateImage(request).catch(counted),
   });

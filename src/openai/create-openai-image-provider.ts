@@ -1,5 +1,6 @@
 import type OpenAI from "openai";
-import type { ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming } from "openai/resources/images";
+import { toFile } from "openai";
+import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming } from "openai/resources/images";
 import type { ModerationCreateResponse, ModerationMultiModalInput } from "openai/resources/moderations";
 import { ProviderError } from "../core/errors.js";
 import type { GeneratedImage, ImageProvider, ModerationResult } from "../core/ports.js";
@@ -83,6 +84,28 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
       logger?.debug(
         { operation: "generate", model: request.model, size: data.size ?? request.size, quality: data.quality ?? request.quality, usage: data.usage, requestId: request_id, bytes: image.bytes.length, durationMs: Date.now() - started },
         "OpenAI image generated",
+      );
+      return image;
+    },
+
+    async edit(request): Promise<GeneratedImage> {
+      // Multipart: the parent's image as the `image` file, the rest as form fields (POST /v1/images/edits).
+      const params: ImageEditParamsNonStreaming = {
+        image: await toFile(request.image.bytes, request.image.mimeType === "image/jpeg" ? "parent.jpg" : "parent.png", { type: request.image.mimeType }),
+        model: request.model,
+        prompt: request.prompt,
+        size: request.size,
+        quality: request.quality,
+        n: 1,
+        user: request.user,
+        output_format: "png",
+      };
+      const started = Date.now();
+      const { data, request_id } = await attempt("edit", timeoutMs, request.signal, (signal) => client.images.edit(params, { signal, timeout: timeoutMs }).withResponse());
+      const image = decodeImage(data.data?.[0]?.b64_json);
+      logger?.debug(
+        { operation: "edit", model: request.model, size: data.size ?? request.size, quality: data.quality ?? request.quality, usage: data.usage, requestId: request_id, bytes: image.bytes.length, durationMs: Date.now() - started },
+        "OpenAI image edited",
       );
       return image;
     },

@@ -3,7 +3,7 @@
  * answers go to `response_url` as ephemeral messages. Each handler is an error boundary: a UserError becomes the
  * answer, anything else is logged with the request's context and the member gets a short apology.
  */
-import type { App, RespondFn, SlashCommand } from "@slack/bolt";
+import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
@@ -17,6 +17,7 @@ import { emojiKey } from "./slack-publisher.js";
 import { slackText } from "./slack-words.js";
 import { CANCEL_ACTION, DELETE_SHORTCUT, digestPreviewText, profileText, SALON_HELP, topText } from "./slack-render.js";
 import { attachPolishActions, showSlackPolish } from "./slack-polish.js";
+import { attachRemixHandlers } from "./slack-remix.js";
 import { statusRefFor } from "./slack-status.js";
 import { shareFile, uploadBytes } from "./slack-upload.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
@@ -37,7 +38,7 @@ export interface SlackContext {
   logger: Logger;
 }
 
-async function answerWith(acks: AcknowledgementsFirst, respond: RespondFn, log: Logger, run: () => Promise<Answer>): Promise<void> {
+export async function answerWith(acks: AcknowledgementsFirst, respond: (message: { response_type: "ephemeral"; text: string }) => Promise<unknown>, log: Logger, run: () => Promise<Answer>): Promise<void> {
   let answer: Answer;
   try {
     await acks.settled();
@@ -57,6 +58,7 @@ async function answerWith(acks: AcknowledgementsFirst, respond: RespondFn, log: 
 function actor(teamId: string, user: string, isAdmin: boolean): Actor {
   return { community: { platform: "slack", externalId: teamId }, userId: user, isAdmin };
 }
+export { actor as slackActor };
 
 export function attachSlackHandlers(app: App, ctx: SlackContext): void {
   const { salon, web, acks, logger } = ctx;
@@ -103,6 +105,8 @@ export function attachSlackHandlers(app: App, ctx: SlackContext): void {
       return { text: "Deleted the post. It no longer counts in any ranking." };
     });
   });
+
+  attachRemixHandlers(app, ctx);
 
   const onReaction = (kind: "add" | "remove") =>
     async ({ event, body, context }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string }; event_ts: string }; body: { team_id: string; event_id: string }; context: { retryNum?: number } }) => {
@@ -198,7 +202,7 @@ async function runSalon({ salon, web, logger }: SlackContext, command: SlashComm
       return { text: await profileText(await salon.profile(who, target), nameOf) };
     }
     case "privacy":
-      return runPrivacy(salon, who, args[0]?.toLowerCase(), workspace.clients, web.clock, logger);
+      return runPrivacy(salon, who, args[0]?.toLowerCase(), workspace.clients, web.clock, logger, args.slice(1));
     case "setup":
       return { text: await salon.setup(who, parseSetupArgs(args)) };
     case "settings":
@@ -244,7 +248,12 @@ async function runSalon({ salon, web, logger }: SlackContext, command: SlashComm
   throw new UserError("unknown_subcommand", `I don't know \`/salon ${echo(sub)}\`.\n${SALON_HELP}`);
 }
 
-async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, clients: SlackClients, clock: Clock, logger: Logger): Promise<Answer> {
+async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, clients: SlackClients, clock: Clock, logger: Logger, rest: string[] = []): Promise<Answer> {
+  if (sub === "remixes") {
+    const setting = rest.length === 1 ? rest[0]!.toLowerCase() : "";
+    if (setting !== "on" && setting !== "off") throw new UserError("usage", "Usage: `/salon privacy remixes off` or `/salon privacy remixes on`.");
+    return { text: await salon.setRemixesAllowed(who, setting === "on") };
+  }
   if (sub === "export") {
     const json = await salon.exportData(who);
     // A file in a direct message: nobody else sees it. Opening the DM again only finds it; the share is sent once.
@@ -257,5 +266,5 @@ async function runPrivacy(salon: Salon, who: Actor, sub: string | undefined, cli
   if (sub === "forget") {
     return { text: forgetText(await salon.forget(who)) };
   }
-  throw new UserError("usage", "Usage: `/salon privacy export` or `/salon privacy forget`.");
+  throw new UserError("usage", "Usage: `/salon privacy export`, `/salon privacy forget` or `/salon privacy remixes off|on`.");
 }

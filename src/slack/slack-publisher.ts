@@ -72,13 +72,13 @@ export class SlackWorkspacePublisher implements Publisher {
     this.status = new SlackStatusMessages(web, clock, logger);
   }
 
-  async postCreation({ community, creation, image }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
+  async postCreation({ community, creation, image, remixOf }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
     const extension = image.mimeType === "image/jpeg" ? "jpg" : "png";
     let fileId: string | null = null;
     try {
       fileId = await uploadBytes(this.web, this.clock, { bytes: image.bytes, filename: `salon-${creation.id}.${extension}` });
-      const initialComment = await galleryText(creation, this.directory.nameOf);
+      const initialComment = await galleryText(creation, this.directory.nameOf, remixOf ?? null);
       const outcome = await shareFile(this.web, this.clock, this.logger, { fileId, title: creationFileTitle(creation.id), channelId, initialComment });
       const ts = await this.shareTimestamp(fileId, channelId, outcome === "uncertain" ? UNCERTAIN_SHARE_POLL_LIMIT : SHARE_POLL_LIMIT);
       if (ts) return { channelId, messageId: ts, url: await this.permalink(channelId, ts) };

@@ -1,6 +1,6 @@
 /** Domain answers → Slack text and Block Kit. Names, never mentions, where a mention would ping. */
 import { excerpt, likes } from "../core/format.js";
-import type { JobStatus } from "../core/ports.js";
+import type { JobStatus, RemixCredit } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
 import { escapeText } from "./slack-text.js";
@@ -17,11 +17,18 @@ export const DELETE_SHORTCUT = "salon_delete";
 /** Slack's own markdown for bold and links. */
 const link = (url: string, label: string) => (url ? `<${url}|${escapeText(label)}>` : escapeText(label));
 
-export async function galleryText(creation: Creation, nameOf: NameOf): Promise<string> {
+export async function galleryText(creation: Creation, nameOf: NameOf, remixOf: RemixCredit | null = null): Promise<string> {
   return [
     `🎨 *${escapeText(creation.prompt)}*`,
     `by ${escapeText(await nameOf(creation.authorUserId))} · ${creation.model} · ${creation.quality} · ${creation.size} · react to like`,
+    ...(remixOf ? [await remixCreditText(remixOf, nameOf)] : []),
   ].join("\n");
+}
+
+/** "Remix of <parent post> by <creator's name>" (a name: no mention, no ping), or "a former member" once the parent is gone. */
+export async function remixCreditText(credit: RemixCredit, nameOf: NameOf): Promise<string> {
+  if (credit.parentUrl === null || credit.parentAuthorUserId === null) return `🔁 Remix of a creation by ${FORMER_MEMBER}`;
+  return `🔁 Remix of ${link(credit.parentUrl, "this post")} by ${escapeText(await nameOf(credit.parentAuthorUserId))}`;
 }
 
 export function statusBody(status: JobStatus) {

@@ -23,6 +23,11 @@ export interface SlackStatusRef {
   issuedAt?: number;
   /** The workspace, whose token the ephemeral fallback uses (refs stored before many workspaces have none). */
   teamId?: string;
+  /**
+   * The URL is a message shortcut's (a remix): `replace_original` would replace the gallery post the shortcut was used
+   * on, so each state is a new ephemeral, and of the states on the way only "queued" is sent.
+   */
+  appendOnly?: boolean;
 }
 
 /** Posts a response_url takes, and how long it lives. */
@@ -65,8 +70,9 @@ export class SlackStatusMessages {
     const ref = JSON.parse(statusRef) as SlackStatusRef;
     const final = FINAL.has(status.state);
     const log = this.logger.child({ state: status.state, creationId: status.creationId });
+    if (ref.appendOnly && status.state === "generating") return;
     if (this.take(ref, status.state)) {
-      const answer = await this.postToResponseUrl(ref.responseUrl, status).catch((error: unknown) => {
+      const answer = await this.postToResponseUrl(ref.responseUrl, status, !ref.appendOnly).catch((error: unknown) => {
         log.warn({ err: error }, "could not write the status message");
         return null;
       });
@@ -116,11 +122,11 @@ export class SlackStatusMessages {
   }
 
   /** `ok`, or the HTTP status Slack refused the post with. */
-  private async postToResponseUrl(responseUrl: string, status: JobStatus): Promise<"ok" | number> {
+  private async postToResponseUrl(responseUrl: string, status: JobStatus, replaceOriginal = true): Promise<"ok" | number> {
     const response = await fetch(responseUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ response_type: "ephemeral", replace_original: true, ...statusBody(status) }),
+      body: JSON.stringify({ response_type: "ephemeral", replace_original: replaceOriginal, ...statusBody(status) }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     await response.arrayBuffer();

@@ -61,5 +61,8 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     statusRef: row.statusRef,
     imageChecked: row.imageChecked,
     heldUntil: row.heldUntil,
+    parentId: row.parentId,
+    rootId: row.rootId,
+    depth: row.depth,
   };
 }

@@ -496,6 +496,7 @@ describe("the generation queue's turnover: the next image is asked for as soon a
     const counted: ImageProvider = {
       moderate: (prompt) => provider.moderate(prompt),
       moderateImage: (request) => provider.moderateImage(request),
+      edit: (request) => provider.edit(request),
       async generate(request) {
         most = Math.max(most, ++inFlight);
         try {

@@ -134,7 +134,7 @@ describe("Discord markdown escaping", () => {
 const creation = (prompt: string): Creation => ({
   id: 42, communityId: 1, authorUserId: "123456789012345678", prompt, aspect: "square", quality: "medium", size: "1024x1024", model: "gpt-image-2",
   status: "posted", costMicroUsd: 40_000, day: "2026-11-25", createdAt: new Date(), imageHash: null, galleryChannelId: "1", galleryMessageId: "2",
-  galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null,
+  galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0,
 });
 
 const ranked = (prompts: string[]): RankedCreation[] =>

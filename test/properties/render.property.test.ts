@@ -22,7 +22,7 @@ function creation(prompt: string, authorUserId: string): Creation {
   return {
     id: 42, communityId: 1, authorUserId, prompt, aspect: "square", quality: "medium", size: "1024x1024", model: "gpt-image-2", status: "posted",
     costMicroUsd: 40_000, day: "2026-11-25", createdAt: new Date(), imageHash: null, galleryChannelId: "1", galleryMessageId: "2",
-    galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null,
+    galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0,
   };
 }
 

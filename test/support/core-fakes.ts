@@ -210,6 +210,19 @@ export class FakeImageProvider implements ImageProvider {
     return tinyPng(`${request.prompt}#${this.generateRequests.length}`);
   }
 
+  // ---- remix (edit): scripted like generate, recorded with the input image's bytes
+  readonly editRequests: Array<GenerateRequest & { image: GeneratedImage }> = [];
+
+  async edit(request: GenerateRequest & { image: GeneratedImage; signal?: AbortSignal }): Promise<GeneratedImage> {
+    const { signal, ...recorded } = request;
+    this.editRequests.push(recorded);
+    const step = this.steps.shift() ?? "image";
+    if (step instanceof ProviderError) throw step;
+    if (step !== "image" && step.delayMs) await abortable(new Promise((resolve) => setTimeout(resolve, step.delayMs)), signal);
+    if (step !== "image" && step.error) throw step.error;
+    return tinyPng(`edit:${request.prompt}#${this.editRequests.length}`);
+  }
+
   async moderate(prompt: string): Promise<ModerationResult> {
     this.moderated.push(prompt);
     const lower = prompt.toLowerCase();

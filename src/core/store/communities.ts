@@ -25,6 +25,10 @@ export interface CommunityStore {
    * creations they reacted to (`LikeStore.recountMember`).
    */
   setBlocked(communityId: number, userId: string, blocked: boolean): Promise<void>;
+  /** Whether others may remix the member's creations (`/privacy remixes`); a member never seen allows them. */
+  remixesAllowed(communityId: number, userId: string): Promise<boolean>;
+  /** Sets it, stored even before the member's first act. */
+  setRemixesAllowed(communityId: number, userId: string, allowed: boolean): Promise<void>;
   /** Of these members, those whose join date is not known, each once. */
   membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]>;
   /** Records what the platform says about a member's age; a date not given keeps what was stored. */

@@ -19,6 +19,8 @@ export interface NewCreation {
   statusRef: string | null;
   /** Not claimable before this instant (the member's "queued" message goes out first). */
   notBefore?: Date | null;
+  /** A remix: its lineage (see `Creation`). */
+  lineage?: { parentId: number; rootId: number; depth: number };
 }
 
 /** What the limits are checked against, read in the same transaction that inserts. */

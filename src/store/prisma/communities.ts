@@ -68,6 +68,21 @@ export class PrismaCommunityStore implements CommunityStore {
     );
   }
 
+  async remixesAllowed(communityId: number, userId: string): Promise<boolean> {
+    const row = await this.prisma.member.findUnique({ where: { communityId_userId: { communityId, userId } }, select: { remixesAllowed: true } });
+    return row?.remixesAllowed ?? true;
+  }
+
+  async setRemixesAllowed(communityId: number, userId: string, remixesAllowed: boolean): Promise<void> {
+    await upsertRacing(() =>
+      this.prisma.member.upsert({
+        where: { communityId_userId: { communityId, userId } },
+        create: { communityId, userId, remixesAllowed },
+        update: { remixesAllowed },
+      }),
+    );
+  }
+
   async membersWithoutJoinDate(communityId: number, userIds: string[]): Promise<string[]> {
     const known = await this.prisma.member.findMany({ where: { communityId, userId: { in: userIds }, joinedAt: { not: null } }, select: { userId: true } });
     const has = new Set(known.map((m) => m.userId));

@@ -80,6 +80,7 @@ export class PrismaCreationStore implements CreationStore {
             createdAt: input.now,
             statusRef: input.statusRef,
             notBefore: input.notBefore ?? null,
+            ...input.lineage,
           },
           include: withAuthor,
         });

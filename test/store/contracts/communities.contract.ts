@@ -104,6 +104,19 @@ export function communityStoreContract(factory: StoreFactory): void {
       expect(await communities().isBlocked(one.id, "u1")).toBe(false);
     });
 
+    it("keeps whether a member allows remixes, in one community only, allowed for a member never seen", async () => {
+      const one = await community(store().stores, "g1");
+      const two = await community(store().stores, "g2");
+      expect(await communities().remixesAllowed(one.id, "u1")).toBe(true);
+      await communities().setRemixesAllowed(one.id, "u1", false);
+      expect(await communities().remixesAllowed(one.id, "u1")).toBe(false);
+      expect(await communities().remixesAllowed(two.id, "u1")).toBe(true);
+      await communities().setBlocked(one.id, "u1", true);
+      expect(await communities().remixesAllowed(one.id, "u1")).toBe(false);
+      await communities().setRemixesAllowed(one.id, "u1", true);
+      expect(await communities().remixesAllowed(one.id, "u1")).toBe(true);
+    });
+
     it("tells, each once, the members whose join date is not known", async () => {
       const c = await community(store().stores);
       await communities().setMemberDates(c.id, "joined", { joinedAt: at(-days(3)) });

@@ -16,7 +16,8 @@ import { CommandStore } from './commands.js';
 import { Intent, MessageFlag } from './constants.js';
 import { parseEmoji } from './emoji.js';
 import { Gateway, type RefusedIdentify } from './gateway.js';
-import { type InvokerPermissions, buttonPayload, createHandle, slashCommandPayload } from './interactions.js';
+import { type InvokerPermissions, baseInteractionPayload, buttonPayload, createHandle, slashCommandPayload } from './interactions.js';
+import { modalSubmitData } from './modals.js';
 import {
   botPermissions,
   channelPayload,
@@ -294,6 +295,34 @@ export class FakeDiscord {
       dispatchedAt: 0,
     });
     const payload = buttonPayload(this.state, record, message, i.customId, invoker, botPermissions(this.state, i.guildId, i.channelId));
+    return this.sendInteraction(record, payload);
+  }
+
+  /**
+   * Submits the modal the bot answered `opener` with (its type 9 callback), as the member who opened it: a MODAL_SUBMIT
+   * (type 5) interaction with each text input's value (`values`, else the prefilled one). Throws when `opener` got no
+   * modal, or a value breaks its input's lengths (Discord's client would not submit it).
+   */
+  submitModal(i: { opener: InteractionHandle; values?: Record<string, string>; permissions?: bigint }): InteractionHandle {
+    this.requireSession('submitModal');
+    const opened = this.state.interactions.get(i.opener.id);
+    const modal = opened?.callbacks[0];
+    if (!opened || modal?.type !== 9) throw new Error(`FakeDiscord: interaction ${i.opener.id} was not answered with a modal`);
+    const invoker = this.invoker(opened.guildId, opened.userId, i.permissions);
+    const record = this.state.addInteraction({
+      type: 5,
+      guildId: opened.guildId,
+      channelId: opened.channelId,
+      userId: opened.userId,
+      ...(opened.messageId ? { messageId: opened.messageId } : {}),
+      dispatchedAt: 0,
+    });
+    const message = opened.messageId ? this.state.messages.get(opened.messageId) : undefined;
+    const payload = {
+      ...baseInteractionPayload(this.state, record, invoker, botPermissions(this.state, opened.guildId, opened.channelId)),
+      ...(message ? { message: messagePayload(this.state, message) } : {}),
+      data: modalSubmitData(modal.data, i.values ?? {}),
+    };
     return this.sendInteraction(record, payload);
   }
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { MessageFlag } from './constants.js';
 import { Errors, invalidFormBody } from './errors.js';
 import { allowedFlags, patchFromBody, resolveAttachments } from './message-body.js';
+import { validateModal } from './modals.js';
 import { messagePayload } from './payloads.js';
 import type { RestContext, Route, RouteRequest } from './rest.js';
 import type { InteractionRecord } from './state.js';
@@ -53,11 +54,13 @@ function callback(request: RouteRequest, context: RestContext): { status: number
   if (interaction.callbacks.length > 0) throw Errors.alreadyAcknowledged();
   const type = request.body?.type;
   const data = request.body?.data;
-  const allowed = interaction.type === 2 ? [4, 5, 9] : [4, 5, 6, 7, 9];
+  // A modal submission (type 5) can't be answered with another modal.
+  const allowed = interaction.type === 2 ? [4, 5, 9] : interaction.type === 5 ? [4, 5, 6, 7] : [4, 5, 6, 7, 9];
   if (!allowed.includes(type)) {
     throw invalidFormBody([{ path: 'type', code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: 'Invalid interaction response type' }]);
   }
   let message: FakeMessage | undefined;
+  if (type === 9) validateModal(data);
   if (type === 4) {
     validateMessageBody(data ?? {}, { creating: true, fileCount: request.files.length });
     message = responseMessage(context, interaction, data, request.files, allowedFlags(data?.flags, RESPONSE_FLAGS));

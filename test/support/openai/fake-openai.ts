@@ -35,6 +35,7 @@ import { ImageFlags, imagesOf, type ModeratedImage } from "./fake-openai-image-m
 import { MODERATION_MODELS, moderationResponse, textsOf } from "./fake-openai-moderation.js";
 import { streamImage, type StreamStep } from "./fake-openai-stream.js";
 import { answerText, TEXT_MODELS } from "./fake-openai-text.js";
+import { answerEdit, parseEditRequest, readRawBody, type RecordedEdit } from "./fake-openai-edits.js";
 
 /** One scripted answer to an image (or moderation) request. */
 export type ImageStep =
@@ -98,6 +99,9 @@ export class FakeOpenAI {
   readonly imageModerations: Array<ModeratedImage & { texts: string[]; at: number }> = [];
   /** Requests to the text endpoint (POST /v1/responses: polish and captions). */
   readonly textRequests: RecordedRequest[] = [];
+  /** POST /v1/images/edits (remixes), with the uploaded images' bytes (fake-openai-edits.ts). */
+  readonly editRequests: RecordedEdit[] = [];
+  readonly #editSteps: ImageStep[] = [];
 
   readonly #server: Server;
   readonly #models: string[];
@@ -168,6 +172,11 @@ export class FakeOpenAI {
     this.#textSteps.push(...steps);
   }
 
+  /** Queues scripted answers for the next image edit requests, consumed in order; afterwards normal success. */
+  scriptEdits(...steps: ImageStep[]): void {
+    this.#editSteps.push(...steps);
+  }
+
   /** Fixed delay for every successful image answer (benchmarks), added to a scripted `delayMs`. */
   setImageDelay(ms: number): void {
     this.#imageDelayMs = ms;
@@ -179,6 +188,8 @@ export class FakeOpenAI {
     this.moderationRequests.length = 0;
     this.imageModerations.length = 0;
     this.#imageFlags.clear();
+    this.editRequests.length = 0;
+    this.#editSteps.length = 0;
     this.#imageSteps.length = 0;
     this.#moderationSteps.length = 0;
     this.#streamSteps.length = 0;
@@ -200,6 +211,7 @@ export class FakeOpenAI {
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = new URL(req.url ?? "/", "http://fake").pathname.replace(/\/+$/, "");
+    if (method === "POST" && path === "/v1/images/edits") return this.#answer(res, await this.#edit(req, res));
     const raw = await readBody(req);
 
     if (method === "POST" && path === "/v1/images/generations") {
@@ -337,6 +349,27 @@ export class FakeOpenAI {
     this.imageModerations.push(...images.map((image) => ({ ...image, texts: inputs[0]!, at: Date.now() })));
     const image = images[0] && { flagged: this.#imageFlags.categoriesOf(images[0]) };
     return { status: 200, body: moderationResponse(model, inputs, this.#flagWords, image) };
+  }
+
+  /** An image edit (multipart): recorded with its images, then a scripted step or the answer of fake-openai-edits.ts. */
+  async #edit(req: IncomingMessage, res: ServerResponse): Promise<Answer | null> {
+    const parsed = await parseEditRequest(req, await readRawBody(req), flatHeaders(req));
+    if ("fields" in parsed) this.editRequests.push(parsed);
+    const denied = this.#authorise(req);
+    if (denied) return denied;
+    if (!("fields" in parsed)) return parsed;
+    const step = this.#editSteps.shift();
+    if (step) {
+      if ("hang" in step) return null;
+      if ("stall" in step) return stall(res);
+      if ("delayMs" in step) {
+        if (!(await this.#sleep(step.delayMs, res))) return null;
+      } else if ("until" in step) {
+        await step.until;
+        if (res.destroyed) return null;
+      } else return scriptedError(step, parsed.fields.model ?? "gpt-image-1.5");
+    }
+    return answerEdit(parsed, this.#models);
   }
 
   /** Waits, unless the client goes away first; true when the answer should still be written. */
