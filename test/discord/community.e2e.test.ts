@@ -3,6 +3,7 @@ import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/core/ports.js";
 import type { FakeMessage, FakeUser } from "../support/discord/types.js";
+import { expectedCollage } from "../support/expected-collage.js";
 import {
   addCommunity,
   adminCommand,
@@ -218,6 +219,13 @@ describe("communities, rankings and profiles on Discord", () => {
     const collage = await sharp(digest!.attachments[0]!.bytes).metadata();
     expect(["png", "jpeg"]).toContain(collage.format);
     expect(collage.width).toBe(1024);
+    // The date, and each entry's gallery image with its rank, title and likes: the renderer's very bytes for them.
+    const expected = await expectedCollage("25 November 2026", [
+      { image: lighthouse.attachments[0]!.bytes, title: "a lighthouse at dawn, oil on canvas", likeCount: 3 },
+      { image: fox.attachments[0]!.bytes, title: "a red fox in the snow", likeCount: 1 },
+      { image: meadow.attachments[0]!.bytes, title: "a meadow full of poppies", likeCount: 1 },
+    ]);
+    expect(digest!.attachments[0]!.bytes.equals(expected.bytes)).toBe(true);
     expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBe("posted");
 
     expect(await adminCommand(h, c, "digest")).toBe("That day's digest has already been published.");

@@ -105,7 +105,7 @@ describe("failures while creating on Discord", () => {
     h.openai.scriptModerations({ status: 429, headers: { "retry-after-ms": "200" } });
 
     expect(await outcome(imagine(h, c, c.members[0]!, "after the queue at the door"))).toContain("Posted to the gallery");
-    expect(h.openai.moderationRequests).toHaveLength(2);
+    expect(h.openai.promptModerations).toHaveLength(2);
   });
 
   it("tells the member image generation is unavailable when moderation keeps failing, and charges nothing", async () => {
@@ -118,7 +118,7 @@ describe("failures while creating on Discord", () => {
 
     expect(answer).toContain("unavailable");
     expect(answer).toContain("Nothing was charged");
-    expect(h.openai.moderationRequests).toHaveLength(3); // the harness allows 3 attempts
+    expect(h.openai.promptModerations).toHaveLength(3); // the harness allows 3 attempts
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await memberUsedToday(ana!)).toBe(0);
     // The member may try again as soon as moderation is back: a refused request starts no cooldown.
@@ -186,7 +186,7 @@ describe("failures while creating on Discord", () => {
       expect(answer).toContain(`I can't post in <#${c.gallery.id}>`);
       expect(answer).toContain("/salon settings");
     }
-    expect(h.openai.moderationRequests).toHaveLength(1);
+    expect(h.openai.promptModerations).toHaveLength(1);
   });
 
   it("tells the member and the admin when the gallery channel was deleted", async () => {
@@ -256,7 +256,7 @@ describe("failures while creating on Discord", () => {
     expect(await outcome(first)).toContain("Posted to the gallery");
     await settle(500);
     expect(h.openai.imageRequests.map((r) => r.body.prompt)).toEqual(["a slow first job"]);
-    expect(h.openai.moderationRequests).toHaveLength(2);
+    expect(h.openai.promptModerations).toHaveLength(2);
     expect(await memberUsedToday(ben!)).toBe(0);
     const stored = await storedCommunity(h.running, c);
     const creations = (await h.running.salon.deps.privacy.exportMember(stored.id, ben!.id)).creations;

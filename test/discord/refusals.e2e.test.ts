@@ -44,7 +44,7 @@ describe("/imagine refusals on Discord", () => {
 
     expect(reply.content).toContain("isn't set up");
     expect(reply.content).toContain("/salon setup");
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
   });
 
@@ -54,7 +54,7 @@ describe("/imagine refusals on Discord", () => {
     const reply = await ephemeralReply(imagine(h, c, ana!, "   \n\t  "));
 
     expect(reply.content).toContain("Your prompt is empty");
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await memberUsedToday(c, ana!)).toBe(0);
   });
@@ -66,7 +66,7 @@ describe("/imagine refusals on Discord", () => {
 
     expect(reply.content).toContain("1001 characters");
     expect(reply.content).toContain("limit here is 1000");
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
   });
 
@@ -88,7 +88,7 @@ describe("/imagine refusals on Discord", () => {
     await posted(first);
 
     expect(reply.content).toMatch(/Please wait \d+ seconds? before your next creation/);
-    expect(h.openai.moderationRequests.map((r) => r.body.input)).toEqual(["first of two"]);
+    expect(h.openai.promptModerations.map((r) => r.body.input)).toEqual(["first of two"]);
     expect(h.openai.imageRequests.map((r) => r.body.prompt)).toEqual(["first of two"]);
     expect(await memberUsedToday(c, ana!)).toBe(1);
   });
@@ -118,7 +118,7 @@ describe("/imagine refusals on Discord", () => {
     const reply = await ephemeralReply(imagine(h, c, ana!, "one too many"));
 
     expect(reply.content).toContain("You've used all 1 of today's creations");
-    expect(h.openai.moderationRequests).toHaveLength(1);
+    expect(h.openai.promptModerations).toHaveLength(1);
     expect(h.openai.imageRequests).toHaveLength(1);
     expect(await memberUsedToday(c, ana!)).toBe(1);
   });
@@ -130,7 +130,7 @@ describe("/imagine refusals on Discord", () => {
     const reply = await ephemeralReply(imagine(h, c, ana!, "an expensive taste"));
 
     expect(reply.content).toContain("reached today's image budget");
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
   });
 
@@ -144,7 +144,7 @@ describe("/imagine refusals on Discord", () => {
     expect(reply.content).toContain("violence");
     expect(reply.content).toContain("graphic violence");
     expect(reply.content).not.toContain("violence/graphic");
-    expect(h.openai.moderationRequests.map((r) => r.body.input)).toEqual(["a battlefield full of gore"]);
+    expect(h.openai.promptModerations.map((r) => r.body.input)).toEqual(["a battlefield full of gore"]);
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await memberUsedToday(c, ana!)).toBe(0);
   });
@@ -156,7 +156,7 @@ describe("/imagine refusals on Discord", () => {
     const reply = await ephemeralReply(imagine(h, c, ana!, "let me in"));
 
     expect(reply.content).toContain("blocked");
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
 
     expect(await adminCommand(h, c, "unblock", [{ type: 6, name: "member", value: ana!.id }])).toContain("is unblocked");

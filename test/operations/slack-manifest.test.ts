@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DELETE_SHORTCUT } from "../../src/slack/slack-render.js";
+import { REMIX_SHORTCUT } from "../../src/slack/slack-remix.js";
 import { SLACK_BOT_SCOPES } from "../../src/slack/slack-scopes.js";
 import { MovableClock } from "../support/movable-clock.js";
 import { addSlackCommunity, createSlackPost, slashText, startSlackHarness } from "../support/slack-harness.js";
@@ -59,6 +60,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   "files.delete": "files:write",
   "reactions.get": "reactions:read",
   "users.info": "users:read",
+  "views.open": null, // a modal, opened with an interaction's trigger_id
 };
 
 /** Which Events API subscriptions deliver the events the adapter handles (`app.event("…")`). */
@@ -108,10 +110,12 @@ describe("commands/slack-manifest.json", () => {
     }
   });
 
-  it("declares the message shortcut the adapter listens for", () => {
+  it("declares the message shortcuts the adapter listens for", () => {
     expect(source).toMatch(/app\.shortcut\(\s*DELETE_SHORTCUT/);
+    expect(source).toMatch(/app\.shortcut\(\s*REMIX_SHORTCUT/);
     expect(manifest.features.shortcuts).toEqual([
       { name: "Delete creation", type: "message", callback_id: DELETE_SHORTCUT, description: expect.any(String) as string },
+      { name: "Remix creation", type: "message", callback_id: REMIX_SHORTCUT, description: expect.any(String) as string },
     ]);
   });
 

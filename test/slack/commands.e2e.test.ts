@@ -103,7 +103,7 @@ describe("/salon setup and limits on Slack", () => {
     const reply = await slashText(h, "/imagine", "one too many", ana.id, c.gallery.id);
 
     expect(reply).toBe("You've used all 1 of today's creations. Your quota resets at midnight (UTC).");
-    expect(h.openai.moderationRequests).toHaveLength(1);
+    expect(h.openai.promptModerations).toHaveLength(1);
     expect(h.openai.imageRequests).toHaveLength(1);
     expect(await slackMemberUsedToday(h, ana.id)).toBe(1);
   });
@@ -189,7 +189,7 @@ describe("cancelling and deleting on Slack", () => {
     expect(await outcome(first)).toContain("Posted to the gallery");
     await settle(500);
     expect(h.openai.imageRequests.map((r) => r.body.prompt)).toEqual(["a slow first job"]);
-    expect(h.openai.moderationRequests).toHaveLength(2);
+    expect(h.openai.promptModerations).toHaveLength(2);
     expect(await slackMemberUsedToday(h, ben.id)).toBe(0);
     const community = await storedSlackCommunity(h);
     expect((await h.running.salon.deps.privacy.exportMember(community.id, ben.id)).creations.map((x) => x.status)).toEqual(["cancelled"]);

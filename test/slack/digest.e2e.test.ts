@@ -1,5 +1,6 @@
 import sharp from "sharp";
 import { afterEach, describe, expect, it } from "vitest";
+import { expectedCollage } from "../support/expected-collage.js";
 import { MovableClock } from "../support/movable-clock.js";
 import type { FakeSlackChannel, FakeSlackMessage, FakeSlackUser } from "../support/slack/types.js";
 import {
@@ -88,6 +89,13 @@ describe("the daily digest on Slack", () => {
     const meta = await sharp(collage.bytes).metadata();
     expect(["png", "jpeg"]).toContain(meta.format);
     expect(meta.width).toBe(1024);
+    // The date, and each entry's gallery image with its rank, title and likes: the renderer's very bytes for them.
+    const expected = await expectedCollage("25 November 2026", [
+      { image: lighthouse.files[0]!.bytes, title: "a lighthouse at dawn, oil on canvas", likeCount: 3 },
+      { image: fox.files[0]!.bytes, title: "a red fox in the snow", likeCount: 1 },
+      { image: meadow.files[0]!.bytes, title: "a meadow full of poppies", likeCount: 1 },
+    ]);
+    expect(collage.bytes.equals(expected.bytes)).toBe(true);
     expect(blocks[5]!.alt_text).toContain("25 November 2026");
     expect(await h.running.salon.deps.digests.digestStatus(stored.id, "2026-11-25")).toBe("posted");
 

@@ -54,7 +54,7 @@ describe("request authenticity on Slack", () => {
     await settle(500);
     expect(forged.responses()).toEqual([]);
     expect(forgedAdmin.responses()).toEqual([]);
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await creationsOf(ana)).toEqual([]);
     expect(await storedSlackCommunity(h)).toEqual(before);
@@ -69,7 +69,7 @@ describe("request authenticity on Slack", () => {
     expect(stale.status).toBe(401);
     await settle(500);
     expect(stale.responses()).toEqual([]);
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await creationsOf(ana)).toEqual([]);
   });
@@ -205,7 +205,7 @@ describe("/imagine input on Slack", () => {
 
     expect(reply).toContain("Usage: `/imagine <prompt> [--aspect square|portrait|landscape] [--quality low|medium|high] [--polish]`");
     await settle();
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
     expect(await creationsOf(ana)).toEqual([]);
   });
@@ -216,7 +216,7 @@ describe("/imagine input on Slack", () => {
 
     expect(await slashText(h, "/imagine", "", ana.id, c.gallery.id)).toMatch(/^Usage: `\/imagine <prompt>/);
     expect(await slashText(h, "/imagine", "   ", ana.id, c.gallery.id)).toMatch(/^Usage: `\/imagine <prompt>/);
-    expect(h.openai.moderationRequests).toHaveLength(0);
+    expect(h.openai.promptModerations).toHaveLength(0);
     expect(h.openai.imageRequests).toHaveLength(0);
   });
 

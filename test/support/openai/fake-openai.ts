@@ -95,6 +95,10 @@ export class FakeOpenAI {
   readonly apiKey: string;
   readonly imageRequests: RecordedRequest[] = [];
   readonly moderationRequests: { body: any; at: number }[] = [];
+  /** The moderation requests of prompts: those without an image part (the checks of finished images left out). */
+  get promptModerations(): { body: any; at: number }[] {
+    return this.moderationRequests.filter((r) => !(Array.isArray(r.body?.input) && r.body.input.some((part: any) => part?.type === "image_url")));
+  }
   /** The images /v1/moderations was asked to check (decoded bytes), with the texts sent along, in order. */
   readonly imageModerations: Array<ModeratedImage & { texts: string[]; at: number }> = [];
   /** Requests to the text endpoint (POST /v1/responses: polish and captions). */

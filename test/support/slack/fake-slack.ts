@@ -21,6 +21,7 @@ import { EventSender } from './events.js';
 import { readBody, sendText } from './http.js';
 import { IdFactory, hexSecret, makeAppToken, makeBotToken, makeSigningSecret, makeVerificationToken } from './ids.js';
 import { Interactions, parseJson } from './interactions.js';
+import { Views } from './views.js';
 import { chatMethods } from './methods-chat.js';
 import { UploadTokens, fileMethods, handleDownload, handleUpload } from './methods-files.js';
 import { miscMethods } from './methods-misc.js';
@@ -121,11 +122,11 @@ export class FakeSlack {
         return `${this.baseUrl}upload/v1/${token}`;
       },
     };
-    this.api = new WebApi(host, { bot: this.botToken, app: this.appToken }, chatMethods, fileMethods, miscMethods);
+    this.api = new WebApi(host, { bot: this.botToken, app: this.appToken }, chatMethods, fileMethods, miscMethods, this.views.methods(identity.teamId, identity.appId, identity.botId));
     this.socket = new SocketModeServer(`ws://127.0.0.1:${port}/`, this.appId);
     this.driver = new BotDriver(this.signingSecret, this.socket, options.deliveryTimeoutMs ?? 10_000);
     this.responseUrls = new ResponseUrls(this.state, this.baseUrl);
-    this.interactions = new Interactions(this.state, this.driver, this.responseUrls, this.verificationToken);
+    this.interactions = new Interactions(this.state, this.driver, this.responseUrls, this.verificationToken, this.views);
     this.events = new EventSender(this.state, this.driver, this.verificationToken);
     server.on('request', (req, res) => {
       this.route(req, res, host).catch((e: unknown) => {
@@ -277,6 +278,14 @@ export class FakeSlack {
   /** Sends a signed `message_action` payload: the app's message shortcut `callbackId` chosen on a message. */
   messageShortcut(m: { userId: string; channelId: string; messageTs: string; callbackId: string }): Promise<SlackCommandHandle> {
     return this.interactions.messageShortcut(m);
+  }
+
+  /** Views the bot opened (`views.open`), oldest first, and the trigger ids it may open them with (views.ts). */
+  readonly views = new Views();
+
+  /** Submits the member's open view (see `Interactions.submitView`). */
+  submitView(s: { userId: string; callbackId?: string; values?: Record<string, string> }) {
+    return this.interactions.submitView(s);
   }
 
   // ---------------------------------------------------------------- events

@@ -10,6 +10,7 @@ import type { ResponseTarget, ResponseUrls } from './response-url.js';
 import type { SignOptions } from './signing.js';
 import type { SlackState } from './state.js';
 import type { DeliveryResult, ResponseUrlPost, SlackCommandHandle } from './types.js';
+import { submittedState, type Views } from './views.js';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +21,8 @@ export class Interactions {
     private readonly driver: BotDriver,
     private readonly responseUrls: ResponseUrls,
     private readonly verificationToken: string,
+    /** Trigger ids issued here may open a view (`views.open`) for 3 seconds. */
+    private readonly views?: Views,
   ) {}
 
   /**
@@ -40,6 +43,7 @@ export class Interactions {
     const channel = this.state.channelOrThrow(c.channelId);
     const user = this.state.userOrThrow(c.userId);
     const triggerId = this.state.ids.triggerId();
+    this.views?.issue(triggerId, user.id);
     const { url: responseUrl, target } = this.responseUrls.create({ kind: 'commands', channelId: channel.id, userId: user.id });
     const fields = slashCommandFields({
       id: this.state.identity,
@@ -82,6 +86,7 @@ export class Interactions {
       throw new Error(`FakeSlack: message ${b.messageTs} has no element with action_id "${b.actionId}" (has: ${actionIds(blocks).join(', ') || 'none'})`);
     }
     const triggerId = this.state.ids.triggerId();
+    this.views?.issue(triggerId, user.id);
     const { url: responseUrl, target } = this.responseUrls.create({
       kind: 'actions',
       channelId: channel.id,
@@ -123,6 +128,7 @@ export class Interactions {
     const message = this.state.message(channel.id, m.messageTs);
     if (!message || message.deleted) throw new Error(`FakeSlack: no message ${m.messageTs} in ${channel.id} for a shortcut`);
     const triggerId = this.state.ids.triggerId();
+    this.views?.issue(triggerId, user.id);
     const { url: responseUrl, target } = this.responseUrls.create({ kind: 'actions', channelId: channel.id, userId: user.id, messageTs: m.messageTs, isEphemeral: false });
     const id = this.state.identity;
     const payload: Json = {
@@ -143,6 +149,39 @@ export class Interactions {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const result = await this.driver.deliver('interactive', payload, { body, contentType: 'application/x-www-form-urlencoded' });
     return this.handle(result, payload, triggerId, responseUrl, target, parseJson(result.body));
+  }
+
+  /**
+   * Submits the member's open view (the latest, or the one with `callbackId`): a signed `view_submission` whose state
+   * holds each text input's value (`values` by action_id, else its initial value). The view closes unless the bot's ack
+   * answers `response_action: "errors"` (recorded on the view).
+   */
+  async submitView(s: { userId: string; callbackId?: string; values?: Record<string, string> }): Promise<DeliveryResult & { ackJson: unknown }> {
+    const user = this.state.userOrThrow(s.userId);
+    const open = this.views?.openViewOf(user.id, s.callbackId);
+    if (!open) throw new Error(`FakeSlack: ${user.id} has no open view${s.callbackId ? ` "${s.callbackId}"` : ''} to submit`);
+    const id = this.state.identity;
+    const triggerId = this.state.ids.triggerId();
+    this.views?.issue(triggerId, user.id);
+    const payload: Json = {
+      type: 'view_submission',
+      team: { id: id.teamId, domain: id.teamDomain },
+      user: { id: user.id, username: user.name, name: user.name, team_id: id.teamId },
+      api_app_id: id.appId,
+      token: this.verificationToken,
+      trigger_id: triggerId,
+      view: { ...open.view, state: submittedState(open.view, s.values ?? {}) },
+      response_urls: [],
+      is_enterprise_install: false,
+      enterprise: null,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const result = await this.driver.deliver('interactive', payload, { body, contentType: 'application/x-www-form-urlencoded' });
+    const ackJson = parseJson(result.body) ?? result.ackPayload;
+    const action = (ackJson as Json | undefined)?.response_action;
+    if (action === 'errors') open.errors = (ackJson as Json).errors as Record<string, string>;
+    else if (result.status === 200 && !result.timedOut) open.open = false;
+    return { ...result, ackJson };
   }
 
   /** Applies a slash command's ack like Slack: body → ephemeral (or in_channel message); failure → Slack's notice. */
