@@ -54,7 +54,7 @@ describe("FakeOpenAI", () => {
 
   it("lists its models and retrieves one, and answers 404 model_not_found for others", async () => {
     const list = await (await call("/models")).json();
-    expect(list).toMatchObject({ object: "list", data: [{ id: "gpt-image-2", object: "model" }, { id: "gpt-image-1" }, { id: "omni-moderation-latest" }] });
+    expect(list).toMatchObject({ object: "list", data: [{ id: "gpt-image-2", object: "model" }, { id: "gpt-image-1" }, { id: "omni-moderation-latest" }, { id: "gpt-5.6-luna" }, { id: "gpt-5.4-nano" }, { id: "gpt-5.4-mini" }, { id: "gpt-4.1-mini" }] });
 
     expect(await (await call("/models/gpt-image-2")).json()).toMatchObject({ id: "gpt-image-2", object: "model", owned_by: "system" });
     const missing = await call("/models/gpt-image-9");

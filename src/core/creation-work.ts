@@ -20,6 +20,7 @@ import { publisherFor } from "./publisher-for.js";
 import { remixCreditOf } from "./remix-credit.js";
 import { makeImage, REMIX_PARENT_GONE_REASON, RemixParentGoneError } from "./remix-image.js";
 import { StatusEdits, type StatusLine } from "./status-edits.js";
+import { CAPTION_GRACE_MS, startCaption } from "./titles.js";
 import type { Community, Creation } from "./types.js";
 import { channel } from "./words.js";
 
@@ -40,7 +41,7 @@ interface JobWork {
 }
 
 /** What the work needs: creations and their claims, the communities they post to, digests' claims at start-up. */
-export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options" | "metrics">;
+export type QueueDeps = Pick<SalonDeps, "communities" | "creations" | "digests" | "provider" | "files" | "publishers" | "clock" | "logger" | "options" | "metrics" | "text">;
 
 export class CreationWork {
   /** Set on shutdown: a job aborted from then on goes back to the queue instead of failing. */
@@ -135,14 +136,20 @@ export class CreationWork {
 
     let imageHash = job.imageHash;
     let image: GeneratedImage | null = null;
+    // The title and alt text, asked for with the image (titles.ts); a job taken over with its image stored keeps what
+    // it stored (perhaps nothing: then the prompt stands in), so a post it finds and the one it makes say the same.
+    let caption: ReturnType<ReturnType<typeof startCaption>["within"]> = Promise.resolve(null);
     if (!imageHash) {
       // Not awaited: the image request need not wait for the platform. Later edits of this job queue behind it.
       void status({ state: "generating", creationId: job.id });
       try {
         // A remix is an edit of its parent's stored image (remix-image.ts); an original streams its previews.
         const user = hashedUser(options.userHashSalt, { community: community, userId: job.authorUserId, isAdmin: false });
+        const captioning = startCaption(this.deps, job, user, signal, log);
         const previews = previewRequest(options.previewImages, (preview) => void status({ state: "generating", creationId: job.id, preview }));
         image = await makeImage(this.deps, job, user, signal, previews);
+        // The grace runs from here, beside the image's storing and moderation check.
+        caption = captioning.within(CAPTION_GRACE_MS);
       } catch (error) {
         work.freeSlot();
         if (signal.aborted) throw error;
@@ -173,9 +180,13 @@ export class CreationWork {
     if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
     // Checked before anyone sees it; a stored image not checked yet (an outage, a crash) is checked, not made again.
     const outcomes: CheckOutcomes = { requeue: (delayMs, attempts, waits) => this.requeue(job.id, delayMs, attempts, waits), fail: (reason) => this.fail(job, reason, status), backoff: (attempts) => this.backoff(attempts), maxRateLimitedWaits: MAX_RATE_LIMITED_WAITS };
-    if (!job.imageChecked && !(await checkBeforePosting(this.deps, work, image, outcomes))) return;
+    const checked = job.imageChecked || checkBeforePosting(this.deps, work, image, outcomes);
+    // Stored whatever the check decides: a job that waits out a moderation outage posts later with this caption.
+    const [passed, captioned] = await Promise.all([checked, caption]);
+    if (captioned) await creations.updateCreation(job.id, captioned);
+    if (!passed) return;
     // What the posting write just recorded; the rest of the job's row is as it was claimed.
-    const fresh: Creation = { ...job, imageHash, status: "posting" };
+    const fresh: Creation = { ...job, imageHash, status: "posting", ...captioned };
     try {
       let post: PostRef | null = null;
       if (mayHavePosted) {

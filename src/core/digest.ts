@@ -5,7 +5,7 @@
 import { channelProblemText } from "./channel-problems.js";
 import type { SalonDeps } from "./deps.js";
 import { PublishError, UserError } from "./errors.js";
-import { excerpt } from "./format.js";
+import { creationTitle } from "./titles.js";
 import type { GeneratedImage, PostRef } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { addDays, dayBounds, dayTitle, localDay, localTimeOn } from "./time.js";
@@ -35,7 +35,7 @@ export async function renderCollage(deps: Pick<SalonDeps, "files" | "collage">, 
   for (const entry of digest.entries) {
     const image = entry.imageHash ? await deps.files.get(entry.imageHash) : null;
     // A former member's entry has no title (and, its image deleted, normally no tile either).
-    const title = entry.authorUserId === null ? "" : (entry.title ?? excerpt(entry.prompt));
+    const title = entry.authorUserId === null ? "" : creationTitle(entry, 80);
     if (image) tiles.push({ image, rank: entry.rank, title, likeCount: entry.likeCount });
   }
   return tiles.length === 0 ? null : deps.collage.render({ title: digest.title, tiles });

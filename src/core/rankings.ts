@@ -39,7 +39,7 @@ export async function profile(deps: Pick<SalonDeps, "communities" | "rankings" |
     userId,
     creations: creations.length,
     likesReceived: creations.reduce((sum, c) => sum + c.likeCount, 0),
-    best: best ? { url: best.galleryUrl ?? "", prompt: best.prompt, likeCount: best.likeCount } : null,
+    best: best ? { url: best.galleryUrl ?? "", prompt: best.prompt, title: best.title, likeCount: best.likeCount } : null,
     weekRank,
     streakDays,
   };

@@ -117,6 +117,9 @@ export interface Creation {
   parentId: number | null;
   rootId: number | null;
   depth: number;
+  /** The text model's title (≤ 60) and alt text (≤ 300); null: the prompt's excerpt and the prompt stand in (titles.ts). */
+  title: string | null;
+  altText: string | null;
 }
 
 /** One entry of a ranking (digest or `/top` by creations). */
@@ -131,8 +134,8 @@ export interface RankedCreation {
   url: string;
   imageHash: string | null;
   postedAt: Date;
-  /** The text model's title (helper "titles" makes it required); absent or null: the prompt excerpt is shown. */
-  title?: string | null;
+  /** The text model's title; null: the prompt's excerpt is shown (`creationTitle`). */
+  title: string | null;
 }
 
 /** One entry of `/top by:creators`. */
@@ -165,7 +168,7 @@ export interface ProfileView {
   userId: string;
   creations: number;
   likesReceived: number;
-  best: { url: string; prompt: string; likeCount: number } | null;
+  best: { url: string; prompt: string; title: string | null; likeCount: number } | null;
   /** Rank among creators by likes received this week; null when the member has no likes this week. */
   weekRank: number | null;
   /** Consecutive community-local days, ending today or yesterday, with at least one posted creation. */

@@ -4,6 +4,7 @@
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from "discord-api-types/v10";
 import { excerpt, likes } from "../core/format.js";
+import { creationAltText, creationTitle } from "../core/titles.js";
 import type { JobStatus, RemixCredit } from "../core/ports.js";
 import { discordText } from "./words.js";
 import type { TopView } from "../core/rankings.js";
@@ -49,8 +50,8 @@ export function literal(text: string, max = CONTENT_LIMIT): string {
   return escaped;
 }
 
-/** A prompt in a list (digest, `/top`, `/profile`): its excerpt, literal. */
-const quotedPrompt = (prompt: string, max: number) => `“${escapeMarkdown(excerpt(prompt, max))}”`;
+/** A creation in a list (digest, `/top`, `/profile`): its title (else its prompt's excerpt), literal. */
+const quotedTitle = (c: { title: string | null; prompt: string }, max: number) => `“${escapeMarkdown(creationTitle(c, max))}”`;
 
 /** Custom ids of Salon's buttons (and of the remix form): `salon:<action>:<creationId>`. */
 export const buttonId = (action: "cancel" | "delete" | "remix", creationId: number) => `salon:${action}:${creationId}`;
@@ -72,9 +73,13 @@ export function imageFileName(creation: Pick<Creation, "id">, mimeType: string):
   return `salon-${creation.id}.${mimeType === "image/jpeg" ? "jpg" : "png"}`;
 }
 
-/** The gallery post: image, prompt, creator (no ping), model/quality/size, a remix's credit line, Remix and Delete buttons. */
+/**
+ * The gallery post: title, image (with its alt text as the attachment's description), prompt, creator (no ping),
+ * model/quality/size, a remix's credit line, Remix and Delete buttons.
+ */
 export function galleryPost(creation: Creation, fileName: string, remixOf: RemixCredit | null = null) {
   const embed: APIEmbed = {
+    title: literal(creationTitle(creation), 256),
     description: literal(creation.prompt, 4096),
     image: { url: `attachment://${fileName}` },
     fields: [
@@ -87,6 +92,8 @@ export function galleryPost(creation: Creation, fileName: string, remixOf: Remix
   return {
     content: `🎨 New creation by <@${creation.authorUserId}>${remixOf ? `\n${remixCreditLine(remixOf)}` : ""}`,
     embeds: [embed],
+    // The attachment's description is what screen readers say for the image (Discord allows 1024 characters).
+    attachments: [{ id: 0, filename: fileName, description: creationAltText(creation).slice(0, 1024) }],
     components: [
       row(
         { type: ComponentType.Button, style: ButtonStyle.Secondary, label: "Remix", emoji: { name: "🔁" }, custom_id: buttonId("remix", creation.id) },
@@ -156,7 +163,7 @@ export function digestMessage(digest: DigestView): string {
   for (const e of digest.entries) {
     // A former member (forgotten since the digest was posted) is named as such: no prompt, no mention, no link.
     if (e.authorUserId === null) lines.push(`**${e.rank}.** A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`);
-    else lines.push(`**${e.rank}.** ${quotedPrompt(e.prompt, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    else lines.push(`**${e.rank}.** ${quotedTitle(e, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
@@ -175,7 +182,7 @@ export function topMessage(view: TopView): string {
     const lines = view.entries.map((e) => `**${e.rank}.** <@${e.userId}> — ${likes(e.likeCount)} across ${e.creations} ${e.creations === 1 ? "creation" : "creations"}${e.bestUrl ? ` — best: ${e.bestUrl}` : ""}`);
     return truncate([`**Top creators ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
   }
-  const lines = view.entries.map((e) => `**${e.rank}.** ${quotedPrompt(e.prompt, 70)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+  const lines = view.entries.map((e) => `**${e.rank}.** ${quotedTitle(e, 70)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
   return truncate([`**Top creations ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
 }
 
@@ -185,7 +192,7 @@ export function profileMessage(view: ProfileView): string {
       `**Profile of <@${view.userId}>**`,
       `Creations: ${view.creations}`,
       `Likes received: ${likes(view.likesReceived)}`,
-      `Best creation: ${view.best ? `${quotedPrompt(view.best.prompt, 70)} — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
+      `Best creation: ${view.best ? `${quotedTitle(view.best, 70)} — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
       `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
       `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
     ].join("\n"),

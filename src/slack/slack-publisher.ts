@@ -6,6 +6,7 @@
  */
 import { PublishError } from "../core/errors.js";
 import type { Clock, JobStatus, Logger, PostRef, Publisher, ReactionSnapshot } from "../core/ports.js";
+import { creationAltText, creationTitle } from "../core/titles.js";
 import type { Community } from "../core/types.js";
 import { mayHaveHappened, post, type SlackClients } from "./slack-clients.js";
 import type { SlackDirectory } from "./slack-directory.js";
@@ -17,12 +18,20 @@ const SHARE_POLL_MS = 250;
 /** Pages of history read when looking for an earlier post (200 messages each). */
 const LOOK_BACK_PAGES = 10;
 
-/** The title of a gallery upload, which also identifies it when looking before a repost. */
-export function creationFileTitle(creationId: number): string {
-  return `Salon creation #${creationId}`;
+/** The file name of a gallery upload, which also identifies it when looking before a repost. */
+export function creationFileName(creationId: number, mimeType: string): string {
+  return `salon-${creationId}.${mimeType === "image/jpeg" ? "jpg" : "png"}`;
 }
 
-type HistoryMessage = { ts?: string; user?: string; text?: string; files?: Array<{ title?: string }> };
+/** What identified a gallery upload before its file was titled with the creation's title (posts of older versions). */
+const legacyFileTitle = (creationId: number) => `Salon creation #${creationId}`;
+
+/** Whether a file in the history is the gallery upload of `creationId` (by its name, or its title in older posts). */
+function isCreationFile(file: { title?: string; name?: string }, creationId: number): boolean {
+  return file.title === legacyFileTitle(creationId) || file.name === creationFileName(creationId, "image/png") || file.name === creationFileName(creationId, "image/jpeg");
+}
+
+type HistoryMessage = { ts?: string; user?: string; text?: string; files?: Array<{ title?: string; name?: string }> };
 const SHARE_POLL_LIMIT = 120; // 30 s: Slack usually shares within a second
 /** After a lost answer to the share: long enough for a share Slack did, short enough to try again soon if it did not. */
 const UNCERTAIN_SHARE_POLL_LIMIT = 40; // 10 s
@@ -74,12 +83,12 @@ export class SlackWorkspacePublisher implements Publisher {
 
   async postCreation({ community, creation, image, remixOf }: Parameters<Publisher["postCreation"]>[0]): Promise<PostRef> {
     const channelId = community.galleryChannelId!;
-    const extension = image.mimeType === "image/jpeg" ? "jpg" : "png";
     let fileId: string | null = null;
     try {
-      fileId = await uploadBytes(this.web, this.clock, { bytes: image.bytes, filename: `salon-${creation.id}.${extension}` });
+      // The alt text is what screen readers say for the image; the file's title is the creation's.
+      fileId = await uploadBytes(this.web, this.clock, { bytes: image.bytes, filename: creationFileName(creation.id, image.mimeType), altText: creationAltText(creation) });
       const initialComment = await galleryText(creation, this.directory.nameOf, remixOf ?? null);
-      const outcome = await shareFile(this.web, this.clock, this.logger, { fileId, title: creationFileTitle(creation.id), channelId, initialComment });
+      const outcome = await shareFile(this.web, this.clock, this.logger, { fileId, title: creationTitle(creation), channelId, initialComment });
       const ts = await this.shareTimestamp(fileId, channelId, outcome === "uncertain" ? UNCERTAIN_SHARE_POLL_LIMIT : SHARE_POLL_LIMIT);
       if (ts) return { channelId, messageId: ts, url: await this.permalink(channelId, ts) };
       throw outcome === "uncertain"
@@ -94,8 +103,7 @@ export class SlackWorkspacePublisher implements Publisher {
 
   async findCreationPost({ community, creation, since }: Parameters<Publisher["findCreationPost"]>[0]): Promise<PostRef | null> {
     const channelId = community.galleryChannelId!;
-    const title = creationFileTitle(creation.id);
-    const ts = await this.findOwnMessage(channelId, since, (m) => m.files?.some((f) => f.title === title) ?? false);
+    const ts = await this.findOwnMessage(channelId, since, (m) => m.files?.some((f) => isCreationFile(f, creation.id)) ?? false);
     return ts ? { channelId, messageId: ts, url: await this.permalink(channelId, ts) } : null;
   }
 

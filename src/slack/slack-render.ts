@@ -3,6 +3,7 @@ import { excerpt, likes } from "../core/format.js";
 import type { JobStatus, RemixCredit } from "../core/ports.js";
 import type { TopView } from "../core/rankings.js";
 import type { Creation, DigestView, ProfileView } from "../core/types.js";
+import { creationTitle } from "../core/titles.js";
 import { escapeText } from "./slack-text.js";
 import { slackText } from "./slack-words.js";
 
@@ -70,7 +71,7 @@ export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFi
         text:
           e.authorUserId === null
             ? `*${e.rank}.* A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`
-            : `*${e.rank}.* “${escapeText(excerpt(e.prompt, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
+            : `*${e.rank}.* “${escapeText(creationTitle(e, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
       },
     })),
   );
@@ -103,7 +104,7 @@ export async function topText(view: TopView, nameOf: NameOf): Promise<string> {
     return [`*Top creators ${PERIOD_TITLE[view.period]}*`, ...lines].join("\n");
   }
   const lines = await Promise.all(
-    view.entries.map(async (e) => `*${e.rank}.* “${escapeText(excerpt(e.prompt, 70))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`),
+    view.entries.map(async (e) => `*${e.rank}.* “${escapeText(creationTitle(e, 70))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`),
   );
   return [`*Top creations ${PERIOD_TITLE[view.period]}*`, ...lines].join("\n");
 }
@@ -113,7 +114,7 @@ export async function profileText(view: ProfileView, nameOf: NameOf): Promise<st
     `*Profile of ${escapeText(await nameOf(view.userId))}*`,
     `Creations: ${view.creations}`,
     `Likes received: ${likes(view.likesReceived)}`,
-    `Best creation: ${view.best ? `“${escapeText(excerpt(view.best.prompt, 70))}” — ${likes(view.best.likeCount)} — ${link(view.best.url, "view")}` : "none liked yet"}`,
+    `Best creation: ${view.best ? `“${escapeText(creationTitle(view.best, 70))}” — ${likes(view.best.likeCount)} — ${link(view.best.url, "view")}` : "none liked yet"}`,
     `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
     `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
   ].join("\n");

@@ -14,8 +14,12 @@ const BYTE_RETRY_MS = 500;
  * Uploads the bytes and returns the file's id; the file is shared nowhere yet. Both steps are safe to repeat: an
  * upload URL left unused shares nothing, and sending the same bytes to it again only replaces them.
  */
-export async function uploadBytes(web: SlackClients, clock: Clock, file: { bytes: Buffer; filename: string }): Promise<string> {
-  const { upload_url: uploadUrl, file_id: fileId } = await web.client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length });
+export async function uploadBytes(web: SlackClients, clock: Clock, file: { bytes: Buffer; filename: string; altText?: string }): Promise<string> {
+  const { upload_url: uploadUrl, file_id: fileId } = await web.client.files.getUploadURLExternal({
+    filename: file.filename,
+    length: file.bytes.length,
+    ...(file.altText ? { alt_text: file.altText } : {}),
+  });
   if (!uploadUrl || !fileId) throw new PublishError("other", "files.getUploadURLExternal returned no upload URL");
   for (let attempt = 1; ; attempt++) {
     try {

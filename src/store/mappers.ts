@@ -64,5 +64,7 @@ export function toCreation(row: db.Creation & { member: { userId: string } }): C
     parentId: row.parentId,
     rootId: row.rootId,
     depth: row.depth,
+    title: row.title,
+    altText: row.altText,
   };
 }

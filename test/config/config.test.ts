@@ -33,6 +33,7 @@ describe("loadConfig", () => {
       reconcileEveryMinutes: 60,
       roles: ["gateway", "worker", "scheduler"],
       queueDegradedSeconds: 600,
+      remixMaxDepth: 10,
     });
   });
 
@@ -62,6 +63,7 @@ describe("loadConfig", () => {
       USER_HASH_SALT: "pepper-and-salt-4f1b9c",
       SALON_ROLES: " Scheduler, worker,,worker ",
       QUEUE_DEGRADED_SECONDS: "0",
+      REMIX_MAX_DEPTH: "3",
     });
     expect(config).toEqual({
       discord: { token: DISCORD_TOKEN, applicationId: "123456789012345678", apiUrl: "http://nirn-proxy:8080/api", devGuildId: "987654321098765432" },
@@ -85,6 +87,7 @@ describe("loadConfig", () => {
       userHashSalt: "pepper-and-salt-4f1b9c",
       roles: ["worker", "scheduler"],
       queueDegradedSeconds: 0,
+      remixMaxDepth: 3,
     });
   });
 
@@ -386,6 +389,8 @@ describe(".env.example", () => {
       RECONCILE_EVERY_MINUTES: String(defaults.reconcileEveryMinutes),
       SALON_ROLES: defaults.roles.join(","),
       QUEUE_DEGRADED_SECONDS: String(defaults.queueDegradedSeconds),
+      PREVIEW_IMAGES: String(defaults.openai.previewImages),
+      REMIX_MAX_DEPTH: String(defaults.remixMaxDepth),
     });
   });
 

@@ -134,13 +134,13 @@ describe("Discord markdown escaping", () => {
 const creation = (prompt: string): Creation => ({
   id: 42, communityId: 1, authorUserId: "123456789012345678", prompt, aspect: "square", quality: "medium", size: "1024x1024", model: "gpt-image-2",
   status: "posted", costMicroUsd: 40_000, day: "2026-11-25", createdAt: new Date(), imageHash: null, galleryChannelId: "1", galleryMessageId: "2",
-  galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0,
+  galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0, title: null, altText: null,
 });
 
 const ranked = (prompts: string[]): RankedCreation[] =>
   prompts.map((prompt, i) => ({
     rank: i + 1, creationId: i + 1, prompt, authorUserId: "123456789012345678", likeCount: 9 - i, channelId: "1", messageId: String(i),
-    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(),
+    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null,
   }));
 
 const digestOf = (prompts: string[]): DigestView => ({
@@ -152,7 +152,7 @@ const bodies = (prompts: string[]) => [
   galleryPost(creation(prompts[0]!), "salon-42.png").embeds[0]!.description!,
   digestMessage(digestOf(prompts)),
   topMessage({ by: "creations", period: "week", entries: ranked(prompts) }),
-  profileMessage({ userId: "123456789012345678", creations: 2, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, likeCount: 9 }, weekRank: 1, streakDays: 2 }),
+  profileMessage({ userId: "123456789012345678", creations: 2, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2 }),
 ];
 
 describe("Discord posts that echo prompts", () => {

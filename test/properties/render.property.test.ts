@@ -22,14 +22,14 @@ function creation(prompt: string, authorUserId: string): Creation {
   return {
     id: 42, communityId: 1, authorUserId, prompt, aspect: "square", quality: "medium", size: "1024x1024", model: "gpt-image-2", status: "posted",
     costMicroUsd: 40_000, day: "2026-11-25", createdAt: new Date(), imageHash: null, galleryChannelId: "1", galleryMessageId: "2",
-    galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0,
+    galleryUrl: "https://discord.com/channels/1/2/3", postedAt: new Date(), likeCount: 3, error: null, attempts: 0, rateLimitedWaits: 0, statusRef: null, imageChecked: true, heldUntil: null, parentId: null, rootId: null, depth: 0, title: null, altText: null,
   };
 }
 
 const ranked = (prompts: string[], authors: string[]): RankedCreation[] =>
   prompts.map((prompt, i) => ({
     rank: i + 1, creationId: i + 1, prompt, authorUserId: authors[i % authors.length]!, likeCount: 100 - i, channelId: "1", messageId: String(i),
-    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(),
+    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null,
   }));
 
 const digestOf = (prompts: string[], authors: string[]): DigestView & { entries: RankedCreation[] } => ({
@@ -73,7 +73,7 @@ describe("Discord render properties", () => {
         expect(digestMessage(digest).length).toBeLessThanOrEqual(2000);
         expect(topMessage({ by: "creations", period: "week", entries: digest.entries }).length).toBeLessThanOrEqual(2000);
         expect(
-          profileMessage({ userId: authors[0]!, creations: 5, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, likeCount: 9 }, weekRank: 1, streakDays: 2 }).length,
+          profileMessage({ userId: authors[0]!, creations: 5, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2 }).length,
         ).toBeLessThanOrEqual(2000);
       }),
       { numRuns: 200 },
@@ -143,7 +143,7 @@ describe("Slack render properties", () => {
         const texts = [text, JSON.stringify(blocks), await topText({ by: "creations", period: "week", entries: digest.entries }, lookup)];
         texts.push(
           await topText({ by: "creators", period: "all", entries: [{ rank: 1, userId: "U2", likeCount: 3, creations: 2, bestUrl: "https://x.slack.com/archives/C1/p1" }] }, lookup),
-          await profileText({ userId: "U1", creations: 2, likesReceived: 3, best: { url: "https://x.slack.com/archives/C1/p1", prompt: prompts[0]!, likeCount: 3 }, weekRank: 2, streakDays: 1 }, lookup),
+          await profileText({ userId: "U1", creations: 2, likesReceived: 3, best: { url: "https://x.slack.com/archives/C1/p1", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 3 }, weekRank: 2, streakDays: 1 }, lookup),
         );
         for (const t of texts) expect(withoutOwnLinks(t.replace(/\\u003c/g, "<"))).not.toMatch(/[<>]/);
       }),

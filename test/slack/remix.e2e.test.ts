@@ -84,7 +84,8 @@ describe("Remix on Slack", () => {
     expect(await salonText(h, c, ana, "privacy remixes off")).toContain("Remixes are off");
     const refused = await shortcut(ben, parent);
     const answer = await refused.waitForResponse();
-    expect(answer.text).toBe("ana doesn't allow remixes of their creations.");
+    // A mention, which Slack shows as the member's name; an ephemeral answer notifies no one.
+    expect(answer.text).toBe(`<@${ana.id}> doesn't allow remixes of their creations.`);
     expect(h.slack.views.opened).toHaveLength(0);
 
     expect(await salonText(h, c, ana, "privacy remixes on")).toContain("Remixes are on");

@@ -58,6 +58,8 @@ export type CreationPatch = Partial<
     | "prompt"
     | "imageChecked"
     | "heldUntil"
+    | "title"
+    | "altText"
   > & {
     startedAt: Date | null;
     finishedAt: Date | null;

@@ -92,6 +92,7 @@ export class PrismaDigestStore implements DigestStore {
           url: gone ? "" : (e.creation.galleryUrl ?? ""),
           imageHash: e.creation.imageHash,
           postedAt: e.creation.postedAt ?? digestAt,
+          title: gone ? null : e.creation.title,
         };
       }),
       summary: {

@@ -55,7 +55,7 @@ export class PrismaPrivacyStore implements PrivacyStore {
       // Rows stay (with no prompt, image or post) so the day's spend stays what was really spent.
       this.prisma.creation.updateMany({
         where: { memberId: member.id },
-        data: { prompt: "", imageHash: null, galleryUrl: null, statusRef: null, likeCount: 0, error: null },
+        data: { prompt: "", title: null, altText: null, imageHash: null, galleryUrl: null, statusRef: null, likeCount: 0, error: null },
       }),
       this.prisma.creation.updateMany({
         where: { memberId: member.id, status: { in: ["posted", "posting", "generating", "queued"] } },

@@ -38,6 +38,7 @@ export class PrismaRankingStore implements RankingStore {
       url: row.galleryUrl ?? "",
       imageHash: row.imageHash,
       postedAt: row.postedAt!,
+      title: row.title,
     }));
   }
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Creation" ADD COLUMN     "altText" TEXT,
+ADD COLUMN     "title" TEXT;
