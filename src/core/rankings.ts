@@ -20,7 +20,7 @@ export async function top(deps: Pick<SalonDeps, "communities" | "rankings" | "cl
 export async function profile(deps: Pick<SalonDeps, "communities" | "rankings" | "clock">, actor: Actor, userId: string = actor.userId): Promise<ProfileView> {
   const community = await requireSetUp(deps, actor);
   const now = deps.clock.now();
-  const creations = await deps.rankings.memberCreations(community.id, userId);
+  const [creations, remixesReceived] = await Promise.all([deps.rankings.memberCreations(community.id, userId), deps.rankings.remixesReceived(community.id, userId)]);
   const best = creations
     .filter((c) => c.likeCount > 0)
     .sort((a, b) => b.likeCount - a.likeCount || a.postedAt!.getTime() - b.postedAt!.getTime())[0];
@@ -42,5 +42,7 @@ export async function profile(deps: Pick<SalonDeps, "communities" | "rankings" |
     best: best ? { url: best.galleryUrl ?? "", prompt: best.prompt, title: best.title, likeCount: best.likeCount } : null,
     weekRank,
     streakDays,
+    remixesMade: creations.filter((c) => c.parentId !== null).length,
+    remixesReceived,
   };
 }

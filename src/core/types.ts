@@ -136,6 +136,11 @@ export interface RankedCreation {
   postedAt: Date;
   /** The text model's title; null: the prompt's excerpt is shown (`creationTitle`). */
   title: string | null;
+  /**
+   * A remix's original (the root of its chain) by its creator, credited beside the remixer; the creator is null when
+   * the original is gone (deleted, or its creator forgotten): "a former member". Null for an original.
+   */
+  remixOf: { authorUserId: string | null } | null;
 }
 
 /** One entry of `/top by:creators`. */
@@ -173,4 +178,7 @@ export interface ProfileView {
   weekRank: number | null;
   /** Consecutive community-local days, ending today or yesterday, with at least one posted creation. */
   streakDays: number;
+  /** The member's posted remixes, and the posted remixes other members made of the member's creations. */
+  remixesMade: number;
+  remixesReceived: number;
 }

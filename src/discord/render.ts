@@ -158,12 +158,16 @@ export function digestTitleLine(digest: Pick<DigestView, "title">): string {
   return `🏆 **Salon digest — ${digest.title}**`;
 }
 
+/** A remix's original creator, beside the remixer (no ping: the digest is sent with no mentions allowed). */
+const remixOfText = (e: Pick<DigestView["entries"][number], "remixOf">) =>
+  e.remixOf === null ? "" : ` (remix of ${e.remixOf.authorUserId === null ? FORMER_MEMBER : `<@${e.remixOf.authorUserId}>`})`;
+
 export function digestMessage(digest: DigestView): string {
   const lines = [digestTitleLine(digest), ""];
   for (const e of digest.entries) {
     // A former member (forgotten since the digest was posted) is named as such: no prompt, no mention, no link.
     if (e.authorUserId === null) lines.push(`**${e.rank}.** A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`);
-    else lines.push(`**${e.rank}.** ${quotedTitle(e, 90)} by <@${e.authorUserId}> — ${likes(e.likeCount)} — ${e.url}`);
+    else lines.push(`**${e.rank}.** ${quotedTitle(e, 90)} by <@${e.authorUserId}>${remixOfText(e)} — ${likes(e.likeCount)} — ${e.url}`);
   }
   const top = digest.summary.topCreator;
   lines.push(
@@ -186,6 +190,8 @@ export function topMessage(view: TopView): string {
   return truncate([`**Top creations ${PERIOD_TITLE[view.period]}**`, ...lines].join("\n"));
 }
 
+const remixesLine = (view: ProfileView) => `Remixes: ${view.remixesMade} made, ${view.remixesReceived} received from others`;
+
 export function profileMessage(view: ProfileView): string {
   return truncate(
     [
@@ -195,6 +201,7 @@ export function profileMessage(view: ProfileView): string {
       `Best creation: ${view.best ? `${quotedTitle(view.best, 70)} — ${likes(view.best.likeCount)} — ${view.best.url}` : "none liked yet"}`,
       `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
       `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
+      remixesLine(view),
     ].join("\n"),
   );
 }

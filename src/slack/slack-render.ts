@@ -60,6 +60,12 @@ export function digestTitle(digest: Pick<DigestView, "title">): string {
   return `🏆 Salon digest — ${digest.title}`;
 }
 
+/** A remix's original creator, beside the remixer: a name, no mention. */
+async function remixOfText(e: Pick<DigestView["entries"][number], "remixOf">, nameOf: NameOf): Promise<string> {
+  if (e.remixOf === null) return "";
+  return ` (remix of ${e.remixOf.authorUserId === null ? FORMER_MEMBER : escapeText(await nameOf(e.remixOf.authorUserId))})`;
+}
+
 export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFileId: string | null) {
   const title = digestTitle(digest);
   const entries = await Promise.all(
@@ -71,7 +77,7 @@ export async function digestBlocks(digest: DigestView, nameOf: NameOf, collageFi
         text:
           e.authorUserId === null
             ? `*${e.rank}.* A creation by ${FORMER_MEMBER} — ${likes(e.likeCount)}`
-            : `*${e.rank}.* “${escapeText(creationTitle(e, 90))}” by ${escapeText(await nameOf(e.authorUserId))} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
+            : `*${e.rank}.* “${escapeText(creationTitle(e, 90))}” by ${escapeText(await nameOf(e.authorUserId))}${await remixOfText(e, nameOf)} — ${likes(e.likeCount)} — ${link(e.url, "view")}`,
       },
     })),
   );
@@ -117,6 +123,7 @@ export async function profileText(view: ProfileView, nameOf: NameOf): Promise<st
     `Best creation: ${view.best ? `“${escapeText(creationTitle(view.best, 70))}” — ${likes(view.best.likeCount)} — ${link(view.best.url, "view")}` : "none liked yet"}`,
     `Rank this week: ${view.weekRank === null ? "unranked" : `#${view.weekRank}`}`,
     `Daily streak: ${view.streakDays} ${view.streakDays === 1 ? "day" : "days"}`,
+    `Remixes: ${view.remixesMade} made, ${view.remixesReceived} received from others`,
   ].join("\n");
 }
 

@@ -97,9 +97,11 @@ describe("/profile", () => {
       userId: "u-a",
       creations: 4,
       likesReceived: 4,
-      best: { url: top.galleryUrl, prompt: "day two", likeCount: 3 },
+      best: { url: top.galleryUrl, prompt: "day two", title: null, likeCount: 3 },
       weekRank: 2,
       streakDays: 3,
+      remixesMade: 0,
+      remixesReceived: 0,
     });
     expect(await h.salon.profile(h.actor("u-b"))).toMatchObject({ userId: "u-b", creations: 1, likesReceived: 5, weekRank: 1, streakDays: 1 });
   });
@@ -114,6 +116,6 @@ describe("/profile", () => {
   });
 
   it("shows an empty profile for a member with no creations", async () => {
-    expect(await h.salon.profile(h.actor("u-new"))).toEqual({ userId: "u-new", creations: 0, likesReceived: 0, best: null, weekRank: null, streakDays: 0 });
+    expect(await h.salon.profile(h.actor("u-new"))).toEqual({ userId: "u-new", creations: 0, likesReceived: 0, best: null, weekRank: null, streakDays: 0, remixesMade: 0, remixesReceived: 0 });
   });
 });

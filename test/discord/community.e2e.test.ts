@@ -163,6 +163,7 @@ describe("communities, rankings and profiles on Discord", () => {
       `Best creation: “a lighthouse at dawn, oil on canvas” — 3 likes — ${url(c, lighthouse)}`,
       "Rank this week: #1",
       "Daily streak: 1 day",
+      "Remixes: 0 made, 0 received from others",
     ]);
     const bens = await command(h, c, ana, "profile", [{ type: 6, name: "member", value: ben.id }]);
     expect(bens).toContain(`**Profile of <@${ben.id}>**`);

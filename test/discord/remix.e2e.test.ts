@@ -133,6 +133,21 @@ describe("Remix on Discord", () => {
     expect(again.content).toContain(`by <@${ben.id}>`);
   });
 
+  it("counts remixes made and received on /profile, and the digest names the original's creator beside the remixer, without a ping", async () => {
+    await start();
+    const parent = await createPost(h, c, ana, "a kite over the dunes");
+    const first = await remix(ben, parent, "a kite over the dunes at dusk");
+    const second = await remix(chloe, first, "a kite over the dunes at dusk, in the rain");
+    h.discord.react(c.gallery.id, second.id, ana.id, "👍");
+    await expect.poll(async () => (await creationOfPost(h.running, c, second.id))?.likeCount).toBe(1);
+
+    expect(await command(h, c, ana, "profile")).toContain("Remixes: 0 made, 1 received from others");
+    expect(await command(h, c, ana, "profile", [{ type: 6, name: "member", value: ben.id }])).toContain("Remixes: 1 made, 1 received from others");
+    expect(await command(h, c, ana, "profile", [{ type: 6, name: "member", value: chloe.id }])).toContain("Remixes: 1 made, 0 received from others");
+    // The chain's original creator (ana), not the parent's (ben).
+    expect(await adminCommand(h, c, "digest", [{ type: 3, name: "day", value: "today" }])).toMatch(new RegExp(`\\*\\*1\\.\\*\\* “.+” by <@${chloe.id}> \\(remix of <@${ana.id}>\\) — 1 like`));
+  });
+
   it("refuses a remix of a deleted post", async () => {
     await start();
     const parent = await createPost(h, c, ana, "a paper boat");

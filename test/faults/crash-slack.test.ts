@@ -34,7 +34,7 @@ describe("a process SIGKILLed mid-post on Slack", () => {
     const held = w.slack.hold({ method: "chat.getPermalink", phase: "before" });
     const handle = await w.slack.slashCommand({ command: "/imagine", text: "shared, never recorded", userId: ana.id, channelId: gallery.id });
     await held.arrived;
-    const uploads = () => w.slack.messages(gallery.id).filter((m) => !m.deleted && m.files.some((f) => f.title.startsWith("Salon creation #")));
+    const uploads = () => w.slack.messages(gallery.id).filter((m) => !m.deleted && m.files.some((f) => /^salon-\d+\./.test(f.name)));
     expect(uploads()).toHaveLength(1);
 
     await first.crash();

@@ -140,7 +140,7 @@ const creation = (prompt: string): Creation => ({
 const ranked = (prompts: string[]): RankedCreation[] =>
   prompts.map((prompt, i) => ({
     rank: i + 1, creationId: i + 1, prompt, authorUserId: "123456789012345678", likeCount: 9 - i, channelId: "1", messageId: String(i),
-    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null,
+    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null, remixOf: i % 3 === 2 ? { authorUserId: i % 2 === 0 ? "123456789012345679" : null } : null,
   }));
 
 const digestOf = (prompts: string[]): DigestView => ({
@@ -152,7 +152,7 @@ const bodies = (prompts: string[]) => [
   galleryPost(creation(prompts[0]!), "salon-42.png").embeds[0]!.description!,
   digestMessage(digestOf(prompts)),
   topMessage({ by: "creations", period: "week", entries: ranked(prompts) }),
-  profileMessage({ userId: "123456789012345678", creations: 2, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2 }),
+  profileMessage({ userId: "123456789012345678", creations: 2, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2, remixesMade: 1, remixesReceived: 2 }),
 ];
 
 describe("Discord posts that echo prompts", () => {

@@ -29,7 +29,7 @@ function creation(prompt: string, authorUserId: string): Creation {
 const ranked = (prompts: string[], authors: string[]): RankedCreation[] =>
   prompts.map((prompt, i) => ({
     rank: i + 1, creationId: i + 1, prompt, authorUserId: authors[i % authors.length]!, likeCount: 100 - i, channelId: "1", messageId: String(i),
-    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null,
+    url: `https://discord.com/channels/1/2/${i}`, imageHash: null, postedAt: new Date(), title: i % 2 === 1 ? prompt : null, remixOf: i % 3 === 2 ? { authorUserId: i % 2 === 0 ? "123456789012345679" : null } : null,
   }));
 
 const digestOf = (prompts: string[], authors: string[]): DigestView & { entries: RankedCreation[] } => ({
@@ -73,7 +73,7 @@ describe("Discord render properties", () => {
         expect(digestMessage(digest).length).toBeLessThanOrEqual(2000);
         expect(topMessage({ by: "creations", period: "week", entries: digest.entries }).length).toBeLessThanOrEqual(2000);
         expect(
-          profileMessage({ userId: authors[0]!, creations: 5, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2 }).length,
+          profileMessage({ userId: authors[0]!, creations: 5, likesReceived: 9, best: { url: "https://discord.com/channels/1/2/3", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 9 }, weekRank: 1, streakDays: 2, remixesMade: 1, remixesReceived: 2 }).length,
         ).toBeLessThanOrEqual(2000);
       }),
       { numRuns: 200 },
@@ -143,7 +143,7 @@ describe("Slack render properties", () => {
         const texts = [text, JSON.stringify(blocks), await topText({ by: "creations", period: "week", entries: digest.entries }, lookup)];
         texts.push(
           await topText({ by: "creators", period: "all", entries: [{ rank: 1, userId: "U2", likeCount: 3, creations: 2, bestUrl: "https://x.slack.com/archives/C1/p1" }] }, lookup),
-          await profileText({ userId: "U1", creations: 2, likesReceived: 3, best: { url: "https://x.slack.com/archives/C1/p1", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 3 }, weekRank: 2, streakDays: 1 }, lookup),
+          await profileText({ userId: "U1", creations: 2, likesReceived: 3, best: { url: "https://x.slack.com/archives/C1/p1", prompt: prompts[0]!, title: prompts[1] ?? null, likeCount: 3 }, weekRank: 2, streakDays: 1, remixesMade: 0, remixesReceived: 3 }, lookup),
         );
         for (const t of texts) expect(withoutOwnLinks(t.replace(/\\u003c/g, "<"))).not.toMatch(/[<>]/);
       }),

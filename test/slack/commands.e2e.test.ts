@@ -145,6 +145,7 @@ describe("/salon top and /salon profile on Slack", () => {
       `Best creation: “a lighthouse at dawn, oil on canvas” — 3 likes — ${link(lighthouse, "view")}`,
       "Rank this week: #1",
       "Daily streak: 1 day",
+      "Remixes: 0 made, 0 received from others",
     ]);
     const bens = await salonText(h, c, ana, `profile ${h.slack.userRef(ben.id)}`);
     expect(bens.split("\n")).toEqual([
@@ -154,6 +155,7 @@ describe("/salon top and /salon profile on Slack", () => {
       `Best creation: “a red fox in the snow” — 1 like — ${link(fox, "view")}`,
       "Rank this week: #2",
       "Daily streak: 1 day",
+      "Remixes: 0 made, 0 received from others",
     ]);
     expect(bens).not.toContain("<@");
   });

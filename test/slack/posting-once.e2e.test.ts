@@ -35,7 +35,7 @@ async function outcome(handle: SlackCommandHandle): Promise<string> {
 
 /** Messages in the channel that carry an upload titled as Salon's gallery posts are. */
 function uploads(h: SlackHarness, channel: FakeSlackChannel) {
-  return h.slack.messages(channel.id).filter((m) => !m.deleted && m.files.some((f) => f.title.startsWith("Salon creation #")));
+  return h.slack.messages(channel.id).filter((m) => !m.deleted && m.files.some((f) => /^salon-\d+\./.test(f.name)));
 }
 
 /** Waits until every upload Slack accepted for sharing has landed in a channel (Slack shares them a little later). */

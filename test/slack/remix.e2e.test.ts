@@ -94,6 +94,21 @@ describe("Remix on Slack", () => {
     expect(await salonText(h, c, ana, "privacy remixes maybe")).toContain("Usage: `/salon privacy remixes off`");
   });
 
+  it("counts remixes made and received on /salon profile, and the digest names the original's creator beside the remixer", async () => {
+    await start();
+    const parent = await createSlackPost(h, c, ana, "a kite over the dunes");
+    const first = await remix(ben, parent, "a kite over the dunes at dusk");
+    const second = await remix(chloe, first.post, "a kite over the dunes at dusk, in the rain");
+    await h.slack.react(c.gallery.id, second.post.ts, ana.id, "+1");
+    await expect.poll(async () => (await slackCreationOfPost(h, c, second.post.ts))?.likeCount).toBe(1);
+
+    expect(await salonText(h, c, ana, "profile")).toContain("Remixes: 0 made, 1 received from others");
+    expect(await salonText(h, c, ana, `profile ${h.slack.userRef(ben.id)}`)).toContain("Remixes: 1 made, 1 received from others");
+    expect(await salonText(h, c, ana, `profile ${h.slack.userRef(chloe.id)}`)).toContain("Remixes: 1 made, 0 received from others");
+    // The chain's original creator (ana), not the parent's (ben); a name, no mention.
+    expect(await salonText(h, c, c.admin, "digest today")).toMatch(/\*1\.\* “.+” by chloe \(remix of ana\) — 1 like/);
+  });
+
   it("refuses a new remix of a forgotten parent clearly, and leaves the remixes already made standing", async () => {
     await start();
     const parent = await createSlackPost(h, c, ana, "a garden of glass");

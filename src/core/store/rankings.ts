@@ -22,4 +22,6 @@ export interface RankingStore {
   windowStats(communityId: number, from: Date, to: Date): Promise<WindowStats>;
   /** Every posted creation of a member, newest first. */
   memberCreations(communityId: number, userId: string): Promise<Creation[]>;
+  /** Posted remixes other members made of the member's creations (a remix of a remix counts for its parent's creator). */
+  remixesReceived(communityId: number, userId: string): Promise<number>;
 }

@@ -3,6 +3,7 @@ import type { DigestCompletion, DigestStore, PostedDigestRef } from "../../core/
 import { dayTitle } from "../../core/time.js";
 import type { DigestView } from "../../core/types.js";
 import type { PrismaClient } from "../generated/client.js";
+import { originalCreators } from "./rankings.js";
 import { isUniqueViolation } from "./retry.js";
 
 export class PrismaDigestStore implements DigestStore {
@@ -76,6 +77,7 @@ export class PrismaDigestStore implements DigestStore {
     const summary = (JSON.parse(row.summary ?? "null") as DigestView["summary"] | null) ?? { creations: row.entries, likers: 0, topCreator: null };
     const topMember = summary.topCreator?.userId ? await this.prisma.member.findUnique({ where: { communityId_userId: { communityId, userId: summary.topCreator.userId } } }) : null;
     const digestAt = row.postedAt ?? new Date();
+    const originals = await originalCreators(this.prisma, row.listed.map((e) => e.creation));
     return {
       day,
       title: dayTitle(day),
@@ -93,6 +95,7 @@ export class PrismaDigestStore implements DigestStore {
           imageHash: e.creation.imageHash,
           postedAt: e.creation.postedAt ?? digestAt,
           title: gone ? null : e.creation.title,
+          remixOf: gone || e.creation.rootId === null ? null : { authorUserId: originals.get(e.creation.rootId) ?? null },
         };
       }),
       summary: {

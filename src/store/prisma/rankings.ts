@@ -27,6 +27,7 @@ export class PrismaRankingStore implements RankingStore {
     });
     const byId = new Map((await this.prisma.creation.findMany({ where: { id: { in: ranked.map((r) => r.id) } }, include: withAuthor })).map((row) => [row.id, row]));
     const rows = ranked.map((r) => byId.get(r.id)).filter((row) => row !== undefined);
+    const originals = await originalCreators(this.prisma, rows);
     return rows.map((row, index) => ({
       rank: index + 1,
       creationId: row.id,
@@ -39,6 +40,7 @@ export class PrismaRankingStore implements RankingStore {
       imageHash: row.imageHash,
       postedAt: row.postedAt!,
       title: row.title,
+      remixOf: row.rootId === null ? null : { authorUserId: originals.get(row.rootId) ?? null },
     }));
   }
 
@@ -119,6 +121,14 @@ export class PrismaRankingStore implements RankingStore {
     return { creations: Number(row?.creations ?? 0), likers: likers.read(row?.likers) };
   }
 
+  async remixesReceived(communityId: number, userId: string): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<Array<{ n: number | bigint }>>`
+      SELECT COUNT(*) AS "n"
+        FROM "Creation" r JOIN "Creation" p ON p."id" = r."parentId" JOIN "Member" m ON m."id" = p."memberId"
+       WHERE r."communityId" = ${communityId} AND r."status" = 'posted' AND m."userId" = ${userId} AND r."memberId" <> p."memberId"`;
+    return Number(row?.n ?? 0);
+  }
+
   async memberCreations(communityId: number, userId: string): Promise<Creation[]> {
     const rows = await this.prisma.creation.findMany({
       where: { communityId, status: "posted", member: { userId } },
@@ -127,4 +137,15 @@ export class PrismaRankingStore implements RankingStore {
     });
     return rows.map(toCreation);
   }
+}
+
+/**
+ * The creators of the originals (chain roots) of `rows`' remixes, by the original's id: only an original still posted
+ * is credited by name; one deleted or forgotten is left out (the caller says "a former member").
+ */
+export async function originalCreators(prisma: PrismaClient, rows: ReadonlyArray<{ rootId: number | null }>): Promise<Map<number, string>> {
+  const ids = [...new Set(rows.map((row) => row.rootId).filter((id) => id !== null))];
+  if (ids.length === 0) return new Map();
+  const roots = await prisma.creation.findMany({ where: { id: { in: ids }, status: "posted" }, select: { id: true, ...withAuthor } });
+  return new Map(roots.map((root) => [root.id, root.member.userId]));
 }

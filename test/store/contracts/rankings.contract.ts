@@ -21,6 +21,29 @@ export function rankingStoreContract(factory: StoreFactory): void {
       return post;
     }
 
+    it("credits a remix's original creator, or nobody once the original is gone; counts the remixes others made of a member's creations", async () => {
+      const s = store().stores;
+      const c = await community(s);
+      const original = await posted(s, c, "ana");
+      const remix = await posted(s, c, "ben", { lineage: { parentId: original.id, rootId: original.id, depth: 1 } });
+      const again = await posted(s, c, "cat", { lineage: { parentId: remix.id, rootId: original.id, depth: 2 } });
+      await posted(s, c, "ana", { lineage: { parentId: original.id, rootId: original.id, depth: 1 } }); // her own: not received
+      const gone = await posted(s, c, "dan");
+      const orphan = await posted(s, c, "eve", { lineage: { parentId: gone.id, rootId: gone.id, depth: 1 } });
+      await s.creations.transitionCreation(gone.id, ["posted"], { status: "deleted" });
+      for (const post of [original, remix, again, orphan]) await react(s, post, members(1, `fan-${post.id}-`));
+
+      const credits = new Map((await rankings().topCreations(c.id, null, null, 10)).map((e) => [e.creationId, e.remixOf]));
+      expect(credits.get(original.id)).toBeNull();
+      expect(credits.get(remix.id)).toEqual({ authorUserId: "ana" });
+      expect(credits.get(again.id)).toEqual({ authorUserId: "ana" }); // the chain's original, not the parent
+      expect(credits.get(orphan.id)).toEqual({ authorUserId: null });
+      expect(await rankings().remixesReceived(c.id, "ana")).toBe(1);
+      expect(await rankings().remixesReceived(c.id, "ben")).toBe(1);
+      expect(await rankings().remixesReceived(c.id, "cat")).toBe(0);
+      expect(await rankings().remixesReceived(c.id, "dan")).toBe(1);
+    });
+
     it("ranks liked posts most liked first, ties to the earlier post, then to the first stored; none without a like", async () => {
       const c = await community(store().stores);
       const p1 = await liked(store().stores, c, "ana", 2, at(minutes(1)));
@@ -44,6 +67,8 @@ export function rankingStoreContract(factory: StoreFactory): void {
         url: p2.galleryUrl,
         imageHash: p2.imageHash,
         postedAt: at(minutes(2)),
+        title: null,
+        remixOf: null,
       });
       expect((await rankings().topCreations(c.id, null, null, 2)).map((e) => e.creationId)).toEqual([p2.id, p3.id]);
     });

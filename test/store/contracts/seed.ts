@@ -54,10 +54,10 @@ export async function posted(
   stores: Stores,
   c: Community,
   userId: string,
-  options: { postedAt?: Date; messageId?: string; imageHash?: string | null; prompt?: string } = {},
+  options: { postedAt?: Date; messageId?: string; imageHash?: string | null; prompt?: string; lineage?: NewCreationOptions["lineage"] } = {},
 ): Promise<Creation> {
   const postedAt = options.postedAt ?? T0;
-  const creation = await queued(stores, c, userId, { now: new Date(postedAt.getTime() - 60_000), ...(options.prompt ? { prompt: options.prompt } : {}) });
+  const creation = await queued(stores, c, userId, { now: new Date(postedAt.getTime() - 60_000), ...(options.prompt ? { prompt: options.prompt } : {}), ...(options.lineage ? { lineage: options.lineage } : {}) });
   const messageId = options.messageId ?? `m-${++posts}`;
   const moved = await stores.creations.transitionCreation(creation.id, ["queued"], {
     status: "posted",

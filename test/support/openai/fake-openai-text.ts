@@ -194,7 +194,6 @@ export function captionOf(prompt: string): { title: string; alt_text: string } {
     title = next;
   }
   title = (title || [...prompt.trim()].slice(0, 40).join("")).replace(/[,.;:!?]+$/u, "");
-  title = title.charAt(0).toUpperCase() + title.slice(1);
   const lead = ALT_LEAD[languageOf(prompt)];
   const alt = `${lead} ${prompt.trim()}`;
   return { title, alt_text: [...alt].length > 300 ? `${[...alt].slice(0, 299).join("")}…` : alt };
