@@ -39,7 +39,7 @@ const say = (line: string) => console.log(line);
 const label = platform === "discord" ? "Discord" : "Slack";
 
 say(`Starting Salon against a loopback ${label} and a loopback OpenAI…`);
-const day = await playCommunityDay(platform, COMMUNITY_DAY, { say });
+const day = await playCommunityDay(platform, COMMUNITY_DAY, { say, showcase: true });
 
 const outDir = path.resolve("demo-output");
 await mkdir(outDir, { recursive: true });

@@ -8,7 +8,9 @@
  * Used by `test/scenario/community-day.test.ts` and by `npm run demo [-- --platform slack]`.
  */
 import { MovableClock } from "../support/movable-clock.js";
-import { addCommunity, command, createPost, likeCountOf, startHarness } from "../support/harness.js";
+import { literal } from "../../src/discord/render.js";
+import type { FakeMessage, FakeUser } from "../support/discord/types.js";
+import { addCommunity, command, createPost, likeCountOf, startHarness, type Community, type Harness } from "../support/harness.js";
 import { addSlackCommunity, createSlackPost, slashText, startSlackHarness } from "../support/slack-harness.js";
 
 export type Platform = "discord" | "slack";
@@ -109,6 +111,11 @@ export interface PlayOptions {
   say?: (line: string) => void;
   /** Where the day starts; default yesterday 10:00 UTC. */
   start?: Date;
+  /**
+   * The demo's extra act (Discord): a member polishes a prompt before paying and picks the polished one; another
+   * remixes the day's first creation, and a third likes the remix, so the digest credits its original creator.
+   */
+  showcase?: boolean;
 }
 
 /** Likes each creation should end with: distinct reacting members, the author excluded. */
@@ -152,7 +159,7 @@ const likeCount = (text: string) => Number(text);
 // ─────────────────────────────────────────────────────────────── Discord
 
 const DISCORD_TITLE = /^🏆 \*\*Salon digest — (.+)\*\*$/;
-const DISCORD_ENTRY = /^\*\*(\d+)\.\*\* “(.*)” by <@(\d+)> — (\d+) likes? — (\S+)$/;
+const DISCORD_ENTRY = /^\*\*(\d+)\.\*\* “(.*)” by <@(\d+)>(?: \(remix of [^)]+\))? — (\d+) likes? — (\S+)$/;
 const DISCORD_SUMMARY = /^(\d+) creations? · (\d+) likers?(?: · top creator <@(\d+)> \((\d+) likes?\))?$/;
 
 /** Reads Discord's digest text; `nameOf` resolves a mention's user id, `postIndex` a message link. */
@@ -201,6 +208,8 @@ export async function playOnDiscord(scenario: Scenario, options: PlayOptions = {
       clock.advance(45_000); // past the 30 s cooldown
     }
 
+    if (options.showcase) await showcaseOnDiscord(h, c, members, messageIds, clock, say, readable);
+
     for (const { on, by, emoji } of scenario.reactions) h.discord.react(c.gallery.id, messageIds[on]!, memberNamed(members, by).id, EMOJI[emoji].discord);
     say(`\n${scenario.reactions.length} reactions from the community (an author's own does not count).`);
     const storedLikes = await settle(() => Promise.all(messageIds.map((id) => likeCountOf(h.running, c, id))), expectedLikes(scenario));
@@ -236,6 +245,46 @@ export async function playOnDiscord(scenario: Scenario, options: PlayOptions = {
   } finally {
     await h.close();
   }
+}
+
+/** The demo's polish and remix (see `PlayOptions.showcase`), between the day's creations and its reactions. */
+async function showcaseOnDiscord(
+  h: Harness,
+  c: Community,
+  members: Map<string, FakeUser>,
+  messageIds: string[],
+  clock: MovableClock,
+  say: (line: string) => void,
+  readable: (text: string) => string,
+): Promise<void> {
+  const [first, second, third] = [...members.values()].slice(-3) as [FakeUser, FakeUser, FakeUser];
+  const buttons = (m: FakeMessage) => (m.components as Array<{ components: Array<{ label: string; custom_id: string }> }>).flatMap((r) => r.components);
+  const click = (user: FakeUser, m: FakeMessage, customId: string) => h.discord.clickButton({ guildId: c.guild.id, channelId: c.gallery.id, userId: user.id, messageId: m.id, customId });
+
+  const rough = "a cat reading by a window";
+  const asked = h.discord.slashCommand({ guildId: c.guild.id, channelId: c.gallery.id, userId: first.id, name: "imagine", options: [{ type: 3, name: "prompt", value: rough }, { type: 5, name: "polish", value: true }] as never });
+  const choice = await asked.waitFor((m) => m.components.length > 0, 10_000);
+  say(`\n${first.username} /imagine "${rough}" polish:True → only ${first.username} sees:\n${choice.content.replace(/\\/g, "")}\n[${buttons(choice).map((b) => b.label).join("] [")}]`);
+  click(first, choice, buttons(choice).find((b) => b.label === "Use polished")!.custom_id);
+  const done = await asked.waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
+  say(`${first.username} picks Use polished → ${readable(done.content)}`);
+  clock.advance(45_000);
+
+  const parent = h.discord.messages(c.gallery.id).find((m) => m.id === messageIds[0])!;
+  const remixButton = buttons(parent).find((b) => b.label === "Remix")!;
+  const opener = click(second, parent, remixButton.custom_id);
+  const form = await opener.response();
+  const prefilled = (form.data as { components: Array<{ components: Array<{ value: string }> }> }).components[0]!.components[0]!.value;
+  const prompt = prefilled.replace("at dawn", "in a snowstorm");
+  say(`\n${second.username} clicks Remix on "${prefilled}" → a form with its prompt filled in; submits "${prompt}"`);
+  await h.discord.submitModal({ opener, values: { prompt } }).waitFor((m) => m.content.includes("Posted to the gallery"), 10_000);
+  const remix = await h.discord.waitForMessage(c.gallery.id, (m) => m.embeds.some((e: { description?: string }) => e.description === literal(prompt, 4096)));
+  say(`The remix's gallery post (an edit of the parent's image, nobody pinged):\n${readable(remix.content)}\n  title: ${remix.embeds[0]?.title} · alt text: ${remix.attachments[0]?.description}`);
+  const fan = members.get("ben") ?? third;
+  h.discord.react(c.gallery.id, remix.id, third.id, "😍");
+  h.discord.react(c.gallery.id, remix.id, fan.id, "🔥");
+  say(`${third.username} and ${fan.username} like the remix.`);
+  clock.advance(45_000);
 }
 
 // ─────────────────────────────────────────────────────────────── Slack

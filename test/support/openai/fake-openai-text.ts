@@ -193,6 +193,8 @@ export function captionOf(prompt: string): { title: string; alt_text: string } {
     if ([...next].length > 40) break;
     title = next;
   }
+  // A title does not end on a dangling little word ("…, in"), nor on punctuation.
+  while (/\s(?:a|an|the|in|on|at|of|with|and|by|to|for|from)$/iu.test(title)) title = title.replace(/\s\S+$/u, "");
   title = (title || [...prompt.trim()].slice(0, 40).join("")).replace(/[,.;:!?]+$/u, "");
   const lead = ALT_LEAD[languageOf(prompt)];
   const alt = `${lead} ${prompt.trim()}`;
