@@ -87,7 +87,7 @@ describe("captioning an image's prompt", () => {
     const prompt = "a lighthouse at dusk on a cliff above a stormy sea, oil painting with thick brush strokes and a lonely keeper";
     const caption = await textModel().caption({ prompt, user: USER });
 
-    expect(caption.title).toBe("a lighthouse at dusk on a cliff above a");
+    expect(caption.title).toBe("a lighthouse at dusk on a cliff above");
     expect(caption.altText).toBe(`A picture of ${prompt}`);
     expect([...caption.title].length).toBeLessThanOrEqual(TITLE_MAX_LENGTH);
     expect([...caption.altText].length).toBeLessThanOrEqual(ALT_TEXT_MAX_LENGTH);

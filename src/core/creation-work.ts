@@ -148,7 +148,7 @@ export class CreationWork {
         const captioning = startCaption(this.deps, job, user, signal, log);
         const previews = previewRequest(options.previewImages, (preview) => void status({ state: "generating", creationId: job.id, preview }));
         image = await makeImage(this.deps, job, user, signal, previews);
-        // The grace runs from here, beside the image's storing and moderation check.
+        // The grace runs from here, beside the image's storing.
         caption = captioning.within(CAPTION_GRACE_MS);
       } catch (error) {
         work.freeSlot();
@@ -180,11 +180,11 @@ export class CreationWork {
     if (!image) throw new Error(`image ${imageHash} is missing from the data directory`);
     // Checked before anyone sees it; a stored image not checked yet (an outage, a crash) is checked, not made again.
     const outcomes: CheckOutcomes = { requeue: (delayMs, attempts, waits) => this.requeue(job.id, delayMs, attempts, waits), fail: (reason) => this.fail(job, reason, status), backoff: (attempts) => this.backoff(attempts), maxRateLimitedWaits: MAX_RATE_LIMITED_WAITS };
-    const checked = job.imageChecked || checkBeforePosting(this.deps, work, image, outcomes);
-    // Stored whatever the check decides: a job that waits out a moderation outage posts later with this caption.
-    const [passed, captioned] = await Promise.all([checked, caption]);
+    // Stored before the check, whatever it decides: a job that waits out a moderation outage posts later with this
+    // caption, and a job handed back to the queue is not still working on it when it is taken again.
+    const captioned = await caption;
     if (captioned) await creations.updateCreation(job.id, captioned);
-    if (!passed) return;
+    if (!job.imageChecked && !(await checkBeforePosting(this.deps, work, image, outcomes))) return;
     // What the posting write just recorded; the rest of the job's row is as it was claimed.
     const fresh: Creation = { ...job, imageHash, status: "posting", ...captioned };
     try {

@@ -1,8 +1,8 @@
 /**
  * Titles and alt text. The text model writes them while the image is being made (both requests start together), so
  * the post does not wait for them: by the time the image is back and checked, the caption has long been ready. A
- * caption still running then gets `CAPTION_GRACE_MS` more, counted from the moment the image is ready and overlapping
- * its moderation check; past that, and whenever the text model is off or fails, the post goes with the prompt's
+ * caption still running then gets `CAPTION_GRACE_MS` more, counted from the moment the image is ready (it overlaps
+ * storing the image; the image's moderation check comes after); past that, and whenever the text model is off or fails, the post goes with the prompt's
  * excerpt as its title and the prompt as its alt text. A caption never fails a post and never holds one longer.
  *
  * The caption is stored before the post (a job taken over after that posts with it); a caption that comes back late

@@ -11,7 +11,10 @@ import { MovableClock } from "../support/movable-clock.js";
 import { literal } from "../../src/discord/render.js";
 import type { FakeMessage, FakeUser } from "../support/discord/types.js";
 import { addCommunity, command, createPost, likeCountOf, startHarness, type Community, type Harness } from "../support/harness.js";
-import { addSlackCommunity, createSlackPost, slashText, startSlackHarness } from "../support/slack-harness.js";
+import { POLISH_ACTIONS } from "../../src/slack/slack-polish.js";
+import { REMIX_SHORTCUT, REMIX_VIEW } from "../../src/slack/slack-remix.js";
+import type { FakeSlackUser } from "../support/slack/types.js";
+import { addSlackCommunity, createSlackPost, slashText, startSlackHarness, type SlackCommunity, type SlackHarness } from "../support/slack-harness.js";
 
 export type Platform = "discord" | "slack";
 
@@ -112,7 +115,7 @@ export interface PlayOptions {
   /** Where the day starts; default yesterday 10:00 UTC. */
   start?: Date;
   /**
-   * The demo's extra act (Discord): a member polishes a prompt before paying and picks the polished one; another
+   * The demo's extra act: a member polishes a prompt before paying and picks the polished one; another
    * remixes the day's first creation, and a third likes the remix, so the digest credits its original creator.
    */
   showcase?: boolean;
@@ -296,7 +299,7 @@ const unescape = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, "
 const plain = (mrkdwn: string) => unescape(mrkdwn.replace(/<([^|>]+)\|([^>]+)>/g, "$2 ($1)").replace(/\*([^*]+)\*/g, "$1"));
 
 const SLACK_TITLE = /^🏆 Salon digest — (.+)$/;
-const SLACK_ENTRY = /^\*(\d+)\.\* “(.*)” by (.+) — (\d+) likes? — <([^|>]+)\|view>$/;
+const SLACK_ENTRY = /^\*(\d+)\.\* “(.*)” by (.+?)(?: \(remix of [^)]+\))? — (\d+) likes? — <([^|>]+)\|view>$/;
 const SLACK_SUMMARY = /^(\d+) creations? · (\d+) likers?(?: · top creator (.+) \((\d+) likes?\))?$/;
 
 /** A Slack permalink `…/archives/C…/p1732611234123456` → the message ts `1732611234.123456`. */
@@ -366,6 +369,8 @@ export async function playOnSlack(scenario: Scenario, options: PlayOptions = {})
       clock.advance(45_000); // past the 30 s cooldown
     }
 
+    if (options.showcase) await showcaseOnSlack(h, c, members, timestamps, clock, say);
+
     for (const { on, by, emoji } of scenario.reactions) await h.slack.react(c.gallery.id, timestamps[on]!, memberNamed(members, by).id, EMOJI[emoji].slack);
     say(`\n${scenario.reactions.length} reactions from the community (an author's own does not count).`);
     const { communities, creations } = h.running.salon.deps;
@@ -412,6 +417,50 @@ export async function playOnSlack(scenario: Scenario, options: PlayOptions = {})
 }
 
 /** Plays the scenario on one platform. */
+/** The demo's polish and remix on Slack (see `PlayOptions.showcase`): Block Kit buttons, the message shortcut, a modal. */
+async function showcaseOnSlack(
+  h: SlackHarness,
+  c: SlackCommunity,
+  members: Map<string, FakeSlackUser>,
+  timestamps: string[],
+  clock: MovableClock,
+  say: (line: string) => void,
+): Promise<void> {
+  const [first, second, third] = [...members.values()].slice(-3) as [FakeSlackUser, FakeSlackUser, FakeSlackUser];
+  type Button = { text?: { text: string }; action_id?: string };
+  const buttons = (blocks: unknown[] | undefined) => ((blocks ?? []) as Array<{ elements?: Button[] }>).flatMap((b) => b.elements ?? []);
+  const texts = (blocks: unknown[] | undefined) => ((blocks ?? []) as Array<{ text?: { text: string } }>).map((b) => b.text?.text).filter((t) => t !== undefined);
+
+  const rough = "a cat reading by a window";
+  await h.slack.slashCommand({ command: "/imagine", text: `${rough} --polish`, userId: first.id, channelId: c.gallery.id });
+  const choice = await h.slack.waitForEphemeral(first.id, (e) => buttons(e.blocks).length > 0 && !e.replaced);
+  say(`\n${first.name} /imagine ${rough} --polish → only ${first.name} sees:\n${texts(choice.blocks).map(plain).join("\n")}\n[${buttons(choice.blocks).map((b) => b.text?.text).join("] [")}]`);
+  // The status goes on through the click's own response URL, over the choice.
+  const pick = await h.slack.clickButton({ userId: first.id, channelId: c.gallery.id, messageTs: choice.ts, actionId: POLISH_ACTIONS.polished });
+  const done = await pick.waitForResponse((r) => (r.text ?? "").includes("Posted to the gallery"), 10_000);
+  say(`${first.name} picks Use polished → ${plain(done.text)}`);
+  clock.advance(45_000);
+
+  const parentTs = timestamps[0]!;
+  const shortcut = await h.slack.messageShortcut({ userId: second.id, channelId: c.gallery.id, messageTs: parentTs, callbackId: REMIX_SHORTCUT });
+  for (let i = 0; i < 200 && !h.slack.views.openViewOf(second.id, REMIX_VIEW); i++) await new Promise((r) => setTimeout(r, 25));
+  const view = h.slack.views.openViewOf(second.id, REMIX_VIEW);
+  if (!view) throw new Error("Slack: the remix form did not open");
+  const prefilled = ((view.view.blocks ?? []) as Array<{ element?: { initial_value?: string } }>).map((b) => b.element?.initial_value).find((v) => v !== undefined) ?? "";
+  const prompt = prefilled.replace("at dawn", "in a snowstorm");
+  say(`\n${second.name} picks Remix creation on "${prefilled}" → a form with its prompt filled in; submits "${prompt}"`);
+  const before = new Set(h.slack.messages(c.gallery.id).map((m) => m.ts));
+  await h.slack.submitView({ userId: second.id, callbackId: REMIX_VIEW, values: { prompt } });
+  await shortcut.waitForResponse((r) => (r.text ?? "").includes("Posted to the gallery"), 10_000);
+  const remix = await h.slack.waitForMessage(c.gallery.id, (m) => m.files.length > 0 && !before.has(m.ts), 10_000);
+  say(`The remix's gallery post (an edit of the parent's image):\n${plain(remix.text)}\n  file title: ${remix.files[0]?.title} · alt text: ${remix.files[0]?.altText}`);
+  const fan = members.get("ben") ?? third;
+  await h.slack.react(c.gallery.id, remix.ts, third.id, "heart_eyes");
+  await h.slack.react(c.gallery.id, remix.ts, fan.id, "fire");
+  say(`${third.name} and ${fan.name} like the remix.`);
+  clock.advance(45_000);
+}
+
 export function playCommunityDay(platform: Platform, scenario: Scenario = COMMUNITY_DAY, options: PlayOptions = {}): Promise<PlayedDay> {
   return platform === "discord" ? playOnDiscord(scenario, options) : playOnSlack(scenario, options);
 }

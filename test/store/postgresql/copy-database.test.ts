@@ -75,6 +75,11 @@ async function seed(stores: Stores): Promise<void> {
   await queued(stores, g, "ben", { now: at(minutes(6)) });
   const failing = await queued(stores, g, "cat", { now: at(minutes(7)) });
   await stores.creations.transitionCreation(failing.id, ["queued"], { status: "failed", error: "the provider refused it" });
+  // Issue 12's rows: a title and alt text, a remix's lineage, a pending polish and its text spend.
+  await stores.creations.updateCreation(third.id, { title: "Three of a kind", altText: "Three cards on a table" });
+  await posted(stores, g, "cat", { postedAt: at(-minutes(60)), lineage: { parentId: first.id, rootId: first.id, depth: 1 } });
+  await stores.polishDrafts.createDraft({ communityId: g.id, userId: "cat", original: "a cat", polished: "a tabby cat asleep in warm light", aspect: "portrait", quality: null, createdAt: T0 }, at(-days(1)));
+  await stores.polishDrafts.addTextSpend(g.id, DAY, 250);
   const slackPost = await posted(stores, s, "U1", { postedAt: at(-days(1)) });
   await react(stores, slackPost, ["U2", "U3"], "+1", at(-days(1) + 1));
   expect(await stores.digests.claimDigest(g.id, DAY, "w1", T0, 60_000)).toBe(true);
