@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { errorAnswer, invalidJSON, invalidValue, missingParameter, modelNotFound, unknownParameter, type ErrorAnswer } from "./fake-openai-errors.js";
-import { scriptedError, stall, type ImageStep } from "./fake-openai.js";
+import { playStep, type ImageStep } from "./fake-openai.js";
 
 /** The text models the fake lists and answers with, beside the image and moderation models. */
 export const TEXT_MODELS = ["gpt-5.6-luna", "gpt-5.4-nano", "gpt-5.4-mini", "gpt-4.1-mini"];
@@ -43,16 +43,8 @@ export interface TextContext {
 /** What `POST /v1/responses` answers: a scripted step, a validation error, or a response. `null` means hang. */
 export async function answerText({ step, res, body, models, sleep }: TextContext): Promise<Answer | null> {
   const model = typeof body?.model === "string" ? body.model : "gpt-5.6-luna";
-  if (step) {
-    if ("hang" in step) return null;
-    if ("stall" in step) return stall(res);
-    if ("delayMs" in step) {
-      if (!(await sleep(step.delayMs))) return null;
-    } else if ("until" in step) {
-      await step.until;
-      if (res.destroyed) return null;
-    } else return scriptedError(step, model);
-  }
+  const scripted = await playStep(step, res, model, sleep);
+  if (scripted !== "answer") return scripted;
   const invalid = validateResponseRequest(body, models);
   if (invalid) return invalid;
   const input = inputText(body.input) ?? "";

@@ -90,6 +90,22 @@ const OUTPUT_FORMATS = ["png", "jpeg", "webp"];
 const BACKGROUNDS = ["transparent", "opaque", "auto"];
 const MODERATION_LEVELS = ["low", "auto"];
 
+/**
+ * Plays a scripted step before an answer: null when no answer is to be sent (a hang, or the connection closed while it
+ * waited), a scripted error, or "answer" once a delay or a promise is over (and when there is no step).
+ */
+export async function playStep(step: ImageStep | undefined, res: ServerResponse, model: string, sleep: (ms: number) => Promise<boolean>): Promise<Answer | null | "answer"> {
+  if (!step) return "answer";
+  if ("hang" in step) return null;
+  if ("stall" in step) return stall(res);
+  if ("delayMs" in step) return (await sleep(step.delayMs)) ? "answer" : null;
+  if ("until" in step) {
+    await step.until;
+    return res.destroyed ? null : "answer";
+  }
+  return scriptedError(step, model);
+}
+
 export class FakeOpenAI {
   readonly baseURL: string;
   readonly apiKey: string;
@@ -330,17 +346,8 @@ export class FakeOpenAI {
   }
 
   async #moderate(res: ServerResponse, body: any): Promise<Answer | null> {
-    const step = this.#moderationSteps.shift();
-    if (step) {
-      if ("hang" in step) return null;
-      if ("stall" in step) return stall(res);
-      if ("delayMs" in step) {
-        if (!(await this.#sleep(step.delayMs, res))) return null;
-      } else if ("until" in step) {
-        await step.until;
-        if (res.destroyed) return null;
-      } else return scriptedError(step, "omni-moderation-latest");
-    }
+    const scripted = await playStep(this.#moderationSteps.shift(), res, "omni-moderation-latest", (ms) => this.#sleep(ms, res));
+    if (scripted !== "answer") return scripted;
     if (typeof body !== "object" || body === null) return invalidJSON();
     for (const name of Object.keys(body)) if (name !== "input" && name !== "model") return unknownParameter(name);
     const model: string = body.model ?? "omni-moderation-latest";
@@ -362,17 +369,8 @@ export class FakeOpenAI {
     const denied = this.#authorise(req);
     if (denied) return denied;
     if (!("fields" in parsed)) return parsed;
-    const step = this.#editSteps.shift();
-    if (step) {
-      if ("hang" in step) return null;
-      if ("stall" in step) return stall(res);
-      if ("delayMs" in step) {
-        if (!(await this.#sleep(step.delayMs, res))) return null;
-      } else if ("until" in step) {
-        await step.until;
-        if (res.destroyed) return null;
-      } else return scriptedError(step, parsed.fields.model ?? "gpt-image-1.5");
-    }
+    const scripted = await playStep(this.#editSteps.shift(), res, parsed.fields.model ?? "gpt-image-1.5", (ms) => this.#sleep(ms, res));
+    if (scripted !== "answer") return scripted;
     return answerEdit(parsed, this.#models);
   }
 
