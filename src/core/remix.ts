@@ -5,7 +5,7 @@
  */
 import type { SalonDeps } from "./deps.js";
 import { UserError } from "./errors.js";
-import { requireSetUp } from "./imagine.js";
+import { admitCreator, requireSetUp } from "./imagine.js";
 import type { Actor, Community, Creation } from "./types.js";
 import { command, member } from "./words.js";
 
@@ -42,10 +42,8 @@ export async function remixableParent(deps: Pick<SalonDeps, "communities" | "cre
 
 /** The Remix button (Discord) or shortcut (Slack): the parent's prompt to prefill the form with, or why it can't be remixed. */
 export async function startRemix(deps: Pick<SalonDeps, "communities" | "creations" | "options">, actor: Actor, creationId: number): Promise<{ creationId: number; prompt: string }> {
-  const community = await requireSetUp(deps, actor);
-  if (await deps.communities.isBlocked(community.id, actor.userId)) {
-    throw new UserError("blocked", "You can't create images in this community: an admin has blocked you from Salon.");
-  }
+  // Refused up front where the submission would be: not set up, a gallery that takes no posts, a blocked member.
+  const community = await admitCreator(deps, actor);
   const parent = await remixableParent(deps, community, actor, creationId);
   return { creationId: parent.id, prompt: parent.prompt };
 }
