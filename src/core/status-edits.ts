@@ -16,9 +16,7 @@ const isFinal = (status: JobStatus): boolean => status.state === "posted" || sta
 /** A preview edit waiting for its turn: a newer preview takes its place, any other newer edit drops it. */
 interface WaitingPreview {
   status: JobStatus;
-  /** The creation's edit count when this preview was last (re)placed: a higher count means something newer came. */
-  seq: number;
-  /** Wakes the preview from its wait for the gap, to be dropped at once. */
+  /** Aborted by any newer edit that is not a preview: the preview is dropped at once. */
   wake: AbortController;
   done: Promise<void>;
 }
@@ -26,8 +24,6 @@ interface WaitingPreview {
 export class StatusEdits {
   /** The last status edit of each job that has one on its way. */
   private readonly tails = new Map<number, Promise<void>>();
-  /** Edits asked for so far, per creation with an edit on its way or a preview waiting. */
-  private readonly asked = new Map<number, number>();
   private readonly waiting = new Map<number, WaitingPreview>();
   /** When each creation's status message was last edited (epoch ms, by `clock`). */
   private readonly lastSent = new Map<number, number>();
@@ -60,12 +56,9 @@ export class StatusEdits {
    * wins and is never held up by a preview.
    */
   sendStatus(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, log: Logger, onlyIf?: () => Promise<boolean>): Promise<void> {
-    const seq = (this.asked.get(creationId) ?? 0) + 1;
-    this.asked.set(creationId, seq);
     const waiting = this.waiting.get(creationId);
     if (waiting && isPreview(status)) {
       waiting.status = status;
-      waiting.seq = seq;
       return waiting.done;
     }
     if (waiting) {
@@ -77,7 +70,7 @@ export class StatusEdits {
       if (onlyIf && !(await onlyIf())) return;
       await publisher.updateStatus(statusRef, status);
     };
-    const task = isPreview(status) ? this.previewTask(publisher, creationId, statusRef, status, seq) : send;
+    const task = isPreview(status) ? this.previewTask(publisher, creationId, statusRef, status) : send;
     const tail = (this.tails.get(creationId) ?? Promise.resolve())
       .then(async () => {
         if (!isPreview(status)) this.sent(creationId, status);
@@ -86,25 +79,24 @@ export class StatusEdits {
       .catch((error: unknown) => log.warn({ err: error, state: status.state }, "could not update the status message"));
     this.tails.set(creationId, tail);
     void tail.then(() => {
-      if (this.tails.get(creationId) !== tail) return;
-      this.tails.delete(creationId);
-      if (!this.waiting.has(creationId)) this.asked.delete(creationId);
+      if (this.tails.get(creationId) === tail) this.tails.delete(creationId);
     });
     return tail;
   }
 
   /** A preview's edit: queued as waiting, sent after the gap unless something newer came meanwhile. */
-  private previewTask(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus, seq: number): () => Promise<void> {
+  private previewTask(publisher: Publisher, creationId: number, statusRef: string, status: JobStatus): () => Promise<void> {
     let finish!: () => void;
-    const entry: WaitingPreview = { status, seq, wake: new AbortController(), done: new Promise<void>((resolve) => (finish = resolve)) };
+    const entry: WaitingPreview = { status, wake: new AbortController(), done: new Promise<void>((resolve) => (finish = resolve)) };
     this.waiting.set(creationId, entry);
     return async () => {
       try {
         const last = this.lastSent.get(creationId);
         const gap = this.clock && last !== undefined ? last + PREVIEW_EDIT_GAP_MS - this.clock.now().getTime() : 0;
         if (gap > 0) await this.clock!.sleep(gap, entry.wake.signal).catch(() => undefined);
+        // Out of the waiting place before anything is awaited: an edit asked for from here on is sent after this one.
         if (this.waiting.get(creationId) === entry) this.waiting.delete(creationId);
-        if (entry.wake.signal.aborted || entry.seq !== this.asked.get(creationId)) return; // something newer is on its way
+        if (entry.wake.signal.aborted) return; // something newer is on its way
         this.sent(creationId, entry.status);
         await publisher.updateStatus(statusRef, entry.status);
       } finally {

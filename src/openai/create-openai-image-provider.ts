@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import { toFile } from "openai";
-import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming } from "openai/resources/images";
+import type { ImageEditParamsNonStreaming, ImageGenerateParamsNonStreaming, ImageGenerateParamsStreaming, ImagesResponse } from "openai/resources/images";
 import type { ModerationCreateResponse, ModerationMultiModalInput } from "openai/resources/moderations";
 import { ProviderError } from "../core/errors.js";
 import type { GeneratedImage, ImageProvider, ModerationResult } from "../core/ports.js";
@@ -47,18 +47,20 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
     return openAIAttempt({ operation, ms, signal, secrets, logger }, call);
   }
 
+  /** The image of a non-streamed answer (generation or edit), logged with what OpenAI says it made. */
+  function imageOf(operation: "generate" | "edit", request: ImageRequest, answer: { data: ImagesResponse; request_id: string | null }, started: number): GeneratedImage {
+    const { data, request_id } = answer;
+    const image = decodeImage(data.data?.[0]?.b64_json);
+    logger?.debug(
+      { operation, model: request.model, size: data.size ?? request.size, quality: data.quality ?? request.quality, usage: data.usage, requestId: request_id, bytes: image.bytes.length, durationMs: Date.now() - started },
+      operation === "edit" ? "OpenAI image edited" : "OpenAI image generated",
+    );
+    return image;
+  }
+
   return {
     async generate(request): Promise<GeneratedImage> {
-      const params: ImageGenerateParamsNonStreaming = {
-        model: request.model,
-        prompt: request.prompt,
-        size: request.size,
-        quality: request.quality,
-        n: 1,
-        user: request.user,
-        // GPT image models always answer base64; `response_format` is DALL·E-only and they refuse it.
-        output_format: "png",
-      };
+      const params: ImageGenerateParamsNonStreaming = imageParams(request);
       const started = Date.now();
       if (request.partialImages) {
         // Streamed: partial images as they come, then the completed one; the deadline covers the whole stream.
@@ -77,37 +79,19 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
         );
         return streamed.image;
       }
-      const { data, request_id } = await attempt("generate", timeoutMs, request.signal, (signal) =>
-        client.images.generate(params, { signal, timeout: timeoutMs }).withResponse(),
-      );
-      const image = decodeImage(data.data?.[0]?.b64_json);
-      logger?.debug(
-        { operation: "generate", model: request.model, size: data.size ?? request.size, quality: data.quality ?? request.quality, usage: data.usage, requestId: request_id, bytes: image.bytes.length, durationMs: Date.now() - started },
-        "OpenAI image generated",
-      );
-      return image;
+      const answer = await attempt("generate", timeoutMs, request.signal, (signal) => client.images.generate(params, { signal, timeout: timeoutMs }).withResponse());
+      return imageOf("generate", request, answer, started);
     },
 
     async edit(request): Promise<GeneratedImage> {
       // Multipart: the parent's image as the `image` file, the rest as form fields (POST /v1/images/edits).
       const params: ImageEditParamsNonStreaming = {
+        ...imageParams(request),
         image: await toFile(request.image.bytes, request.image.mimeType === "image/jpeg" ? "parent.jpg" : "parent.png", { type: request.image.mimeType }),
-        model: request.model,
-        prompt: request.prompt,
-        size: request.size,
-        quality: request.quality,
-        n: 1,
-        user: request.user,
-        output_format: "png",
       };
       const started = Date.now();
-      const { data, request_id } = await attempt("edit", timeoutMs, request.signal, (signal) => client.images.edit(params, { signal, timeout: timeoutMs }).withResponse());
-      const image = decodeImage(data.data?.[0]?.b64_json);
-      logger?.debug(
-        { operation: "edit", model: request.model, size: data.size ?? request.size, quality: data.quality ?? request.quality, usage: data.usage, requestId: request_id, bytes: image.bytes.length, durationMs: Date.now() - started },
-        "OpenAI image edited",
-      );
-      return image;
+      const answer = await attempt("edit", timeoutMs, request.signal, (signal) => client.images.edit(params, { signal, timeout: timeoutMs }).withResponse());
+      return imageOf("edit", request, answer, started);
     },
 
     async moderate(prompt, signal): Promise<ModerationResult> {
@@ -133,6 +117,22 @@ export function createOpenAIImageProvider(options: OpenAIImageProviderOptions): 
       return checkImageModel(client, model, signal);
     },
   };
+}
+
+type ImageRequest = Pick<Parameters<ImageProvider["generate"]>[0], "model" | "prompt" | "size" | "quality" | "user">;
+
+/** What a generation and an edit both send. */
+function imageParams(request: ImageRequest) {
+  return {
+    model: request.model,
+    prompt: request.prompt,
+    size: request.size,
+    quality: request.quality,
+    n: 1,
+    user: request.user,
+    // GPT image models always answer base64; `response_format` is DALL·E-only and they refuse it.
+    output_format: "png",
+  } as const;
 }
 
 /** Flagged when any result is; the flagged categories of every result in words, each once. */
