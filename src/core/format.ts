@@ -1,5 +1,8 @@
 /** Text shared by every platform, so Discord and Slack say the same thing. */
 
+/** What a member reads when something failed on Salon's side (it is logged). */
+export const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
+
 /** "1 like", "N likes": the one way a like count is ever shown. */
 export function likes(count: number): string {
   return `${count} ${count === 1 ? "like" : "likes"}`;

@@ -13,19 +13,18 @@ import {
   type ModalSubmitInteraction,
 } from "discord.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
-import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
+import { digestOutcomeText, forgetText, recountText, SORRY } from "../core/format.js";
 import { ACK_PRIORITY_MS, AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor, Aspect, DigestDay, Quality, TopBy, TopPeriod } from "../core/types.js";
 import { onPolishButton, showPolish } from "./polish-interactions.js";
 import { parsePolishButtonId } from "./polish-render.js";
-import type { DiscordStatusRef } from "./status-messages.js";
-import { discordStatusRef, openRemixForm, submitRemixForm } from "./remix-interactions.js";
+import { openRemixForm, submitRemixForm } from "./remix-interactions.js";
+import { statusRefOf } from "./status-messages.js";
 import { digestMessage, NO_PINGS, parseButtonId, profileMessage, topMessage, truncate } from "./render.js";
 import { discordText } from "./words.js";
 
-const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 
 type Reply = { content: string; files?: AttachmentBuilder[] };
 
@@ -78,7 +77,7 @@ export function createInteractionHandler(salon: Salon, logger: Logger) {
     });
     // The Remix button is answered with its form (a modal can't follow a deferral): remix-interactions.ts.
     const remix = interaction.isButton() ? parseButtonId(interaction.customId) : null;
-    if (interaction.isButton() && remix?.action === "remix") return openRemixForm(salon, interaction, buttonActor(interaction), remix.creationId, acks, log, SORRY);
+    if (interaction.isButton() && remix?.action === "remix") return openRemixForm(salon, interaction, buttonActor(interaction), remix.creationId, acks, log);
     const polish = interaction.isButton() ? parsePolishButtonId(interaction.customId) : null;
     if (polish) return onPolishButton(salon, interaction as ButtonInteraction, polish, { log, acks, scrub: (error) => withoutToken(error, interaction.token) });
     try {
@@ -117,19 +116,12 @@ async function runCommand(salon: Salon, interaction: ChatInputCommandInteraction
   switch (interaction.commandName) {
     case "imagine": {
       if (o.getBoolean("polish")) return showPolish(salon, actor, interaction);
-      // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
-      const statusRef: DiscordStatusRef = {
-        applicationId: interaction.applicationId,
-        token: interaction.token,
-        channelId: interaction.channelId,
-        userId: interaction.user.id,
-        receivedAt: salon.deps.clock.now().getTime(),
-      };
       await salon.imagine(actor, {
         prompt: o.getString("prompt", true),
         aspect: (o.getString("aspect") ?? undefined) as Aspect | undefined,
         quality: (o.getString("quality") ?? undefined) as Quality | undefined,
-        statusRef: discordStatusRef(interaction, salon.deps.clock.now().getTime()),
+        // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
+        statusRef: statusRefOf(interaction, salon.deps.clock.now().getTime()),
       });
       // The core already wrote the status message (position and Cancel button) into the deferred reply.
       return null;

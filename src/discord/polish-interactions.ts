@@ -6,6 +6,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction } from "discord.js";
 import { ACK_PRIORITY_MS, type AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
+import { SORRY } from "../core/format.js";
 import type { PolishChoice } from "../core/polish.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
@@ -15,7 +16,6 @@ import { NO_PINGS, truncate } from "./render.js";
 import { statusRefOf } from "./status-messages.js";
 import { discordText } from "./words.js";
 
-const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 
 /** `/imagine … polish:True`: polishes the prompt and writes the choice into the deferred reply. */
 export async function showPolish(salon: Salon, actor: Actor, interaction: ChatInputCommandInteraction): Promise<null> {

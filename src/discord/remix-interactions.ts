@@ -7,11 +7,12 @@ import { ComponentType, TextInputStyle, type APIModalInteractionResponseCallback
 import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from "discord.js";
 import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { UserError } from "../core/errors.js";
+import { SORRY } from "../core/format.js";
 import type { Actor } from "../core/types.js";
 import type { Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { buttonId, NO_PINGS, truncate } from "./render.js";
-import type { DiscordStatusRef } from "./status-messages.js";
+import { statusRefOf } from "./status-messages.js";
 import { discordText } from "./words.js";
 
 /** The form's text input: the prompt, prefilled with the parent's. */
@@ -44,7 +45,7 @@ export function remixModal(creationId: number, prompt: string): APIModalInteract
 }
 
 /** Answers the Remix button: the form, or why not; never rejects. */
-export async function openRemixForm(salon: Salon, interaction: ButtonInteraction, actor: Actor, creationId: number, acks: AcknowledgementsFirst, log: Logger, sorry: string): Promise<void> {
+export async function openRemixForm(salon: Salon, interaction: ButtonInteraction, actor: Actor, creationId: number, acks: AcknowledgementsFirst, log: Logger): Promise<void> {
   let answer: { modal: APIModalInteractionResponseCallbackData } | { content: string };
   try {
     if (!interaction.inGuild()) throw new UserError("not_in_guild", "Salon works inside servers, not in direct messages.");
@@ -54,7 +55,7 @@ export async function openRemixForm(salon: Salon, interaction: ButtonInteraction
     if (error instanceof UserError) answer = { content: error.userMessage };
     else {
       log.error({ err: error }, "remix button failed");
-      answer = { content: sorry };
+      answer = { content: SORRY };
     }
   }
   try {
@@ -68,19 +69,13 @@ export async function openRemixForm(salon: Salon, interaction: ButtonInteraction
   }
 }
 
-/** What the status message needs from the interaction that asked for the image (`/imagine`, or the remix form). */
-export function discordStatusRef(interaction: { applicationId: string; token: string; channelId: string | null; user: { id: string } }, receivedAt: number): string {
-  // Enough to edit the deferred reply for 15 minutes, and to tell the member in the channel (or a DM) after that.
-  const ref: DiscordStatusRef = { applicationId: interaction.applicationId, token: interaction.token, channelId: interaction.channelId!, userId: interaction.user.id, receivedAt };
-  return JSON.stringify(ref);
-}
-
 /** The remix form submitted: `/imagine` with the parent, whose status message is this interaction's deferred reply. */
 export async function submitRemixForm(salon: Salon, interaction: ModalSubmitInteraction, actor: Actor, creationId: number): Promise<null> {
   await salon.imagine(actor, {
     prompt: interaction.fields.getTextInputValue(REMIX_PROMPT_INPUT),
     remixOf: creationId,
-    statusRef: discordStatusRef(interaction, salon.deps.clock.now().getTime()),
+    // A guild interaction (runModal checks), so it has its channel.
+    statusRef: statusRefOf({ applicationId: interaction.applicationId, token: interaction.token, channelId: interaction.channelId!, user: interaction.user }, salon.deps.clock.now().getTime()),
   });
   return null;
 }

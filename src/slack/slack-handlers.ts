@@ -7,7 +7,7 @@ import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { AcknowledgementsFirst } from "../core/acknowledgements-first.js";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
-import { digestOutcomeText, forgetText, recountText } from "../core/format.js";
+import { digestOutcomeText, forgetText, recountText, SORRY } from "../core/format.js";
 import type { Clock, Logger } from "../core/ports.js";
 import type { Salon } from "../core/salon.js";
 import { TOP_PERIODS, type Actor, type TopBy, type TopPeriod } from "../core/types.js";
@@ -22,7 +22,6 @@ import { statusRefFor } from "./slack-status.js";
 import { shareFile, uploadBytes } from "./slack-upload.js";
 import { creationIdOf, echo, IMAGINE_USAGE, keyValues, parseImagine, parseSetupArgs, splitCommand, userId } from "./slack-text.js";
 
-const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 const ADMIN_SUBCOMMANDS = new Set(["setup", "settings", "limits", "digest", "recount", "block", "unblock"]);
 const LIMITS_USAGE =
   "Usage: `/salon limits per_member_daily=10 budget_usd_daily=5 cooldown_seconds=30 min_account_age_days=0 min_member_age_days=0` (any of them).";

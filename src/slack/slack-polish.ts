@@ -5,6 +5,7 @@
  */
 import type { App, RespondArguments, RespondFn } from "@slack/bolt";
 import { STORE_UNAVAILABLE_LOG, StoreUnavailableError, UserError } from "../core/errors.js";
+import { SORRY } from "../core/format.js";
 import type { PolishChoice, PolishInput, PolishView } from "../core/polish.js";
 import type { Salon } from "../core/salon.js";
 import type { Actor } from "../core/types.js";
@@ -13,7 +14,6 @@ import { statusRefFor } from "./slack-status.js";
 import { creationIdOf, escapeText } from "./slack-text.js";
 import { slackText } from "./slack-words.js";
 
-const SORRY = "Something went wrong on my side. It has been logged; please try again in a moment.";
 export const POLISH_ACTIONS: Record<PolishChoice, string> = { polished: "salon_polish_use", mine: "salon_polish_mine", cancel: "salon_polish_cancel" };
 const CHOICE_OF: Record<string, PolishChoice> = Object.fromEntries(Object.entries(POLISH_ACTIONS).map(([choice, id]) => [id, choice as PolishChoice]));
 export const POLISH_CANCELLED = "Cancelled. Nothing was queued, and no image was paid for.";

@@ -7,8 +7,7 @@
 import type { App } from "@slack/bolt";
 import type { Logger } from "../core/ports.js";
 import { answerWith, slackActor, type SlackContext } from "./slack-handlers.js";
-import { REQUEST_TIMEOUT_MS } from "./slack-clients.js";
-import type { SlackStatusRef } from "./slack-status.js";
+import { postToResponseUrl, type SlackStatusRef } from "./slack-status.js";
 
 export const REMIX_SHORTCUT = "remix_creation";
 export const REMIX_VIEW = "remix_submit";
@@ -47,10 +46,8 @@ export function remixView(creationId: number, prompt: string, metadata: RemixMet
 /** Posts to a response_url as a new ephemeral message (never replacing the message the shortcut was used on). */
 function respondTo(responseUrl: string, log: Logger) {
   return async (message: { response_type: "ephemeral"; text: string }) => {
-    const body = { ...message, replace_original: false };
-    const response = await fetch(responseUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    await response.arrayBuffer();
-    if (!response.ok) log.warn({ status: response.status }, "Slack refused the remix answer");
+    const answer = await postToResponseUrl(responseUrl, { ...message, replace_original: false });
+    if (answer !== "ok") log.warn({ status: answer }, "Slack refused the remix answer");
   };
 }
 

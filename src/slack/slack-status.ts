@@ -51,6 +51,18 @@ export function statusRefFor(command: { response_url: string; channel_id: string
   return JSON.stringify(ref);
 }
 
+/** Posts `body` to a response URL: `ok`, or the HTTP status Slack refused it with. */
+export async function postToResponseUrl(responseUrl: string, body: object): Promise<"ok" | number> {
+  const response = await fetch(responseUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  await response.arrayBuffer();
+  return response.ok ? "ok" : response.status;
+}
+
 export class SlackStatusMessages {
   /** Uses of each response URL this process wrote to, in order of first use. */
   private readonly uses = new Map<string, Uses>();
@@ -72,7 +84,7 @@ export class SlackStatusMessages {
     const log = this.logger.child({ state: status.state, creationId: status.creationId });
     if (ref.appendOnly && status.state === "generating") return;
     if (this.take(ref, status.state)) {
-      const answer = await this.postToResponseUrl(ref.responseUrl, status, !ref.appendOnly).catch((error: unknown) => {
+      const answer = await postToResponseUrl(ref.responseUrl, { response_type: "ephemeral", replace_original: !ref.appendOnly, ...statusBody(status) }).catch((error: unknown) => {
         log.warn({ err: error }, "could not write the status message");
         return null;
       });
@@ -119,18 +131,6 @@ export class SlackStatusMessages {
       if (this.uses.size <= MAX_COUNTED && now < uses.expiresAt) break;
       this.uses.delete(url);
     }
-  }
-
-  /** `ok`, or the HTTP status Slack refused the post with. */
-  private async postToResponseUrl(responseUrl: string, status: JobStatus, replaceOriginal = true): Promise<"ok" | number> {
-    const response = await fetch(responseUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ response_type: "ephemeral", replace_original: replaceOriginal, ...statusBody(status) }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    await response.arrayBuffer();
-    return response.ok ? "ok" : response.status;
   }
 
   /** The outcome as an ephemeral message to the member, in the channel where they ran the command. */
