@@ -71,6 +71,8 @@ describe("Remix on Discord", () => {
     expect(post.content).toBe(`🎨 New creation by <@${ben.id}>\n🔁 Remix of ${parentUrl} by <@${ana.id}>`);
     expect(post.allowedMentions).toEqual({ parse: [] });
     expect(post.attachments[0]!.bytes.equals(parent.attachments[0]!.bytes)).toBe(false);
+    // The edited image was checked before it was posted, as every image is.
+    expect(h.openai.imageModerations.some((m) => m.bytes!.equals(post.attachments[0]!.bytes))).toBe(true);
 
     // Lineage: parent, root and depth; a remix of the remix keeps the original as its root.
     const first = (await creationOfPost(h.running, c, post.id))!;

@@ -70,6 +70,21 @@ describe("titles and alt text on Discord", () => {
     expect(h.logText()).toContain("could not caption this creation");
   });
 
+  it("asks for the caption while the image is still being made", async () => {
+    h = await startHarness();
+    const c = await addCommunity(h);
+    let release!: () => void;
+    h.openai.scriptImages({ until: new Promise<void>((resolve) => (release = resolve)) });
+    const prompt = "a paper boat on a rainy street, watercolour";
+
+    const handle = imagine(h, c, c.members[0]!, prompt);
+    // The image is held back by the loopback: the caption was asked for beside it, not after it.
+    await expect.poll(() => captionRequests(h!).length, { timeout: 10_000 }).toBe(1);
+    expect(h.openai.imageRequests).toHaveLength(1);
+    release();
+    await handle.waitFor(posted, 10_000);
+  });
+
   it("never asks when TEXT_MODEL is off", async () => {
     h = await startHarness({ env: { TEXT_MODEL: "off" } });
     const c = await addCommunity(h);

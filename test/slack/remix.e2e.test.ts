@@ -65,6 +65,8 @@ describe("Remix on Slack", () => {
     const parentLink = (await slackCreationOfPost(h, c, parent.ts))!.galleryUrl!;
     expect(post.text).toContain(`🔁 Remix of <${parentLink}|this post> by ana`);
     expect(post.text).not.toContain(`<@${ana.id}>`); // a name, not a mention: no ping
+    // The edited image was checked before it was posted, as every image is.
+    expect(h.openai.imageModerations.some((m) => m.bytes!.equals(post.files[0]!.bytes))).toBe(true);
     // The gallery post the shortcut was used on is untouched: every status went out as a new ephemeral.
     expect(h.slack.messages(c.gallery.id).find((m) => m.ts === parent.ts)?.text).toContain("a lighthouse at dawn");
     expect(handle.responses().every((r) => !r.replaceOriginal)).toBe(true);
