@@ -13,7 +13,7 @@ import type { JobStatus, Logger, Publisher } from "./ports.js";
 import { publisherFor } from "./publisher-for.js";
 import { localDay } from "./time.js";
 import { command } from "./words.js";
-import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type Quality } from "./types.js";
+import { SIZE_OF_ASPECT, type Actor, type Aspect, type Community, type Creation, type ImageSize, type Quality } from "./types.js";
 
 export interface ImagineInput {
   prompt: string;
@@ -53,6 +53,11 @@ export async function admitCreator(deps: Pick<SalonDeps, "communities">, actor: 
   return community;
 }
 
+/** What an original (not a remix) costs: its image, and the previews streamed while it is made. */
+export function originalCostMicroUsd(options: Pick<SalonDeps["options"], "prices" | "imageModel" | "previewImages">, quality: Quality, size: ImageSize): number {
+  return priceMicroUsd(options.prices, options.imageModel, quality, size) + previewCostMicroUsd(options.previewImages);
+}
+
 /** The id OpenAI sees for a member: stable, but not the platform id. */
 export function hashedUser(salt: string, actor: Actor): string {
   return createHash("sha256").update(`${salt}:${actor.community.platform}:${actor.community.externalId}:${actor.userId}`).digest("hex").slice(0, 32);
@@ -89,7 +94,7 @@ export async function imagine(
   // A remix is an edit (no streamed previews); an original pays for its previews' output tokens.
   const cost = parent
     ? editPriceMicroUsd(options.prices, options.remix?.editInputPrices ?? {}, options.imageModel, quality, size, parent.size)
-    : priceMicroUsd(options.prices, options.imageModel, quality, size) + previewCostMicroUsd(options.previewImages);
+    : originalCostMicroUsd(options, quality, size);
   if (usage.spendTodayMicroUsd + cost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
   // A database that can't take the insert (locked, read-only) refuses now, before OpenAI is asked anything.

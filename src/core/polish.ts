@@ -6,9 +6,7 @@
  */
 import type { SalonDeps } from "./deps.js";
 import { StoreUnavailableError, UserError } from "./errors.js";
-import { admitCreator, budgetError, DEFAULT_ASPECT, DEFAULT_QUALITY, hashedUser, imagine, quotaError, requireSetUp, type QueueHandle } from "./imagine.js";
-import { previewCostMicroUsd } from "./previews.js";
-import { priceMicroUsd } from "./pricing.js";
+import { admitCreator, budgetError, DEFAULT_ASPECT, DEFAULT_QUALITY, hashedUser, imagine, originalCostMicroUsd, quotaError, requireSetUp, type QueueHandle } from "./imagine.js";
 import { validatePrompt } from "./prompt.js";
 import type { PolishDraft } from "./store/polish-drafts.js";
 import { localDay } from "./time.js";
@@ -82,7 +80,7 @@ export async function startPolish(
   const day = localDay(now, community.timezone);
   const usage = await creations.usage(community.id, actor.userId, day);
   if (usage.memberToday >= community.perMemberDaily) throw quotaError(community);
-  const imageCost = priceMicroUsd(options.prices, options.imageModel, input.quality ?? DEFAULT_QUALITY, SIZE_OF_ASPECT[input.aspect ?? DEFAULT_ASPECT]) + previewCostMicroUsd(options.previewImages);
+  const imageCost = originalCostMicroUsd(options, input.quality ?? DEFAULT_QUALITY, SIZE_OF_ASPECT[input.aspect ?? DEFAULT_ASPECT]);
   if (usage.spendTodayMicroUsd + imageCost > community.budgetMicroUsd) throw budgetError(community, usage.spendTodayMicroUsd);
 
   let polished: string | null = null;
