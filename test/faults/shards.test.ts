@@ -163,7 +163,13 @@ describe.skipIf(onPostgresInstead)("two processes holding shards 0 and 1 of 2 on
     imagine(3, w.users.ben, "busy two");
     await until(() => w.openai.imageRequests.length === requestsBefore + 2, "both workers busy");
     imagine(1, w.users.chloe, "queued while shard 1 is down"); // another member: ben's cooldown runs in guild 1
-    await until(async () => (await statusOf("queued while shard 1 is down"))?.status === "queued", "the third job queued");
+    // Queued, and told so: until its "Queued" message is written, a job keeps a 30 s grace (notBefore) against a
+    // gateway that died before saying it, which the crash below would make this test wait out.
+    const told = async () => (await databaseRows<{ status: string; notBefore: unknown }>(w.database.url, `SELECT status, "notBefore" FROM "Creation" WHERE prompt = ?`, "queued while shard 1 is down"))[0];
+    await until(async () => {
+      const row = await told();
+      return row?.status === "queued" && row.notBefore === null;
+    }, "the third job queued, and its member told");
 
     await second.crash();
     imagesBack();
